@@ -1,0 +1,189 @@
+"""Run a milestone's checks: probes in the sandbox, verdicts here; returns results as data."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import threading
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from llmpath.judge import codec
+from llmpath.judge.sandbox import EventFn, Job, JobError, run_jobs
+from llmpath.validators.api import BadOutput, Check, Verdict, VerdictContext
+from llmpath.validators.registry import resolve
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckSpec:
+    """One check to run, as the roadmap declares it."""
+
+    id: str  # unique within the run, e.g. "M1.gradient#0"
+    criterion: str
+    validator: str
+    params: dict[str, Any]
+    seed: int = 0
+    timeout_s: float | None = None  # None: the validator's default
+    memory_mb: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckResult:
+    id: str
+    criterion: str
+    validator: str
+    status: str  # passed / failed / error
+    summary: str
+    details: tuple[str, ...] = ()
+    diagnosis: str | None = None
+    metrics: dict[str, float] = dataclasses.field(default_factory=dict)
+    output: str = ""  # the learner's printed output (tail), shown on failure
+    seed: int = 0
+    elapsed_s: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self) | {"details": list(self.details)}
+
+
+class InternalError(Exception):
+    """A verdict crashed: a bug in llmpath, not in the learner's code."""
+
+
+def _warm(modules: Sequence[str]) -> threading.Thread | None:
+    """Import the verdicts' heavy modules (numpy, torch) while the child runs the probes."""
+    if not modules:
+        return None
+
+    def work() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:
+                pass
+
+    thread = threading.Thread(target=work, name="llmpath-warm", daemon=True)
+    thread.start()
+    return thread
+
+
+def _error_result(spec: CheckSpec, error: JobError, output: str, elapsed: float) -> CheckResult:
+    details = list(error.traceback)
+    if details:
+        details.insert(0, "Traceback (your code):")
+    summary = error.message
+    return CheckResult(spec.id, spec.criterion, spec.validator, "error", summary, tuple(details), None, {}, output, spec.seed, elapsed)
+
+
+def _judge(spec: CheckSpec, check: Check, ctx: VerdictContext, raw: dict, output: str, elapsed: float) -> CheckResult:
+    try:
+        verdict = check.verdict(raw, ctx)
+    except BadOutput as exc:
+        verdict = Verdict.failed(f"{check.description}: the returned value cannot be judged", str(exc))
+    except Exception as exc:  # a verdict must not crash: that is llmpath's bug
+        raise InternalError(f"validator {check.name} crashed while judging: {exc}\n{traceback.format_exc()}") from exc
+    return CheckResult(
+        spec.id,
+        spec.criterion,
+        spec.validator,
+        verdict.status,
+        verdict.summary,
+        tuple(verdict.details),
+        verdict.diagnosis,
+        {k: float(v) for k, v in verdict.metrics.items()},
+        output if verdict.status != "passed" else "",
+        spec.seed,
+        elapsed,
+    )
+
+
+def run_checks(
+    milestone: str,
+    milestone_dir: Path,
+    workspace: Path,
+    specs: Sequence[CheckSpec],
+    *,
+    on_event: EventFn | None = None,
+    on_result: Callable[[CheckResult], None] | None = None,
+) -> list[CheckResult]:
+    """Run every check; each gets a result (passed / failed / error). Never prints."""
+    checks = {spec.id: resolve(spec.validator) for spec in specs}
+    contexts = {
+        spec.id: VerdictContext(
+            milestone, milestone_dir, workspace, checks[spec.id].params.model_validate(spec.params), spec.seed
+        )
+        for spec in specs
+    }
+    probed = [s for s in specs if checks[s.id].probe is not None]
+    jobs = [
+        Job(
+            s.id,
+            s.validator,
+            dict(s.params),
+            s.seed,
+            float(s.timeout_s or checks[s.id].timeout_s),
+            int(s.memory_mb or checks[s.id].memory_mb),
+        )
+        for s in probed
+    ]
+    warm_modules = sorted({m for s in probed for m in _WARM.get(s.validator.split(".")[0], ())})
+    warmer = _warm(warm_modules)
+    outcomes = run_jobs(milestone, milestone_dir, workspace, jobs, on_event=on_event) if jobs else {}
+    if warmer is not None:
+        warmer.join()
+
+    results: list[CheckResult] = []
+    for spec in specs:
+        check = checks[spec.id]
+        ctx = contexts[spec.id]
+        if check.probe is None:
+            started = time.perf_counter()
+            if on_event:
+                on_event("start", spec.id)
+            result = _judge(spec, check, ctx, {}, "", 0.0)
+            result = dataclasses.replace(result, elapsed_s=time.perf_counter() - started)
+        else:
+            outcome = outcomes[spec.id]
+            if outcome.error is not None:
+                if outcome.error.kind == "bad_output":
+                    result = CheckResult(
+                        spec.id, spec.criterion, spec.validator, "failed",
+                        f"{check.description}: the returned value cannot be judged ({outcome.error.message})",
+                        (), None, {}, outcome.output, spec.seed, outcome.elapsed_s,
+                    )
+                else:
+                    result = _error_result(spec, outcome.error, outcome.output, outcome.elapsed_s)
+            else:
+                assert outcome.raw is not None
+                try:
+                    raw = codec.decode(outcome.raw)
+                except codec.CodecError as exc:
+                    raw = None
+                    result = CheckResult(
+                        spec.id, spec.criterion, spec.validator, "failed",
+                        f"{check.description}: the returned value cannot be judged ({exc})",
+                        (), None, {}, outcome.output, spec.seed, outcome.elapsed_s,
+                    )
+                if raw is not None:
+                    if not isinstance(raw, dict):
+                        raw = {"value": raw}
+                    result = _judge(spec, check, ctx, raw, outcome.output, outcome.elapsed_s)
+        if on_result:
+            on_result(result)
+        results.append(result)
+    return results
+
+
+# Heavy modules each milestone's verdicts need, imported in a thread while the child works.
+_WARM: dict[str, tuple[str, ...]] = {
+    "m1": ("numpy",),
+    "m2": ("numpy",),
+    "m3": ("numpy", "torch"),
+    "m4": ("numpy", "torch"),
+    "m5": ("numpy", "torch"),
+    "m6": ("numpy", "torch"),
+    "m7": ("numpy", "torch"),
+    "m8": ("numpy",),
+}

@@ -1,0 +1,1 @@
+"""Validators, one module per milestone; see ``api.py`` for how to write one."""

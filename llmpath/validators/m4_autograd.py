@@ -1,0 +1,7 @@
+"""Validators for m4 (being written)."""
+
+from __future__ import annotations
+
+from llmpath.validators.api import Check
+
+CHECKS: tuple[Check, ...] = ()

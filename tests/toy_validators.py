@@ -1,0 +1,53 @@
+"""Toy validators for testing the judge and the gates without any milestone's real checks.
+
+Each probe calls a function of the learner's ``toy.py`` in the milestone folder; the verdicts
+compare against values computed here.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from llmpath.validators.api import Check, ProbeContext, Verdict, VerdictContext
+
+
+class AnswerParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    function: str = "answer"
+    expected: int = 42
+
+
+def _probe_answer(ctx: ProbeContext) -> dict:
+    module = ctx.load("toy.py")
+    fn = ctx.get(module, ctx.params.get("function", "answer"))
+    return {"value": fn()}
+
+
+def _verdict_answer(raw: dict, ctx: VerdictContext) -> Verdict:
+    expected = ctx.params.expected
+    got = raw.get("value")
+    if got == expected:
+        return Verdict.passed(f"{ctx.params.function}() returned {expected}")
+    diagnosis = "off by one?" if isinstance(got, int) and abs(got - expected) == 1 else None
+    return Verdict.failed(f"{ctx.params.function}() returned {got!r}, expected {expected}", diagnosis=diagnosis)
+
+
+ANSWER = Check(
+    name="toy.answer",
+    description="toy: a function returns the expected integer",
+    probe=_probe_answer,
+    verdict=_verdict_answer,
+    params=AnswerParams,
+    timeout_s=10,
+    memory_mb=512,
+)
+
+
+def _verdict_always(raw: dict, ctx: VerdictContext) -> Verdict:
+    path = ctx.milestone_dir / "done.txt"
+    if path.is_file():
+        return Verdict.passed("done.txt exists")
+    return Verdict.failed("done.txt is missing", f"create {path}")
+
+
+FILE = Check(name="toy.file", description="toy: done.txt exists", verdict=_verdict_always)
