@@ -1,0 +1,86 @@
+"""Helpers for proving validators: lay a solution into a temp workspace, judge it, read the verdicts.
+
+Bug banks are written as patches on a reference solution (``Bug(find, replace)``) so that each
+bug is one visible change; ``apply_bug`` insists the snippet occurs exactly once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from llmpath.judge.run import CheckResult, CheckSpec, run_checks
+from llmpath.validators.registry import builtin_checks
+
+SOLUTIONS = Path(__file__).parent / "solutions"
+
+
+@dataclasses.dataclass(frozen=True)
+class Bug:
+    """A classic bug as a patch on the reference solution.
+
+    ``expect`` is a substring (case-insensitive) that the failing results' messages must contain:
+    the named diagnosis. ``None`` means the bug must fail but no diagnosis is promised.
+    """
+
+    name: str
+    find: str
+    replace: str
+    expect: str | None = None
+    file: str | None = None  # default: the milestone's main file
+    status: str = "failed"  # what at least one check must report ("failed", or "error" for crashes)
+
+
+def apply_bug(source: str, bug: Bug) -> str:
+    count = source.count(bug.find)
+    assert count == 1, f"bug {bug.name!r}: snippet occurs {count} times in the reference, expected once"
+    return source.replace(bug.find, bug.replace)
+
+
+def lay_out(tmp_path: Path, milestone: str, source_dir: Path, bug: Bug | None = None, main_file: str | None = None) -> Path:
+    """Copy ``source_dir`` into ``tmp_path/milestones/<milestone>`` (patched by ``bug``); return the folder."""
+    workspace = tmp_path / "ws"
+    milestone_dir = workspace / "milestones" / milestone
+    if milestone_dir.exists():
+        shutil.rmtree(milestone_dir)
+    shutil.copytree(source_dir, milestone_dir, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    (workspace / "roadmap.yaml").touch()
+    if bug is not None:
+        target = milestone_dir / (bug.file or main_file or "")
+        assert target.is_file(), f"bug {bug.name!r}: no file {target}"
+        target.write_text(apply_bug(target.read_text(), bug))
+    return milestone_dir
+
+
+def judge(
+    milestone_dir: Path,
+    validators: Sequence[str] | None = None,
+    *,
+    seed: int = 0,
+    params: dict[str, dict] | None = None,
+) -> list[CheckResult]:
+    """Run the given validators (default: every built-in one of this milestone) on the folder."""
+    milestone = milestone_dir.name
+    if validators is None:
+        prefix = milestone.lower() + "."
+        validators = [name for name in builtin_checks() if name.startswith(prefix)]
+    specs = [
+        CheckSpec(f"{name}#0", name, name, dict((params or {}).get(name, {})), seed=seed) for name in validators
+    ]
+    return run_checks(milestone, milestone_dir, milestone_dir.parent.parent, specs)
+
+
+def text(results: Iterable[CheckResult]) -> str:
+    """Everything a learner would read about the results, as one string (for assertions)."""
+    parts = []
+    for r in results:
+        parts += [f"[{r.status}] {r.validator}: {r.summary}", *r.details]
+        if r.diagnosis:
+            parts.append(f"likely bug: {r.diagnosis}")
+    return "\n".join(parts)
+
+
+def statuses(results: Iterable[CheckResult]) -> dict[str, str]:
+    return {r.validator: r.status for r in results}
