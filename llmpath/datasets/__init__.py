@@ -1,0 +1,30 @@
+"""Seeded data sets whose optimum is known; learners import these too.
+
+``from llmpath.datasets import load_corpus`` works without importing numpy until a generator runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    # the synthetic story corpus (M7, M8, M9)
+    "load_corpus": "corpus",
+    "entropy_floor": "corpus",
+    "is_grammatical": "corpus",
+    "corpus_baselines": "corpus",
+    # classification sets with known Bayes accuracy (M1, M2)
+    "gaussian_binary": "classification",
+    "two_moons": "classification",
+    "spirals": "classification",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        module = importlib.import_module(f"llmpath.datasets.{_EXPORTS[name]}")
+        return getattr(module, name)
+    raise AttributeError(f"module 'llmpath.datasets' has no attribute {name!r}")

@@ -1,0 +1,1 @@
+"""Pictures people would rather look at than read: convergence and loss curves."""
