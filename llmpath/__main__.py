@@ -1,0 +1,67 @@
+"""Entry point and the single error boundary: expected errors -> message + exit code; bugs -> 3."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    import click
+
+    from llmpath.errors import EXIT_INTERRUPTED, EXIT_USAGE, GateError, LlmpathError
+
+    try:
+        from llmpath.cli import app
+
+        rc = app(args=argv, standalone_mode=False, prog_name="llmpath")
+        return int(rc or 0)
+    except SystemExit as exc:  # typer.Exit inside click's non-standalone mode surfaces as int return or SystemExit
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 1
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        from llmpath import output
+
+        output.stderr.print("aborted")
+        return EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE if exc.exit_code == 2 else exc.exit_code
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except LlmpathError as exc:
+        from llmpath import output
+
+        output.error(exc.message, exc.hint, exc.missing if isinstance(exc, GateError) else None)
+        return exc.exit_code
+    except Exception:  # noqa: BLE001 - anything else is a bug in llmpath
+        return _internal_error()
+
+
+def _internal_error() -> int:
+    import traceback
+    from pathlib import Path
+    from tempfile import gettempdir
+
+    from llmpath.errors import EXIT_INTERNAL
+
+    text = traceback.format_exc()
+    log = Path(gettempdir()) / "llmpath-crash.log"
+    try:
+        log.write_text(text)
+        where = f"The details are in {log}."
+    except OSError:
+        where = text
+    sys.stderr.write(
+        "llmpath crashed: this is a bug in llmpath, not in your code.\n"
+        f"{where}\nPlease report it with that file at https://github.com/llmpath/llmpath/issues\n"
+    )
+    return EXIT_INTERNAL
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

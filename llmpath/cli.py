@@ -1,0 +1,420 @@
+"""The typer app: parses arguments, calls one command function, renders the result.
+
+Each command's docstring is its ``--help``. Errors are raised as ``LlmpathError`` and turned into
+messages and exit codes by ``llmpath.__main__.main`` (the single error boundary).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from llmpath import output
+from llmpath.errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
+
+app = typer.Typer(
+    name="llmpath",
+    help="Keep yourself honest on a 14-milestone path to LLM engineering.\n\n"
+    "Start with `llmpath status`; it always tells you the next command.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
+)
+log_app = typer.Typer(help="Append to and read the experiment log and the learning journal.", no_args_is_help=True)
+paper_app = typer.Typer(help="Keep one note per paper in papers_notes/.", no_args_is_help=True)
+app.add_typer(log_app, name="log")
+app.add_typer(paper_app, name="paper")
+
+WorkspaceOpt = Annotated[
+    Optional[Path],
+    typer.Option("--workspace", "-w", help="The workspace folder (default: the first folder upward with roadmap.yaml)."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document (schema in README.md) and nothing else.")]
+
+
+def _ctx(workspace: Path | None):  # noqa: ANN202 - Context, imported lazily
+    from llmpath.commands.context import open_context
+
+    return open_context(workspace)
+
+
+class _Spinner:
+    """A "running…" line for slow checks, shown only on a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.status = output.stderr.status("starting the judge…") if enabled and output.stderr.is_terminal else None
+
+    def __enter__(self) -> _Spinner:
+        if self.status:
+            self.status.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status:
+            self.status.__exit__(*exc)
+
+    def event(self, kind: str, check_id: str) -> None:
+        if self.status and kind == "start":
+            self.status.update(f"running {check_id.split('#')[0]}…")
+
+
+@app.command()
+def status(workspace: WorkspaceOpt = None, json: JsonOpt = False) -> None:
+    """Show phases and milestones (locked / in progress / complete) and the exact next command.
+
+    Example: `llmpath status --json | jq .next.command`
+    """
+    from llmpath.commands.status import status as build
+
+    doc = build(_ctx(workspace))
+    if json:
+        output.print_json(doc)
+    else:
+        output.status(doc)
+
+
+@app.command()
+def check(
+    milestone: Annotated[Optional[str], typer.Argument(help="The milestone, e.g. M1 (default: the one in progress).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Re-verify every completed milestone on the current code.")] = False,
+    preview: Annotated[bool, typer.Option("--preview", help="Run a locked milestone's checks; record nothing.")] = False,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Judge on other seeded inputs than the fixed ones.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show details of passing checks too.")] = False,
+    workspace: WorkspaceOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Run a milestone's exit criteria against your code and record the results.
+
+    Example: `llmpath check M1`, `llmpath check M4 --preview`, `llmpath check --all`
+    Exit code 0 when every criterion passed, 1 when any failed or errored, 4 when the milestone is locked.
+    """
+    from llmpath import gates
+    from llmpath.commands import check as cmd
+
+    ctx = _ctx(workspace)
+    with _Spinner(not json) as spinner:
+        if all_:
+            if milestone:
+                raise UsageError("give either a milestone or --all, not both")
+            reports = cmd.check_all(ctx, seed=seed, on_event=spinner.event)
+        else:
+            mid = milestone or gates.current(ctx.roadmap, ctx.progress())
+            if mid is None:
+                raise UsageError("every milestone is complete; name one, or use --all")
+            reports = [cmd.check(ctx, mid, preview=preview, seed=seed, on_event=spinner.event)]
+    if json:
+        output.print_json(reports[0].to_json() if not all_ else {"schema": cmd.SCHEMA_VERSION, "reports": [r.to_json() for r in reports]})
+    else:
+        for report in reports:
+            output.check_report(report, verbose=verbose)
+        if all_:
+            bad = [r.milestone for r in reports if r.status != "passed"]
+            if not reports:
+                output.stdout.print("No milestone is complete yet: nothing to re-verify.")
+            elif bad:
+                output.stdout.print(f"[red bold]No longer passing: {', '.join(bad)}[/]")
+            else:
+                output.stdout.print(f"[green bold]All {len(reports)} completed milestones still pass.[/]")
+    failed = any(r.status != "passed" for r in reports)
+    raise typer.Exit(EXIT_CHECK_FAILED if failed else EXIT_OK)
+
+
+@app.command()
+def unlock(
+    target: Annotated[str, typer.Argument(help="`next` (or the id of the next milestone).")] = "next",
+    allow_dirty: Annotated[bool, typer.Option("--allow-dirty", help="Complete even with uncommitted milestone files.")] = False,
+    workspace: WorkspaceOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Complete the milestone in progress and unlock the next one, when every criterion passes.
+
+    Re-runs only the checks whose files changed since they were recorded. Records the commit,
+    tags it `llmpath/M#`, ticks the README checklist and lays out the next starter files.
+    Example: `llmpath unlock next`. Exit code 4 with a list of what is missing when refused.
+    """
+    from llmpath.commands.unlock import unlock as run
+
+    ctx = _ctx(workspace)
+    with _Spinner(not json) as spinner:
+
+        def on_rerun(n: int) -> None:
+            if n and spinner.status:
+                spinner.status.update(f"re-running {n} check(s) whose files changed…")
+
+        report = run(ctx, target, allow_dirty=allow_dirty, on_rerun=on_rerun, on_event=spinner.event)
+    if json:
+        output.print_json(report.to_json())
+    else:
+        output.unlock_report(report)
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Where to create the workspace.")] = Path("."),
+    git: Annotated[bool, typer.Option("--git", help="Also run `git init` there.")] = False,
+) -> None:
+    """Lay out a fresh workspace: roadmap.yaml, milestones/M1, empty logs, folders. Never overwrites.
+
+    Example: `llmpath init ~/llm-journey --git`
+    """
+    from llmpath.commands.init import init as run
+
+    report = run(directory, git=git)
+    output.stdout.print(f"[green]Created an llmpath workspace in {report.root}[/]")
+    for path in report.created:
+        output.stdout.print(f"  {path}")
+    if report.git:
+        output.stdout.print("  (git repository initialised)")
+    output.stdout.print(f"[bold]next:[/] cd {report.root} && llmpath status  — then read milestones/{report.first}/README.md")
+
+
+@app.command()
+def hint(
+    milestone: Annotated[str, typer.Argument(help="The milestone, e.g. M2.")],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Reveal the milestone's next hint (and show the ones already revealed).
+
+    Example: `llmpath hint M2`
+    """
+    from llmpath.commands.hint import hint as run
+
+    report = run(_ctx(workspace), milestone)
+    if not report.total:
+        output.stdout.print(f"{report.milestone} has no hints.")
+        return
+    for i, text in enumerate(report.revealed, 1):
+        style = "bold" if report.new and i == len(report.revealed) else "dim"
+        output.stdout.print(f"[{style}]hint {i}/{report.total}:[/] {output.escape(text)}")
+    if len(report.revealed) == report.total and not report.new:
+        output.stdout.print("[dim]That is every hint for this milestone.[/]")
+
+
+@app.command()
+def watch(
+    milestone: Annotated[Optional[str], typer.Argument(help="The milestone (default: the one in progress).")] = None,
+    poll: Annotated[bool, typer.Option("--poll", help="Poll for changes (where file events are lost).")] = False,
+    max_runs: Annotated[Optional[int], typer.Option("--max-runs", hidden=True)] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Re-run the check every time you save a file of the milestone. Ctrl-C stops.
+
+    Example: `llmpath watch M1` (add `--poll` on network drives or in containers that lose file events)
+    """
+    from llmpath import gates
+    from llmpath.commands.watch import watch as run
+
+    ctx = _ctx(workspace)
+    mid = milestone or gates.current(ctx.roadmap, ctx.progress())
+    if mid is None:
+        raise UsageError("every milestone is complete; name one to watch")
+    for report in run(
+        ctx,
+        mid,
+        poll=poll,
+        max_runs=max_runs,
+        on_waiting=lambda: output.stdout.print(f"[dim]watching milestones/{mid}/ — save a file to re-check, Ctrl-C to stop[/]"),
+    ):
+        output.stdout.rule()
+        output.check_report(report)
+
+
+@app.command()
+def plot(
+    milestone: Annotated[str, typer.Argument(help="M3 (optimizer convergence) or M7 (loss curve).")],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Where to write the PNG.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Draw a milestone's picture into visualizations/ (M3 runs your optimizers; M7 reads loss_history.json).
+
+    Example: `llmpath plot M3`, then reference it: `llmpath log experiment --visualization visualizations/M3_convergence.png ...`
+    """
+    from llmpath.commands.plot import plot as run
+
+    ctx = _ctx(workspace)
+    with _Spinner(True):
+        path = run(ctx, milestone, out)
+    output.stdout.print(f"[green]wrote {ctx.workspace.rel(path)}[/]")
+
+
+@app.command()
+def reset(
+    milestone: Annotated[str, typer.Argument(help="The milestone to reset, e.g. M2.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Start a milestone over: your files move to .llmpath/backups/, fresh starter files are laid out.
+
+    Example: `llmpath reset M2`
+    """
+    from llmpath.commands.reset import reset as run
+
+    ctx = _ctx(workspace)
+    mid = ctx.milestone(milestone).id
+    if not yes:
+        import sys
+
+        if not sys.stdin.isatty():
+            raise UsageError("reset needs confirmation: pass --yes when not running interactively")
+        typer.confirm(f"Move milestones/{mid}/ to a backup and lay out fresh starter files?", abort=True)
+    report = run(ctx, mid)
+    if report.backup:
+        output.stdout.print(f"your files are safe in {ctx.workspace.rel(report.backup)}")
+    output.stdout.print(f"[green]{mid} reset[/]: {len(report.restored)} starter file(s) laid out")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of roadmap.yaml (point your editor's YAML plugin at it).
+
+    Example: `llmpath schema > roadmap.schema.json`
+    """
+    from llmpath.commands.schema import schema as build
+
+    output.print_json(build())
+
+
+@log_app.command("experiment")
+def log_experiment(
+    milestone: Annotated[Optional[str], typer.Option("--milestone", "-m", help="Default: the milestone in progress.")] = None,
+    objective: Annotated[Optional[str], typer.Option("--objective", help="What you wanted to find out.")] = None,
+    setup: Annotated[Optional[str], typer.Option("--setup", help="Data, model, hyper-parameters.")] = None,
+    metric: Annotated[Optional[list[str]], typer.Option("--metric", help="name=value (repeatable).")] = None,
+    visualization: Annotated[Optional[str], typer.Option("--visualization", help="A picture inside the workspace.")] = None,
+    notes: Annotated[str, typer.Option("--notes", help="Anything else worth remembering.")] = "",
+    workspace: WorkspaceOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Append an experiment entry (with commit SHA and dirty flag) to experiments_log.md.
+
+    Example: `llmpath log experiment -m M3 --objective "Adam vs SGD" --setup "quadratic, 200 steps"
+    --metric final_loss_adam=0.01 --metric final_loss_sgd=0.2 --visualization visualizations/M3_convergence.png`
+    Prompts for missing fields when interactive; exits 2 when not.
+    """
+    import dataclasses
+    import sys
+
+    from llmpath.commands.log import log_experiment as run
+
+    interactive = sys.stdin.isatty() and not json
+    if objective is None:
+        if not interactive:
+            raise UsageError("missing --objective (what you wanted to find out)")
+        objective = typer.prompt("Objective")
+    if setup is None:
+        if not interactive:
+            raise UsageError("missing --setup (data, model, hyper-parameters)")
+        setup = typer.prompt("Setup")
+    metrics = list(metric or [])
+    if not metrics and interactive:
+        while True:
+            text = typer.prompt("Metric name=value (empty to finish)", default="", show_default=False)
+            if not text:
+                break
+            metrics.append(text)
+    entry = run(
+        _ctx(workspace),
+        milestone=milestone,
+        objective=objective,
+        setup=setup,
+        metrics=metrics,
+        visualization=visualization,
+        notes=notes,
+    )
+    if json:
+        output.print_json(dataclasses.asdict(entry))
+    else:
+        output.stdout.print(f"[green]logged {entry.id}[/] for {entry.milestone} in experiments_log.md")
+
+
+@log_app.command("journal")
+def log_journal(
+    text: Annotated[Optional[str], typer.Argument(help="The reflection (`-` reads stdin; omitted: opens $EDITOR).")] = None,
+    milestone: Annotated[Optional[str], typer.Option("--milestone", "-m", help="Default: the milestone in progress.")] = None,
+    workspace: WorkspaceOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Append a reflection to learning_journal.md.
+
+    Example: `llmpath log journal -m M5 "Q asks, K advertises, V delivers: ..."`
+    """
+    import dataclasses
+    import sys
+
+    from llmpath.commands.log import log_journal as run
+
+    if text == "-":
+        text = sys.stdin.read()
+    elif text is None:
+        if not sys.stdin.isatty():
+            raise UsageError("no text given: pass the reflection as an argument, or `-` to read stdin")
+        text = typer.edit("\n# Write your reflection above. Lines starting with '#' are dropped.\n")
+        if text is None:
+            raise UsageError("the editor closed without saving: nothing was logged")
+        text = "\n".join(line for line in text.splitlines() if not line.startswith("#")).strip()
+    entry = run(_ctx(workspace), milestone=milestone, text=text)
+    if json:
+        output.print_json(dataclasses.asdict(entry))
+    else:
+        output.stdout.print(f"[green]logged {entry.id}[/] for {entry.milestone} in learning_journal.md")
+
+
+@log_app.command("list")
+def log_list(
+    milestone: Annotated[Optional[str], typer.Option("--milestone", "-m", help="Only this milestone's entries.")] = None,
+    kind: Annotated[str, typer.Option("--kind", help="all, experiments or journal.")] = "all",
+    workspace: WorkspaceOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """List logged experiments and journal entries, parsed back from the Markdown files.
+
+    Example: `llmpath log list -m M3 --json`
+    """
+    from llmpath.commands.log import log_list as run
+
+    if kind not in ("all", "experiments", "journal"):
+        raise UsageError(f"--kind must be all, experiments or journal, not {kind!r}")
+    doc = run(_ctx(workspace), milestone=milestone, kind=kind)
+    if json:
+        output.print_json(doc)
+        return
+    from rich.table import Table
+
+    if "experiments" in doc:
+        table = Table(title="experiments", title_justify="left")
+        for col in ("id", "milestone", "when", "objective", "metrics", "commit"):
+            table.add_column(col)
+        for e in doc["experiments"]:
+            metrics = ", ".join(f"{k}={v:g}" for k, v in e["metrics"].items())
+            commit = (e["commit"] or "-")[:8] + ("*" if e["dirty"] else "")
+            table.add_row(e["id"], e["milestone"], e["timestamp"], output.escape(e["objective"]), metrics, commit)
+        output.stdout.print(table)
+    if "journal" in doc:
+        table = Table(title="journal", title_justify="left")
+        for col in ("id", "milestone", "when", "reflection"):
+            table.add_column(col)
+        for e in doc["journal"]:
+            first = e["text"].strip().splitlines()[0] if e["text"].strip() else ""
+            table.add_row(e["id"], e["milestone"], e["timestamp"], output.escape(first[:80]))
+        output.stdout.print(table)
+
+
+@paper_app.command("add")
+def paper_add(
+    title: Annotated[str, typer.Argument(help="The paper's title.")],
+    url: Annotated[Optional[str], typer.Option("--url", help="Where to find it.")] = None,
+    milestone: Annotated[Optional[str], typer.Option("--milestone", "-m", help="The milestone it belongs to.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Create a note for a paper in papers_notes/ (status links it from its milestone).
+
+    Example: `llmpath paper add "Attention Is All You Need" --url https://arxiv.org/abs/1706.03762 -m M5`
+    """
+    from llmpath.commands.paper import add_paper
+
+    ctx = _ctx(workspace)
+    path = add_paper(ctx, title, url=url, milestone=milestone)
+    output.stdout.print(f"[green]created {ctx.workspace.rel(path)}[/]")

@@ -1,0 +1,1 @@
+"""One module per subcommand: plain functions that return data (never print)."""

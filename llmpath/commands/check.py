@@ -1,0 +1,186 @@
+"""``llmpath check``: run a milestone's criteria through the judge and record the results."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from llmpath import gates
+from llmpath.commands.context import Context
+from llmpath.errors import GateError
+from llmpath.fsutil import utc_now
+from llmpath.progress import CheckRecord, Progress, fingerprint
+from llmpath.roadmap import Criterion, Milestone
+
+SCHEMA_VERSION = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class CriterionResult:
+    id: str
+    text: str
+    status: str  # passed / failed / error
+    checks: tuple[Any, ...]  # llmpath.judge.run.CheckResult
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "text": self.text, "status": self.status, "checks": [c.to_json() for c in self.checks]}
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckReport:
+    milestone: str
+    title: str
+    preview: bool
+    recorded: bool
+    fingerprint: str
+    commit: str | None
+    criteria: tuple[CriterionResult, ...]
+    scaffolded: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> str:
+        return combine([c.status for c in self.criteria])
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA_VERSION,
+            "milestone": self.milestone,
+            "title": self.title,
+            "status": self.status,
+            "preview": self.preview,
+            "recorded": self.recorded,
+            "fingerprint": self.fingerprint,
+            "commit": self.commit,
+            "criteria": [c.to_json() for c in self.criteria],
+            "counts": {s: sum(c.status == s for c in self.criteria) for s in ("passed", "failed", "error")},
+        }
+
+
+def combine(statuses: Sequence[str]) -> str:
+    if "error" in statuses:
+        return "error"
+    if "failed" in statuses:
+        return "failed"
+    return "passed"
+
+
+def milestone_fingerprint(ctx: Context, mid: str) -> str:
+    folder = ctx.workspace.milestone_dir(mid)
+    return fingerprint([folder], ctx.root) if folder.exists() else "absent"
+
+
+def is_doc_only(criterion: Criterion) -> bool:
+    """Criteria judged from logs and files only (no learner code runs): always cheap to re-run."""
+    from llmpath.validators.registry import resolve
+
+    return all(resolve(c.validator).probe is None for c in criterion.checks)
+
+
+def run_criteria(
+    ctx: Context,
+    milestone: Milestone,
+    criteria: Sequence[Criterion],
+    *,
+    seed: int | None = None,
+    on_event: Callable[[str, str], None] | None = None,
+) -> list[CriterionResult]:
+    from llmpath.judge.run import CheckSpec, run_checks
+
+    specs = []
+    for criterion in criteria:
+        for i, decl in enumerate(criterion.checks):
+            specs.append(
+                CheckSpec(
+                    id=f"{criterion.id}#{i}",
+                    criterion=criterion.id,
+                    validator=decl.validator,
+                    params=dict(decl.params),
+                    seed=decl.seed if seed is None else seed,
+                    timeout_s=decl.timeout,
+                    memory_mb=decl.memory_mb,
+                )
+            )
+    folder = ctx.workspace.milestone_dir(milestone.id)
+    results = run_checks(milestone.id, folder, ctx.root, specs, on_event=on_event)
+    out = []
+    for criterion in criteria:
+        mine = tuple(r for r in results if r.criterion == criterion.id)
+        out.append(CriterionResult(criterion.id, criterion.text, combine([r.status for r in mine]), mine))
+    return out
+
+
+def record(ctx: Context, milestone: Milestone, results: Sequence[CriterionResult], fp: str, commit: str | None, seed: int | None) -> Progress:
+    """Store the results in the progress file and tick the README checklist."""
+    from llmpath.scaffold import update_checklist
+
+    now = utc_now()
+
+    def apply(progress: Progress) -> None:
+        state = progress.milestones.setdefault(milestone.id, progress.state(milestone.id))
+        for res in results:
+            summary = "; ".join(c.summary for c in res.checks if c.status != "passed") or "; ".join(
+                c.summary for c in res.checks
+            )
+            metrics = {k: v for c in res.checks for k, v in c.metrics.items()}
+            state.checks[res.id] = CheckRecord(
+                status=res.status,
+                summary=summary[:500],
+                at=now,
+                fingerprint=fp,
+                commit=commit,
+                seed=seed or 0,
+                metrics=metrics,
+            )
+        state.last_check_at = now
+
+    progress = ctx.store.update(apply)
+    ticked = {cid: rec.status == "passed" and rec.fingerprint == fp for cid, rec in progress.state(milestone.id).checks.items()}
+    update_checklist(milestone, ctx.workspace.milestone_dir(milestone.id), ticked)
+    return progress
+
+
+def check(
+    ctx: Context,
+    mid: str,
+    *,
+    preview: bool = False,
+    seed: int | None = None,
+    on_event: Callable[[str, str], None] | None = None,
+) -> CheckReport:
+    """Run every criterion of ``mid``; refuses a locked milestone unless ``preview``."""
+    from llmpath import evidence
+    from llmpath.scaffold import scaffold_milestone
+
+    milestone = ctx.milestone(mid)
+    progress = ctx.progress()
+    reasons = gates.blockers(ctx.roadmap, progress, milestone.id)
+    if reasons and not preview:
+        raise GateError(
+            f"{milestone.id} ({milestone.title}) is locked",
+            missing=reasons,
+            hint=f"`llmpath check {milestone.id} --preview` runs its checks without recording anything",
+        )
+    folder = ctx.workspace.milestone_dir(milestone.id)
+    scaffolded: list[str] = []
+    if not folder.exists():
+        scaffolded = [ctx.workspace.rel(p) for p in scaffold_milestone(milestone, folder)]
+    fp = milestone_fingerprint(ctx, milestone.id)
+    results = run_criteria(ctx, milestone, milestone.criteria, seed=seed, on_event=on_event)
+    commit = None
+    recorded = False
+    if not preview:
+        commit = evidence.current(ctx.root).commit
+        record(ctx, milestone, results, fp, commit, seed)
+        recorded = True
+    return CheckReport(milestone.id, milestone.title, preview, recorded, fp, commit, tuple(results), tuple(scaffolded))
+
+
+def check_all(ctx: Context, *, seed: int | None = None, on_event: Callable[[str, str], None] | None = None) -> list[CheckReport]:
+    """Re-verify every completed milestone on the current code (the end-of-course re-check)."""
+    progress = ctx.progress()
+    reports = []
+    for milestone in ctx.roadmap.milestones():
+        if gates.is_complete(progress, milestone.id):
+            reports.append(check(ctx, milestone.id, seed=seed, on_event=on_event))
+    return reports

@@ -1,0 +1,33 @@
+"""What every command starts from: the workspace, its roadmap and its progress."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from llmpath.progress import Progress, ProgressStore
+from llmpath.roadmap import Milestone, Roadmap, load_roadmap
+from llmpath.workspace import Workspace, find_workspace
+
+
+@dataclasses.dataclass(frozen=True)
+class Context:
+    workspace: Workspace
+    roadmap: Roadmap
+    store: ProgressStore
+
+    @property
+    def root(self) -> Path:
+        return self.workspace.root
+
+    def progress(self) -> Progress:
+        return self.store.load()
+
+    def milestone(self, mid: str) -> Milestone:
+        return self.roadmap.milestone(mid)
+
+
+def open_context(explicit: Path | None = None) -> Context:
+    workspace = find_workspace(explicit=explicit)
+    roadmap = load_roadmap(workspace.roadmap_path)
+    return Context(workspace, roadmap, ProgressStore(workspace.root))

@@ -1,0 +1,73 @@
+"""``llmpath init DIR``: lay out a fresh workspace from the templates shipped in the package."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+from llmpath.errors import UsageError
+from llmpath.fsutil import utc_now
+from llmpath.progress import Progress, ProgressStore
+from llmpath.roadmap import load_roadmap
+from llmpath.workspace import ROADMAP_FILE
+
+
+@dataclasses.dataclass(frozen=True)
+class InitReport:
+    root: Path
+    created: tuple[str, ...]
+    git: bool
+    first: str
+
+
+def init(target: Path, *, git: bool = False) -> InitReport:
+    """Create a workspace in ``target`` (created if needed). Never overwrites a file."""
+    from llmpath import logs
+    from llmpath.scaffold import scaffold_milestone, template_root
+
+    root = target.expanduser().resolve()
+    if (root / ROADMAP_FILE).exists():
+        raise UsageError(f"{root} is already an llmpath workspace (it has {ROADMAP_FILE})", hint="cd there and run `llmpath status`")
+    root.mkdir(parents=True, exist_ok=True)
+    created: list[Path] = []
+    templates = template_root()
+    shutil.copyfile(templates / ROADMAP_FILE, root / ROADMAP_FILE)
+    created.append(root / ROADMAP_FILE)
+    workspace_templates = templates / "workspace"
+    if workspace_templates.is_dir():
+        for path in sorted(workspace_templates.rglob("*")):
+            if path.is_dir() or "__pycache__" in path.parts:
+                continue
+            dest = root / path.relative_to(workspace_templates)
+            if dest.exists():
+                continue
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, dest)
+            created.append(dest)
+    for folder in ("visualizations", "papers_notes", "milestones"):
+        (root / folder).mkdir(exist_ok=True)
+    before = {p for p in (root / logs.EXPERIMENTS_FILE, root / logs.JOURNAL_FILE) if p.exists()}
+    logs.ensure_log_files(root)
+    created += [p for p in (root / logs.EXPERIMENTS_FILE, root / logs.JOURNAL_FILE) if p not in before]
+    roadmap = load_roadmap(root / ROADMAP_FILE)
+    first = roadmap.milestones()[0]
+    store = ProgressStore(root)
+    if not store.path.exists():
+        now = utc_now()
+
+        def apply(p: Progress) -> None:
+            p.milestones.setdefault(first.id, p.state(first.id)).unlocked_at = now
+
+        store.update(apply)
+        created.append(store.path)
+    created += scaffold_milestone(first, root / "milestones" / first.id)
+    did_git = False
+    if git:
+        from llmpath import evidence
+
+        if not evidence.is_repo(root):
+            evidence.init_repo(root)
+            did_git = True
+    rel = tuple(sorted(p.relative_to(root).as_posix() for p in created))
+    return InitReport(root, rel, did_git, first.id)

@@ -1,0 +1,96 @@
+"""``llmpath log``: append experiment and journal entries (with commit evidence) and read them back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llmpath import gates
+from llmpath.commands.context import Context
+from llmpath.errors import UsageError
+
+# llmpath's own files never count as "dirty" evidence for an entry.
+_OWN_FILES = ("experiments_log.md", "learning_journal.md", ".llmpath/")
+
+
+def _evidence(ctx: Context) -> tuple[str | None, bool]:
+    from llmpath import evidence
+
+    ev = evidence.current(ctx.root)
+    dirty = any(not f.startswith(_OWN_FILES) for f in ev.dirty_files)
+    return ev.commit, dirty
+
+
+def resolve_milestone(ctx: Context, milestone: str | None) -> str:
+    """The milestone an entry belongs to: the one named, else the one in progress."""
+    if milestone:
+        return ctx.milestone(milestone).id
+    current = gates.current(ctx.roadmap, ctx.progress())
+    if current is None:
+        raise UsageError("every milestone is complete: name one with --milestone M#")
+    return current
+
+
+def log_experiment(
+    ctx: Context,
+    *,
+    milestone: str | None,
+    objective: str,
+    setup: str,
+    metrics: list[str],
+    visualization: str | None,
+    notes: str = "",
+) -> Any:
+    from llmpath import logs
+
+    mid = resolve_milestone(ctx, milestone)
+    if not objective.strip():
+        raise UsageError("an experiment needs an objective (--objective 'what you wanted to find out')")
+    if not setup.strip():
+        raise UsageError("an experiment needs a setup (--setup 'data, model, hyper-parameters')")
+    if not metrics:
+        raise UsageError("an experiment needs at least one metric (--metric name=value, repeatable)")
+    parsed: dict[str, float] = {}
+    for text in metrics:
+        name, value = logs.parse_metric(text)
+        if name in parsed:
+            raise UsageError(f"metric {name!r} given twice")
+        parsed[name] = value
+    viz = logs.check_visualization(ctx.root, visualization) if visualization else None
+    commit, dirty = _evidence(ctx)
+    logs.ensure_log_files(ctx.root)
+    return logs.append_experiment(
+        ctx.root,
+        milestone=mid,
+        objective=objective,
+        setup=setup,
+        metrics=parsed,
+        visualization=viz,
+        notes=notes,
+        commit=commit,
+        dirty=dirty,
+    )
+
+
+def log_journal(ctx: Context, *, milestone: str | None, text: str) -> Any:
+    from llmpath import logs
+
+    mid = resolve_milestone(ctx, milestone)
+    if not text.strip():
+        raise UsageError("the reflection is empty: nothing was logged")
+    commit, dirty = _evidence(ctx)
+    logs.ensure_log_files(ctx.root)
+    return logs.append_journal(ctx.root, milestone=mid, text=text, commit=commit, dirty=dirty)
+
+
+def log_list(ctx: Context, *, milestone: str | None, kind: str = "all") -> dict[str, list[dict[str, Any]]]:
+    import dataclasses
+
+    from llmpath import logs
+
+    mid = ctx.milestone(milestone).id if milestone else None
+    out: dict[str, list[dict[str, Any]]] = {}
+    if kind in ("all", "experiments"):
+        out["experiments"] = [dataclasses.asdict(e) for e in logs.read_experiments(ctx.root, mid)]
+    if kind in ("all", "journal"):
+        out["journal"] = [dataclasses.asdict(e) for e in logs.read_journal(ctx.root, mid)]
+    return out

@@ -1,0 +1,103 @@
+"""``llmpath status``: where the learner stands, and the exact next command. Fast: no numpy/torch/git."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llmpath import gates
+from llmpath.commands.context import Context
+
+SCHEMA_VERSION = 1
+
+
+def next_command(ctx: Context, progress: Any) -> tuple[str | None, str]:
+    """(command, why) for the learner's next step."""
+    mid = gates.current(ctx.roadmap, progress)
+    if mid is None:
+        return "llmpath check --all", "every milestone is complete: re-verify them all on your current code"
+    milestone = ctx.milestone(mid)
+    records = progress.state(mid).checks
+    if not ctx.workspace.milestone_dir(mid).exists():
+        return f"llmpath check {mid}", f"{mid}'s folder is missing; checking it lays out the starter files again"
+    passed = [c for c in milestone.criteria if (r := records.get(c.id)) and r.status == "passed"]
+    if len(passed) == len(milestone.criteria):
+        return "llmpath unlock next", f"every criterion of {mid} passed: complete it and open the next milestone"
+    if not records:
+        return f"llmpath check {mid}", f"read milestones/{mid}/README.md, implement the starter files, then check"
+    return f"llmpath check {mid}", f"{len(milestone.criteria) - len(passed)} criteria of {mid} still to pass"
+
+
+def papers_by_milestone(ctx: Context) -> dict[str, list[str]]:
+    """Paper notes in papers_notes/, grouped by the milestone named in their front matter."""
+    folder = ctx.root / "papers_notes"
+    grouped: dict[str, list[str]] = {}
+    if not folder.is_dir():
+        return grouped
+    for path in sorted(folder.glob("*.md")):
+        if path.name.lower() == "readme.md":
+            continue
+        milestone = ""
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                for _ in range(12):
+                    line = fh.readline()
+                    if line.lower().startswith("milestone:"):
+                        milestone = line.split(":", 1)[1].strip().upper()
+                        break
+        except OSError:
+            continue
+        grouped.setdefault(milestone or "-", []).append(ctx.workspace.rel(path))
+    return grouped
+
+
+def status(ctx: Context) -> dict[str, Any]:
+    """The status document (also what ``--json`` prints; schema in README.md)."""
+    progress = ctx.progress()
+    papers = papers_by_milestone(ctx)
+    phases = []
+    done = total = 0
+    for phase in ctx.roadmap.phases:
+        milestones = []
+        for m in phase.milestones:
+            st = progress.state(m.id)
+            state = gates.state(ctx.roadmap, progress, m.id)
+            passed = sum(1 for c in m.criteria if (r := st.checks.get(c.id)) and r.status == "passed")
+            milestones.append(
+                {
+                    "id": m.id,
+                    "title": m.title,
+                    "state": state,
+                    "criteria_passed": passed,
+                    "criteria_total": len(m.criteria),
+                    "last_check_at": st.last_check_at,
+                    "completed_at": st.completed_at,
+                    "commit": st.commit,
+                    "papers": papers.get(m.id, []),
+                }
+            )
+            total += 1
+            done += state == "complete"
+        states = {m["state"] for m in milestones}
+        phase_state = "complete" if states == {"complete"} else ("locked" if states == {"locked"} else "in_progress")
+        phases.append(
+            {
+                "id": phase.id,
+                "title": phase.title,
+                "description": phase.description,
+                "objectives": list(phase.objectives),
+                "state": phase_state,
+                "milestones": milestones,
+            }
+        )
+    command, why = next_command(ctx, progress)
+    return {
+        "schema": SCHEMA_VERSION,
+        "workspace": str(ctx.root),
+        "roadmap": ctx.roadmap.title,
+        "current": gates.current(ctx.roadmap, progress),
+        "completed": done,
+        "total": total,
+        "next": {"command": command, "why": why},
+        "phases": phases,
+        "papers": {k: v for k, v in papers.items()},
+    }

@@ -1,0 +1,144 @@
+"""``llmpath unlock next``: complete the current milestone and open the next one, if the gates allow."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from llmpath import gates
+from llmpath.commands.check import (
+    CriterionResult,
+    is_doc_only,
+    milestone_fingerprint,
+    record,
+    run_criteria,
+)
+from llmpath.commands.context import Context
+from llmpath.errors import GateError, UsageError
+from llmpath.fsutil import utc_now
+from llmpath.progress import Progress
+
+# Files llmpath itself writes: they never make a milestone "dirty".
+_OWN_FILES = ("experiments_log.md", "learning_journal.md", ".llmpath/")
+
+
+@dataclasses.dataclass(frozen=True)
+class UnlockReport:
+    completed: str
+    unlocked: str | None
+    commit: str | None
+    dirty: bool
+    tag: str | None
+    rerun: tuple[CriterionResult, ...]
+    scaffolded: tuple[str, ...]
+    phase_completed: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "completed": self.completed,
+            "unlocked": self.unlocked,
+            "commit": self.commit,
+            "dirty": self.dirty,
+            "tag": self.tag,
+            "rerun": [c.to_json() for c in self.rerun],
+            "scaffolded": list(self.scaffolded),
+            "phase_completed": self.phase_completed,
+        }
+
+
+def stale_criteria(ctx: Context, progress: Progress, mid: str, fp: str) -> list:
+    """Criteria whose recorded result does not hold for the files as they are now."""
+    records = progress.state(mid).checks
+    stale = []
+    for criterion in ctx.milestone(mid).criteria:
+        rec = records.get(criterion.id)
+        if is_doc_only(criterion) or rec is None or rec.fingerprint != fp:
+            stale.append(criterion)
+    return stale
+
+
+def unlock(
+    ctx: Context,
+    target: str = "next",
+    *,
+    allow_dirty: bool = False,
+    on_rerun: Callable[[int], None] | None = None,
+    on_event: Callable[[str, str], None] | None = None,
+) -> UnlockReport:
+    """Complete the current milestone and unlock the next; raises GateError listing what is missing."""
+    from llmpath import evidence
+    from llmpath.scaffold import scaffold_milestone, update_checklist
+
+    progress = ctx.progress()
+    mid = gates.current(ctx.roadmap, progress)
+    if mid is None:
+        raise GateError("every milestone is already complete", hint="`llmpath check --all` re-verifies them all")
+    nxt = gates.following(ctx.roadmap, mid)
+    if target.lower() != "next":
+        wanted = ctx.milestone(target).id
+        if wanted != nxt:
+            reasons = gates.blockers(ctx.roadmap, progress, wanted) if wanted != mid else []
+            raise GateError(
+                f"cannot unlock {wanted}: milestones unlock strictly in order, and the next one is "
+                f"{nxt or 'none'} (after completing {mid})",
+                missing=reasons or [f"{mid} is the milestone in progress"],
+                hint="run `llmpath unlock next`; `llmpath check M# --preview` tries a later milestone without unlocking it",
+            )
+    milestone = ctx.milestone(mid)
+    folder = ctx.workspace.milestone_dir(mid)
+    fp = milestone_fingerprint(ctx, mid)
+    stale = stale_criteria(ctx, progress, mid, fp)
+    rerun: list[CriterionResult] = []
+    if stale:
+        if on_rerun:
+            on_rerun(sum(not is_doc_only(c) for c in stale))
+        rerun = run_criteria(ctx, milestone, stale, on_event=on_event)
+        ev = evidence.current(ctx.root)
+        progress = record(ctx, milestone, rerun, fp, ev.commit, None)
+    missing = gates.missing_for_completion(ctx.roadmap, progress, mid, fp)
+    if missing:
+        raise GateError(
+            f"{mid} ({milestone.title}) is not complete yet",
+            missing=missing,
+            hint=f"`llmpath check {mid}` shows each failing check in detail",
+        )
+    ev = evidence.current(ctx.root, [folder])
+    dirty_files = [f for f in ev.dirty_files if not f.startswith(_OWN_FILES)]
+    if dirty_files and not allow_dirty:
+        listed = ", ".join(dirty_files[:8]) + (" ..." if len(dirty_files) > 8 else "")
+        raise GateError(
+            f"{mid} has uncommitted changes: {listed}",
+            missing=["commit your milestone files so the evidence points at them"],
+            hint=f"git add milestones/{mid} && git commit -m '{mid} done'  (or pass --allow-dirty)",
+        )
+    tag_name = None
+    if ev.in_repo and ev.commit and milestone.tag:
+        name = f"llmpath/{mid}"
+        if evidence.tag(ctx.root, name, f"llmpath: {mid} ({milestone.title}) complete"):
+            tag_name = name
+    now = utc_now()
+    scaffolded: list[str] = []
+    phase = ctx.roadmap.phase_of(mid)
+    phase_done = phase.milestones[-1].id == mid
+
+    def apply(p: Progress) -> None:
+        state = p.milestones.setdefault(mid, p.state(mid))
+        state.completed_at = now
+        state.commit = ev.commit
+        state.tag = tag_name
+        if nxt is not None:
+            nstate = p.milestones.setdefault(nxt, p.state(nxt))
+            nstate.unlocked_at = nstate.unlocked_at or now
+
+    progress = ctx.store.update(apply)
+    update_checklist(milestone, folder, {c.id: True for c in milestone.criteria})
+    if nxt is not None:
+        if gates.blockers(ctx.roadmap, progress, nxt):  # cannot happen with the rules above; guard anyway
+            raise UsageError(f"{nxt} is still blocked after completing {mid}: check roadmap.yaml")
+        scaffolded = [
+            ctx.workspace.rel(p) for p in scaffold_milestone(ctx.milestone(nxt), ctx.workspace.milestone_dir(nxt))
+        ]
+    return UnlockReport(
+        mid, nxt, ev.commit, bool(dirty_files), tag_name, tuple(rerun), tuple(scaffolded), phase.id if phase_done else None
+    )
