@@ -51,3 +51,35 @@ def _verdict_always(raw: dict, ctx: VerdictContext) -> Verdict:
 
 
 FILE = Check(name="toy.file", description="toy: done.txt exists", verdict=_verdict_always)
+
+
+def _probe_vector(ctx: ProbeContext) -> dict:
+    module = ctx.load("toy.py")
+    return {"value": ctx.get(module, ctx.params.get("function", "vector"))()}
+
+
+def _verdict_vector(raw: dict, ctx: VerdictContext) -> Verdict:
+    import numpy as np
+
+    expected = np.arange(5, dtype=np.float64)
+    got = np.asarray(raw.get("value"), dtype=np.float64)
+    # np.allclose runs here, in llmpath's process: the learner cannot have patched it.
+    if got.shape == expected.shape and np.allclose(got, expected, rtol=0, atol=1e-12):
+        return Verdict.passed("vector() equals arange(5)")
+    return Verdict.failed("vector() differs from arange(5)", f"got {got!r}")
+
+
+class VectorParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    function: str = "vector"
+
+
+VECTOR = Check(
+    name="toy.vector",
+    description="toy: a function returns arange(5)",
+    probe=_probe_vector,
+    verdict=_verdict_vector,
+    params=VectorParams,
+    timeout_s=10,
+    memory_mb=1024,
+)
