@@ -1,0 +1,65 @@
+"""Wall time of `llmpath check M#` on the reference solutions, as a ratio to `python -c "import torch"`.
+
+Usage: python bench/check_latency.py [--runs N] [M1 M2 ...]
+For each milestone with a reference solution under tests/solutions/M#/reference, lays it into a
+temp workspace (M# unlocked, documentation logged), runs `llmpath check M# --preview` N times
+(default 3), and prints the median against the median of `python -c "import torch"` measured in
+the same run, alternately. Goal: <= 2.0x per milestone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "tests" / "solutions"
+
+
+def timed(cmd: list[str], cwd: Path) -> tuple[float, int]:
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - started, proc.returncode
+
+
+def workspace_for(tmp: Path, mid: str) -> Path:
+    ws = tmp / mid
+    subprocess.run([sys.executable, "-m", "llmpath", "init", str(ws)], check=True, stdout=subprocess.DEVNULL)
+    target = ws / "milestones" / mid
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(SOLUTIONS / mid / "reference", target, ignore=shutil.ignore_patterns("__pycache__"))
+    return ws
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("milestones", nargs="*")
+    args = parser.parse_args()
+    wanted = args.milestones or sorted(
+        (p.name for p in SOLUTIONS.iterdir() if (p / "reference").is_dir()), key=lambda m: int(m[1:])
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = []
+        for mid in wanted:
+            ws = workspace_for(Path(tmp), mid)
+            torch_t, check_t = [], []
+            for _ in range(args.runs):
+                torch_t.append(timed([sys.executable, "-c", "import torch"], ws)[0])
+                elapsed, code = timed([sys.executable, "-m", "llmpath", "check", mid, "--preview"], ws)
+                check_t.append(elapsed)
+            t, c = statistics.median(torch_t), statistics.median(check_t)
+            rows.append((mid, t, c, code))
+            print(f"{mid}: import torch {t:6.2f} s   check {c:6.2f} s   ratio {c / t:5.2f}x   (exit {code})", flush=True)
+    print("goal: <= 2.0x per milestone (the exit code is 1 where documentation criteria are not logged)")
+
+
+if __name__ == "__main__":
+    main()
