@@ -1,0 +1,154 @@
+"""Evidence from git: the commit a result belongs to, and whether the files judged were committed.
+
+gitpython is imported inside the functions: ``llmpath status`` imports this module and must stay fast.
+The workspace may be a sub-folder of a larger repository.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from llmpath.errors import UsageError
+
+if TYPE_CHECKING:
+    import git
+
+
+@dataclasses.dataclass(frozen=True)
+class Evidence:
+    in_repo: bool
+    commit: str | None  # HEAD's sha; None outside a repository or before the first commit
+    dirty: bool  # uncommitted changes (modified, staged or untracked and not ignored) under the paths
+    dirty_files: tuple[str, ...]  # workspace-relative posix paths
+
+
+def _repo(workspace: Path) -> git.Repo | None:
+    import git
+
+    try:
+        return git.Repo(Path(workspace), search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+    except git.GitCommandNotFound:  # pragma: no cover - depends on the machine
+        return None
+
+
+def _head(repo: git.Repo) -> str | None:
+    try:
+        return repo.head.commit.hexsha
+    except ValueError:  # HEAD points at a branch with no commits yet
+        return None
+
+
+def is_repo(workspace: Path) -> bool:
+    """True when the workspace is inside a git work tree."""
+    repo = _repo(workspace)
+    if repo is None:
+        return False
+    try:
+        return not repo.bare
+    finally:
+        repo.close()
+
+
+def init_repo(workspace: Path) -> None:
+    """``git init`` the workspace (does nothing when it already lies inside a repository)."""
+    import git
+
+    if is_repo(workspace):
+        return
+    git.Repo.init(Path(workspace)).close()
+
+
+def current(workspace: Path, paths: Sequence[Path] | None = None) -> Evidence:
+    """HEAD and the uncommitted changes under ``paths`` (the whole workspace when None).
+
+    Changes count as uncommitted when ``git status`` shows them: modified or deleted in the work
+    tree, staged, or untracked and not ignored. Paths may be absolute or workspace-relative.
+    """
+    workspace = Path(workspace).resolve()
+    repo = _repo(workspace)
+    if repo is None:
+        return Evidence(False, None, False, ())
+    try:
+        top = Path(repo.working_tree_dir or workspace).resolve()
+        specs: list[str] = []
+        if paths is None:
+            specs.append(":/")  # the whole repository
+        for p in paths or ():
+            full = _resolve_keep_missing(Path(p) if Path(p).is_absolute() else workspace / p)
+            try:
+                rel = full.relative_to(top).as_posix()
+            except ValueError:
+                continue  # outside this repository: nothing git can say about it
+            # git runs in the top folder; literal: a name with `*` or `?` is not a glob
+            specs.append(":/" if rel == "." else f":(literal){rel}")
+        changed: set[Path] = set()
+        if specs:
+            # -z: NUL-separated, names never quoted; -uall: each untracked file, not its folder
+            out = repo.git.status("--porcelain=v1", "-z", "-uall", "--", *specs)
+            entries = out.split("\0")
+            i = 0
+            while i < len(entries):
+                entry = entries[i]
+                i += 1
+                if len(entry) < 4:
+                    continue
+                code, name = entry[:2], entry[3:]
+                changed.add(top / name)
+                if code[0] in "RC" and i < len(entries):  # a rename/copy is followed by its source
+                    if code[0] == "R" and entries[i]:
+                        changed.add(top / entries[i])
+                    i += 1
+        dirty_files = tuple(sorted(_rel(f, workspace) for f in changed))
+        return Evidence(True, _head(repo), bool(dirty_files), dirty_files)
+    finally:
+        repo.close()
+
+
+def tag(workspace: Path, name: str, message: str) -> bool:
+    """An annotated tag ``name`` on HEAD; False when the tag exists already or there is no commit."""
+    import git
+
+    repo = _repo(workspace)
+    if repo is None:
+        return False
+    try:
+        if _head(repo) is None:
+            return False
+        if any(t.name == name for t in repo.tags):
+            return False
+        try:
+            repo.create_tag(name, ref="HEAD", message=message)
+        except git.GitCommandError as exc:
+            text = f"{exc.stderr or ''} {exc.stdout or ''}"
+            if "already exists" in text:
+                return False
+            detail = " ".join(text.split()) or str(exc)
+            raise UsageError(
+                f"git could not create the tag {name!r}: {detail}",
+                hint="an annotated tag needs your name and email: `git config user.name ...` and "
+                "`git config user.email ...`" if "who you are" in text or "identity" in text else None,
+            ) from None
+        return True
+    finally:
+        repo.close()
+
+
+def _resolve_keep_missing(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path.absolute()
+
+
+def _rel(path: Path, workspace: Path) -> str:
+    try:
+        return path.relative_to(workspace).as_posix()
+    except ValueError:
+        import os
+
+        return Path(os.path.relpath(path, workspace)).as_posix()
