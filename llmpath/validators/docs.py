@@ -1,0 +1,269 @@
+"""Documentation checks: the journal, the experiment log, and written files such as derivations.
+
+They read files only (no probe), so they run in llmpath's own process. A failure says what is
+missing and the exact command that adds it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from llmpath.errors import LlmpathError
+from llmpath.validators.api import Check, Verdict, VerdictContext
+
+
+class JournalParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_words: int = Field(40, ge=0)  # words in one reflection of this milestone
+    mentions: list[str] = []  # words/phrases (case-insensitive) some reflection must contain
+
+
+class ExperimentsParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_entries: int = Field(1, ge=0)
+    metrics: list[str] = []  # each must be logged in some entry of this milestone
+    visualization: bool = False  # some entry must reference a picture that exists
+
+
+class FileParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: str  # relative to the milestone folder
+    min_words: int = Field(0, ge=0)
+    headings: list[str] = []  # Markdown headings that must exist (case-insensitive)
+    mentions: list[str] = []
+
+    @field_validator("path")
+    @classmethod
+    def _relative(cls, value: str) -> str:
+        if not value.strip() or Path(value).is_absolute() or ".." in Path(value).parts:
+            raise ValueError("must be a path inside the milestone folder, like derivation.md")
+        return value
+
+
+# ---------------------------------------------------------------------------------------------
+# text helpers
+
+_COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.S)
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_BLOCK_START = re.compile(r"^(?: {4}|\t| {0,3}(?:[-*+][ \t]|\d{1,9}[.)][ \t]|>|#|[*_]{3,}))")
+
+
+def word_count(text: str) -> int:
+    """Whitespace-separated tokens that hold a letter or digit (Markdown punctuation does not count)."""
+    return sum(1 for token in text.split() if any(ch.isalnum() for ch in token))
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def mentions(text: str, phrase: str) -> bool:
+    """``phrase`` occurs in ``text`` starting at a word boundary, ignoring case and spacing.
+
+    "optimizer" is found in "Optimizers", "bias" in "bias-corrected"; "lr" is not found in "already".
+    """
+    words = phrase.split()
+    if not words:
+        return True
+    pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words)
+    return re.search(pattern, text, re.IGNORECASE) is not None
+
+
+def headings(markdown: str) -> list[str]:
+    """The text of every ATX (``## Title``) and setext (``Title`` over ``===``) heading outside code fences."""
+    found: list[str] = []
+    fence: str | None = None
+    previous = ""
+    for line in markdown.splitlines():
+        opener = _FENCE.match(line)
+        if fence is not None:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                fence = None
+            previous = ""
+            continue
+        if opener:
+            fence = opener.group(1)
+            previous = ""
+            continue
+        atx = _ATX.match(line)
+        if atx:
+            found.append((atx.group(1) or "").strip())
+            line = ""
+        elif _SETEXT.match(line) and _paragraph_line(previous):
+            found.append(previous.strip())
+            line = ""
+        previous = line
+    return found
+
+
+def _paragraph_line(line: str) -> bool:
+    """Could ``line`` be the text of a setext heading (not blank, a list item, a quote or a rule)?"""
+    return bool(line.strip()) and not _BLOCK_START.match(line) and not _SETEXT.match(line)
+
+
+def _has_heading(found: list[str], wanted: str) -> bool:
+    target = _normal(wanted).lstrip("#").strip()
+    return any(h == target or mentions(h, target) for h in (_normal(f) for f in found))
+
+
+def _quoted(items: list[str]) -> str:
+    return ", ".join(f"“{item}”" for item in items)
+
+
+# ---------------------------------------------------------------------------------------------
+# docs.journal
+
+
+def _journal(raw: dict, ctx: VerdictContext) -> Verdict:
+    from llmpath import logs
+
+    params: JournalParams = ctx.params
+    mid = ctx.milestone
+    try:
+        entries = logs.read_journal(ctx.workspace, mid)
+    except LlmpathError as exc:
+        return Verdict.failed(f"{logs.JOURNAL_FILE} cannot be read", exc.message)
+    command = f'llmpath log journal --milestone {mid} "..."'
+    counts = [word_count(e.text) for e in entries]
+    best = max(counts, default=0)
+    metrics = {"entries": float(len(entries)), "words": float(best)}
+    if not entries:
+        return Verdict.failed(
+            f"no reflection for {mid} in {logs.JOURNAL_FILE}",
+            f"Write what you learned in {mid} (at least {params.min_words} words): `{command}`",
+            metrics=metrics,
+        )
+    problems = []
+    if best < params.min_words:
+        problems.append(
+            f"your longest {mid} reflection has {best} words; at least {params.min_words} are needed"
+        )
+    missing = [m for m in params.mentions if not any(mentions(e.text, m) for e in entries)]
+    if missing:
+        problems.append(f"no {mid} reflection mentions {_quoted(missing)}")
+    if problems:
+        return Verdict.failed(
+            f"the {mid} reflection in {logs.JOURNAL_FILE} is not complete yet",
+            *problems,
+            f"Add a reflection with `{command}` (entries are append-only: write a fuller one).",
+            metrics=metrics,
+        )
+    return Verdict.passed(
+        f"{len(entries)} reflection(s) for {mid}, the longest {best} words", metrics=metrics
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# docs.experiments
+
+
+def _experiments(raw: dict, ctx: VerdictContext) -> Verdict:
+    from llmpath import logs
+
+    params: ExperimentsParams = ctx.params
+    mid = ctx.milestone
+    try:
+        entries = logs.read_experiments(ctx.workspace, mid)
+    except LlmpathError as exc:
+        return Verdict.failed(f"{logs.EXPERIMENTS_FILE} cannot be read", exc.message)
+    logged = {name for e in entries for name in e.metrics}
+    pictures = [e for e in entries if e.visualization and (Path(ctx.workspace) / e.visualization).is_file()]
+    gone = [e.visualization for e in entries if e.visualization and e not in pictures]
+    metrics = {"entries": float(len(entries)), "with_visualization": float(len(pictures))}
+
+    problems = []
+    if len(entries) < params.min_entries:
+        problems.append(f"{len(entries)} experiment entries for {mid}; at least {params.min_entries} needed")
+    missing = [m for m in params.metrics if m not in logged]
+    if missing:
+        problems.append(f"no {mid} entry records the metric(s) {', '.join(f'`{m}`' for m in missing)}")
+    if params.visualization and not pictures:
+        why = f" (referenced but missing now: {', '.join(gone)})" if gone else ""
+        problems.append(f"no {mid} entry has a visualization that exists{why}")
+    if problems:
+        metric_args = " ".join(f"--metric {m}=..." for m in (missing or params.metrics or ["name"]))
+        viz_arg = " --visualization visualizations/....png" if params.visualization else ""
+        command = (
+            f'llmpath log experiment --milestone {mid} --objective "..." --setup "..." {metric_args}{viz_arg}'
+        )
+        return Verdict.failed(
+            f"the {mid} experiment log in {logs.EXPERIMENTS_FILE} is not complete yet",
+            *problems,
+            f"Log an experiment with `{command}`",
+            metrics=metrics,
+        )
+    return Verdict.passed(
+        f"{len(entries)} experiment entr{'y' if len(entries) == 1 else 'ies'} for {mid}"
+        + (f" recording {', '.join(params.metrics)}" if params.metrics else ""),
+        metrics=metrics,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# docs.file
+
+
+def _file(raw: dict, ctx: VerdictContext) -> Verdict:
+    params: FileParams = ctx.params
+    mid = ctx.milestone
+    path = Path(ctx.milestone_dir) / params.path
+    shown = f"milestones/{mid}/{params.path}"
+    try:
+        shown = path.resolve().relative_to(Path(ctx.workspace).resolve()).as_posix()
+    except (ValueError, OSError):
+        pass
+    if not path.is_file():
+        return Verdict.failed(f"{shown} does not exist", f"Write it: see milestones/{mid}/README.md for what it should hold.")
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        return Verdict.failed(f"{shown} cannot be read: {exc.strerror or exc}")
+    visible = _COMMENT.sub(" ", text)  # instructions left in <!-- comments --> do not count
+    words = word_count(visible)
+    found = headings(visible)
+    metrics = {"words": float(words), "headings": float(len(found))}
+    problems = []
+    if words < params.min_words:
+        problems.append(f"it has {words} words (text inside <!-- comments --> not counted); at least {params.min_words} needed")
+    missing_h = [h for h in params.headings if not _has_heading(found, h)]
+    if missing_h:
+        problems.append(f"missing heading(s) {_quoted(missing_h)} (e.g. `## {missing_h[0]}`)")
+    missing_m = [m for m in params.mentions if not mentions(visible, m)]
+    if missing_m:
+        problems.append(f"it does not mention {_quoted(missing_m)}")
+    if problems:
+        return Verdict.failed(f"{shown} is not complete yet", *problems, metrics=metrics)
+    return Verdict.passed(f"{shown}: {words} words, {len(found)} headings", metrics=metrics)
+
+
+CHECKS: tuple[Check, ...] = (
+    Check(
+        name="docs.journal",
+        description="a reflection on the milestone in learning_journal.md",
+        verdict=_journal,
+        params=JournalParams,
+        timeout_s=10.0,
+    ),
+    Check(
+        name="docs.experiments",
+        description="experiment entries for the milestone in experiments_log.md",
+        verdict=_experiments,
+        params=ExperimentsParams,
+        timeout_s=10.0,
+    ),
+    Check(
+        name="docs.file",
+        description="a written document in the milestone folder",
+        verdict=_file,
+        params=FileParams,
+        timeout_s=10.0,
+    ),
+)
