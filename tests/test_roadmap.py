@@ -332,7 +332,7 @@ CASES = [
     ("list expected", "    milestones:\n      - id: M3", "    milestones: M3\n    x:\n      - id: M3", "milestones: M3",
      "phases[1].milestones: expected a list"),
     ("missing key", "        summary: The second.\n", "", "  - id: M2",
-     "phases[0].milestones[1].summary: missing"),
+     "phases[0].milestones[1].summary: required, but missing"),
     ("duplicate milestone", "  - id: M3", "  - id: M2", "  - id: M2\n        title: Third",
      "phases[1].milestones[0].id: duplicate milestone id 'M2'"),
     ("bad id", "  - id: M3", "  - id: M0", "  - id: M0", "is not a valid id"),
