@@ -5,8 +5,19 @@ from __future__ import annotations
 import sys
 
 
+def _click():  # noqa: ANN202 - the click module
+    """typer >= 0.22 vendors click as ``typer._click``; older typers depend on click itself."""
+    try:
+        from typer import _click as click
+    except ImportError:
+        import click
+    return click
+
+
 def main(argv: list[str] | None = None) -> int:
-    import click
+    import typer
+
+    click = _click()
 
     from llmpath.errors import EXIT_INTERRUPTED, EXIT_USAGE, GateError, LlmpathError
 
@@ -17,9 +28,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(rc or 0)
     except SystemExit as exc:  # typer.Exit inside click's non-standalone mode surfaces as int return or SystemExit
         return int(exc.code or 0) if not isinstance(exc.code, str) else 1
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Exit as exc:
+        return int(getattr(exc, "exit_code", getattr(exc, "code", 0)) or 0)
+    except typer.Abort:
         from llmpath import output
 
         output.stderr.print("aborted")

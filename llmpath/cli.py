@@ -155,14 +155,17 @@ def unlock(
 def init(
     directory: Annotated[Path, typer.Argument(help="Where to create the workspace.")] = Path("."),
     git: Annotated[bool, typer.Option("--git", help="Also run `git init` there.")] = False,
+    roadmap: Annotated[
+        Optional[Path], typer.Option("--roadmap", help="Use this roadmap.yaml instead of the built-in curriculum.")
+    ] = None,
 ) -> None:
     """Lay out a fresh workspace: roadmap.yaml, milestones/M1, empty logs, folders. Never overwrites.
 
-    Example: `llmpath init ~/llm-journey --git`
+    Example: `llmpath init ~/llm-journey --git` (instructors: `--roadmap course.yaml`)
     """
     from llmpath.commands.init import init as run
 
-    report = run(directory, git=git)
+    report = run(directory, git=git, roadmap_file=roadmap)
     output.stdout.print(f"[green]Created an llmpath workspace in {report.root}[/]")
     for path in report.created:
         output.stdout.print(f"  {path}")

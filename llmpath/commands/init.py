@@ -21,18 +21,25 @@ class InitReport:
     first: str
 
 
-def init(target: Path, *, git: bool = False) -> InitReport:
-    """Create a workspace in ``target`` (created if needed). Never overwrites a file."""
+def init(target: Path, *, git: bool = False, roadmap_file: Path | None = None) -> InitReport:
+    """Create a workspace in ``target`` (created if needed). Never overwrites a file.
+
+    ``roadmap_file`` replaces the built-in curriculum (an instructor's adapted roadmap).
+    """
     from llmpath import logs
     from llmpath.scaffold import scaffold_milestone, template_root
 
     root = target.expanduser().resolve()
     if (root / ROADMAP_FILE).exists():
         raise UsageError(f"{root} is already an llmpath workspace (it has {ROADMAP_FILE})", hint="cd there and run `llmpath status`")
+    if roadmap_file is not None and not roadmap_file.is_file():
+        raise UsageError(f"{roadmap_file} does not exist")
+    templates = template_root()
+    source = roadmap_file or templates / ROADMAP_FILE
+    roadmap = load_roadmap(source)  # validate before writing anything
     root.mkdir(parents=True, exist_ok=True)
     created: list[Path] = []
-    templates = template_root()
-    shutil.copyfile(templates / ROADMAP_FILE, root / ROADMAP_FILE)
+    shutil.copyfile(source, root / ROADMAP_FILE)
     created.append(root / ROADMAP_FILE)
     workspace_templates = templates / "workspace"
     if workspace_templates.is_dir():
@@ -50,7 +57,6 @@ def init(target: Path, *, git: bool = False) -> InitReport:
     before = {p for p in (root / logs.EXPERIMENTS_FILE, root / logs.JOURNAL_FILE) if p.exists()}
     logs.ensure_log_files(root)
     created += [p for p in (root / logs.EXPERIMENTS_FILE, root / logs.JOURNAL_FILE) if p not in before]
-    roadmap = load_roadmap(root / ROADMAP_FILE)
     first = roadmap.milestones()[0]
     store = ProgressStore(root)
     if not store.path.exists():
