@@ -196,6 +196,7 @@ def _run_child(
         started = time.monotonic()
         deadline = started + STARTUP_TIMEOUT_S
         eof = False
+        drain_until: float | None = None  # set when the child has exited but its pipe may still hold data
         try:
             while True:
                 if not eof:
@@ -263,6 +264,13 @@ def _run_child(
                             proc.wait(timeout=2)
                         except subprocess.TimeoutExpired:
                             _kill_group(proc)
+                    if not eof and proc.poll() is not None:
+                        # A result larger than the pipe's buffer arrives in several reads: keep reading
+                        # until EOF (bounded, in case a grandchild still holds the write end).
+                        if drain_until is None:
+                            drain_until = time.monotonic() + 2.0
+                        if time.monotonic() < drain_until:
+                            continue
                     if eof or proc.poll() is not None:
                         break
                 now = time.monotonic()
