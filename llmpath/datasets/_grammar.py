@@ -1,0 +1,477 @@
+"""The story grammar behind ``llmpath.datasets.corpus``: one program that both samples and parses.
+
+Each grammar function (``story``, ``intro``, ``body``, ...) talks to a *chooser* through two calls:
+
+* ``ch.emit(text)`` writes a fixed piece of text;
+* ``ch.pick(options) -> int`` makes one random choice among ``options`` and writes its string
+  (structural choices, such as which template comes next, have empty strings).
+
+A :class:`Sampler` answers ``pick`` with a random draw and adds ``-log p`` to its running total; a
+:class:`_Replay` answers from a recorded list of choices and checks every write against a given text.
+:func:`derivations` drives ``_Replay`` in a depth-first search over all choice sequences that
+write exactly the given text. Because sampling and parsing run the *same* functions, the parser
+cannot drift from the generator.
+
+Why the exact log-probability of a text is known: every choice among words writes a different
+string, and templates differ in their fixed words, so a text has exactly one derivation (the
+tests parse thousands of samples and find one derivation each, with the generator's own -log p).
+The probability of a text is then the product of its choices' probabilities.
+
+Agreement lives in the option lists: after the subject is chosen, the verb, possessive and
+reflexive options are those of its number and gender ("Tom saw himself", "they walk"), and
+"a"/"an" is written together with the adjective or noun that follows it.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+
+# ---------------------------------------------------------------------------------------------
+# the lexicon (every word lowercase except names; sentence-initial words are capitalised)
+
+FEMALE = ("Anna", "Mia", "Lucy", "Rosa", "Ella", "Nora", "Ivy", "Zoe", "Lily", "Sara")
+MALE = ("Tom", "Ben", "Max", "Leo", "Sam", "Jack", "Finn", "Omar", "Hugo", "Paul")
+GENDER = {**{n: "f" for n in FEMALE}, **{n: "m" for n in MALE}}
+ANIMALS = ("cat", "dog", "fox", "bear", "rabbit", "mouse", "owl", "duck", "frog", "bird", "lion", "pig", "goat")
+CHAR_ADJ = (
+    "little", "small", "big", "kind", "brave", "happy", "shy", "clever", "old",
+    "young", "curious", "quiet", "funny", "gentle", "silly", "tiny", "proud", "sleepy",
+)
+PLACES = ("house", "village", "town", "forest", "farm", "castle", "garden", "cottage", "city", "valley")
+PLACE_ADJ = ("small", "big", "quiet", "old", "green", "busy", "warm", "cozy")
+LANDMARKS = (
+    "river", "sea", "hill", "lake", "woods", "mountain", "park", "school", "bridge", "market", "beach", "field",
+)
+OBJECTS = (
+    "ball", "kite", "box", "hat", "book", "key", "shell", "stone", "apple", "cake",
+    "flower", "map", "coin", "drum", "feather", "lamp", "ring", "boat", "toy", "cup",
+)
+OBJ_ADJ = ("red", "blue", "green", "yellow", "shiny", "old", "tiny", "big", "soft", "strange", "golden", "broken")
+FEELINGS = (
+    "happy", "sad", "tired", "excited", "scared", "proud", "hungry", "sleepy", "angry", "calm", "lonely", "surprised",
+)
+BAD_FEELINGS = ("sad", "scared", "lonely", "angry", "bored")
+MOVES = ("walk", "run", "go", "swim", "ride", "hurry", "fly", "climb", "skip")
+ACTIVITIES = ("play", "sing", "dance", "read", "draw", "paint", "jump", "climb", "bake", "dig", "fish", "hide")
+RELATIVES = (
+    "mom", "dad", "sister", "brother", "grandma", "grandpa", "friends", "teacher", "neighbor", "aunt", "uncle",
+)
+MADE = ("made", "found", "bought", "drew", "painted", "built", "wrapped", "hid")
+TIMES = ("morning", "day", "evening")
+MIRRORS = ("water", "mirror", "window", "pond")
+
+PRONOUN = {"f": "she", "m": "he", "pl": "they"}
+OBJECT = {"f": "her", "m": "him", "pl": "them"}
+POSSESSIVE = {"f": "her", "m": "his", "pl": "their"}
+REFLEXIVE = {"f": "herself", "m": "himself", "pl": "themselves"}
+BE = {"f": "was", "m": "was", "pl": "were"}
+
+
+def third_person(verb: str) -> str:
+    """walk -> walks, go -> goes, hurry -> hurries (the verbs above only)."""
+    if verb.endswith("y") and verb[-2] not in "aeiou":
+        return verb[:-1] + "ies"
+    if verb.endswith(("o", "s", "sh", "ch", "x")):
+        return verb + "es"
+    return verb + "s"
+
+
+def article(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word
+
+
+def cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# ---------------------------------------------------------------------------------------------
+# options and choosers
+
+
+class Options:
+    """A categorical choice: strings written, tags for the grammar, cumulative probabilities, -log p."""
+
+    __slots__ = ("strings", "tags", "cum", "nats")
+
+    def __init__(self, items: Sequence[tuple[str, object, float]]) -> None:
+        total = float(sum(w for _, _, w in items))
+        self.strings = tuple(s for s, _, _ in items)
+        self.tags = tuple(t for _, t, _ in items)
+        acc, cum = 0.0, []
+        for _, _, w in items:
+            acc += w
+            cum.append(acc / total)
+        cum[-1] = 1.0
+        self.cum = tuple(cum)
+        self.nats = tuple(-math.log(w / total) for _, _, w in items)
+
+
+def uniform(strings: Sequence[str], tags: Sequence[object] | None = None) -> Options:
+    tags = strings if tags is None else tags
+    return Options([(s, t, 1.0) for s, t in zip(strings, tags)])
+
+
+def branch(*weights: float) -> Options:
+    """A structural choice (nothing written): tag i with probability weights[i] / sum (0: never)."""
+    return Options([("", i, w) for i, w in enumerate(weights) if w > 0])
+
+
+class Sampler:
+    """Draws every choice from ``random`` (a ``random.Random().random``); keeps the text and -log p."""
+
+    def __init__(self, random: Callable[[], float]) -> None:
+        self.parts: list[str] = []
+        self.nats = 0.0
+        self._random = random
+
+    def emit(self, text: str) -> None:
+        self.parts.append(text)
+
+    def pick(self, options: Options) -> int:
+        j = bisect_right(options.cum, self._random())
+        self.parts.append(options.strings[j])
+        self.nats += options.nats[j]
+        return j
+
+
+class _Dead(Exception):
+    """This choice sequence writes something other than the text."""
+
+
+class _Fork(Exception):
+    def __init__(self, viable: list[int]) -> None:
+        self.viable = viable
+
+
+class _Replay:
+    """Replays recorded choices against ``text``; at the first unrecorded choice it forks."""
+
+    def __init__(self, text: str, path: list[int]) -> None:
+        self.text = text
+        self.pos = 0
+        self.path = path
+        self.i = 0
+        self.nats = 0.0
+
+    def emit(self, text: str) -> None:
+        if not self.text.startswith(text, self.pos):
+            raise _Dead
+        self.pos += len(text)
+
+    def pick(self, options: Options) -> int:
+        if self.i == len(self.path):
+            raise _Fork([j for j, s in enumerate(options.strings) if self.text.startswith(s, self.pos)])
+        j = self.path[self.i]
+        self.i += 1
+        self.emit(options.strings[j])
+        self.nats += options.nats[j]
+        return j
+
+
+def derivations(grammar: Callable[[object], None], text: str, limit: int = 100_000) -> list[float]:
+    """-log p of every choice sequence under which ``grammar`` writes exactly ``text``.
+
+    A depth-first search that replays each prefix from the start: quadratic in the number of
+    choices, which is a few dozen per story. ``limit`` bounds the number of replays.
+    """
+    found: list[float] = []
+    stack: list[list[int]] = [[]]
+    runs = 0
+    while stack and runs < limit:
+        path = stack.pop()
+        runs += 1
+        replay = _Replay(text, path)
+        try:
+            grammar(replay)
+        except _Dead:
+            continue
+        except _Fork as fork:
+            stack.extend(path + [j] for j in reversed(fork.viable))
+            continue
+        if replay.pos == len(text):
+            found.append(replay.nats)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# casts: who a sentence can talk about
+
+
+class Char:
+    __slots__ = ("name", "gender", "kind")
+
+    def __init__(self, name: str, gender: str, kind: str | None) -> None:
+        self.name, self.gender, self.kind = name, gender, kind
+
+
+def _subject_items(chars: Sequence[Char], capital: bool) -> list[tuple[str, str]]:
+    """(string, gender-or-plural) pairs: the names, the pronouns of the cast, "they", "the <kind>"."""
+    up = cap if capital else (lambda s: s)
+    items = [(c.name, c.gender) for c in chars]
+    for g in sorted({c.gender for c in chars}):
+        items.append((up(PRONOUN[g]), g))
+    if len(chars) > 1:
+        items.append((up("they"), "pl"))
+    elif chars[0].kind is not None:
+        items.append((up("the " + chars[0].kind), chars[0].gender))
+    return items
+
+
+class StoryCast:
+    """The characters of one story; the options for referring to them (uniform over distinct strings)."""
+
+    def __init__(self, chars: Sequence[Char]) -> None:
+        self.chars = tuple(chars)
+        self.pair = len(chars) > 1
+        self.subjects = {True: _uniform_pairs(_subject_items(chars, True)), False: _uniform_pairs(_subject_items(chars, False))}
+        self.names = uniform([c.name for c in chars])
+        self._others = {c.name: uniform([o.name for o in chars if o is not c]) for c in chars} if self.pair else {}
+        self.templates = BODY_PAIR if self.pair else BODY_SINGLE
+
+    def others(self, name: str) -> Options:
+        return self._others[name]
+
+
+class AnyCast:
+    """Sentence-level recognition: any name, pronoun or "the <kind>" of either gender may occur."""
+
+    pair = True
+
+    def __init__(self) -> None:
+        chars = [Char(n, GENDER[n], None) for n in FEMALE + MALE]
+        items = [(c.name, c.gender) for c in chars]
+        self.subjects = {}
+        for capital in (True, False):
+            up = cap if capital else (lambda s: s)
+            extra = [(up(PRONOUN[g]), g) for g in ("f", "m", "pl")]
+            extra += [(up("the " + k), g) for k in ANIMALS for g in ("f", "m")]
+            extra += [(up("the girl"), "f"), (up("the boy"), "m")]
+            self.subjects[capital] = _uniform_pairs(items + extra)
+        self.names = uniform([c.name for c in chars])
+        self._others = {c.name: uniform([o.name for o in chars if o is not c]) for c in chars}
+        self.templates = BODY_PAIR
+
+    def others(self, name: str) -> Options:
+        return self._others[name]
+
+
+def _uniform_pairs(items: Sequence[tuple[str, str]]) -> Options:
+    return Options([(s, g, 1.0) for s, g in items])
+
+
+# ---------------------------------------------------------------------------------------------
+# static option lists
+
+NAMES_ANY = uniform(FEMALE + MALE, [GENDER[n] for n in FEMALE + MALE])
+NAMES_F = uniform(FEMALE, ["f"] * len(FEMALE))
+NAMES_M = uniform(MALE, ["m"] * len(MALE))
+A_CHAR_ADJ = uniform([article(a) for a in CHAR_ADJ])
+A_PLACE_ADJ = uniform([article(a) for a in PLACE_ADJ])
+A_OBJ_ADJ = uniform([article(a) for a in OBJ_ADJ])
+SPACE_KIND = uniform([" " + k for k in ("girl", "boy") + ANIMALS], ("girl", "boy") + ANIMALS)
+SPACE_KIND_OF = {g: uniform([" " + k for k in (w,) + ANIMALS], (w,) + ANIMALS) for g, w in (("f", "girl"), ("m", "boy"))}
+PLACE = uniform(PLACES)
+LANDMARK = uniform(LANDMARKS)
+OBJECT_ = uniform(OBJECTS)
+FEELING = uniform(FEELINGS)
+BAD_FEELING = uniform(BAD_FEELINGS)
+MOVE = {"sg": uniform([third_person(v) for v in MOVES]), "pl": uniform(MOVES)}
+LIKE = {"sg": "likes", "pl": "like"}
+ACTIVITY = uniform(ACTIVITIES)
+RELATIVE = uniform(RELATIVES)
+MADE_ = uniform(MADE)
+TIME = uniform(TIMES)
+MIRROR = uniform(MIRRORS)
+
+INTRO = branch(1, 1, 1, 1)
+SETTING = branch(2, 3)  # 0: no setting sentence, 1: a setting sentence
+BODY_SINGLE = branch(3, 3, 3, 3, 2, 0, 0, 2)  # templates 5 and 6 need two characters
+BODY_PAIR = branch(3, 3, 3, 3, 2, 2, 2, 2)
+MORE = branch(2, 3)  # after the second body sentence: 0 = stop, 1 = one more (at most six)
+ENDING = branch(2, 1, 1)
+MAX_BODY = 6
+
+
+def _number(g: str) -> str:
+    return "pl" if g == "pl" else "sg"
+
+
+# ---------------------------------------------------------------------------------------------
+# sentences
+
+
+def intro(ch) -> list[Char]:
+    """The first sentence, which introduces the cast."""
+    k = ch.pick(INTRO)
+    if k < 2:  # one character
+        ch.emit("Once upon a time, there was " if k == 0 else "There once was ")
+        ch.pick(A_CHAR_ADJ)
+        kind = SPACE_KIND.tags[ch.pick(SPACE_KIND)]
+        ch.emit(" named " if k == 0 else " called ")
+        names = NAMES_F if kind == "girl" else NAMES_M if kind == "boy" else NAMES_ANY
+        j = ch.pick(names)
+        ch.emit(".")
+        return [Char(names.strings[j], names.tags[j], kind)]
+    if k == 2:  # two friends
+        ch.emit("Once upon a time, there were two friends, ")
+        a = NAMES_ANY.strings[ch.pick(NAMES_ANY)]
+        ch.emit(" and ")
+        b = _pick_other(ch, a)
+        ch.emit(".")
+        return [Char(a, GENDER[a], None), Char(b, GENDER[b], None)]
+    a = NAMES_ANY.strings[ch.pick(NAMES_ANY)]
+    ch.emit(" was ")
+    ch.pick(A_CHAR_ADJ)
+    kinds = SPACE_KIND_OF[GENDER[a]]
+    kind = kinds.tags[ch.pick(kinds)]
+    ch.emit(", and ")
+    b = _pick_other(ch, a)
+    ch.emit(f" was {POSSESSIVE[GENDER[a]]} best friend.")
+    return [Char(a, GENDER[a], kind), Char(b, GENDER[b], None)]
+
+
+_OTHER_NAMES = {n: uniform([m for m in FEMALE + MALE if m != n]) for n in FEMALE + MALE}
+
+
+def _pick_other(ch, name: str) -> str:
+    opts = _OTHER_NAMES[name]
+    return opts.strings[ch.pick(opts)]
+
+
+def setting(ch, cast) -> None:
+    g = _subject(ch, cast, True)
+    ch.emit(" lived in ")
+    ch.pick(A_PLACE_ADJ)
+    ch.emit(" ")
+    ch.pick(PLACE)
+    ch.emit(" near the ")
+    ch.pick(LANDMARK)
+    ch.emit(".")
+
+
+def _subject(ch, cast, capital: bool) -> str:
+    opts = cast.subjects[capital]
+    return opts.tags[ch.pick(opts)]
+
+
+def body(ch, cast) -> None:
+    t = cast.templates.tags[ch.pick(cast.templates)]
+    if t == 0:
+        ch.emit("One day, ")
+        _subject(ch, cast, False)
+        ch.emit(" found ")
+        ch.pick(A_OBJ_ADJ)
+        ch.emit(" ")
+        ch.pick(OBJECT_)
+        ch.emit(" near the ")
+        ch.pick(LANDMARK)
+        ch.emit(".")
+    elif t == 1:
+        g = _subject(ch, cast, True)
+        ch.emit(f" {BE[g]} very ")
+        ch.pick(FEELING)
+        ch.emit(".")
+    elif t == 2:
+        ch.emit("Every ")
+        ch.pick(TIME)
+        ch.emit(", ")
+        g = _subject(ch, cast, False)
+        ch.emit(" ")
+        ch.pick(MOVE[_number(g)])
+        ch.emit(" to the ")
+        ch.pick(LANDMARK)
+        ch.emit(".")
+    elif t == 3:
+        g = _subject(ch, cast, True)
+        ch.emit(f" {LIKE[_number(g)]} to ")
+        ch.pick(ACTIVITY)
+        ch.emit(f" with {POSSESSIVE[g]} ")
+        ch.pick(RELATIVE)
+        ch.emit(".")
+    elif t == 4:
+        g = _subject(ch, cast, True)
+        ch.emit(f" saw {REFLEXIVE[g]} in the ")
+        ch.pick(MIRROR)
+        ch.emit(".")
+    elif t == 5:
+        a = cast.names.strings[ch.pick(cast.names)]
+        ch.emit(" gave the ")
+        ch.pick(OBJECT_)
+        ch.emit(" to ")
+        ch.pick(cast.others(a))
+        ch.emit(".")
+    elif t == 6:
+        a = cast.names.strings[ch.pick(cast.names)]
+        ch.emit(" and ")
+        ch.pick(cast.others(a))
+        ch.emit(" ")
+        ch.pick(MOVE["pl"])
+        ch.emit(" to the ")
+        ch.pick(LANDMARK)
+        ch.emit(" together.")
+    else:
+        ch.emit("Then ")
+        g = _subject(ch, cast, False)
+        ch.emit(" ")
+        ch.pick(MADE_)
+        ch.emit(" ")
+        ch.pick(A_OBJ_ADJ)
+        ch.emit(" ")
+        ch.pick(OBJECT_)
+        ch.emit(f" for {POSSESSIVE[g]} ")
+        ch.pick(RELATIVE)
+        ch.emit(".")
+
+
+def ending(ch, cast) -> None:
+    e = ch.pick(ENDING)
+    if e == 0:
+        ch.emit("The end.")
+    elif e == 1:
+        ch.emit("From that day on, ")
+        g = _subject(ch, cast, False)
+        ch.emit(f" {BE[g]} never ")
+        ch.pick(BAD_FEELING)
+        ch.emit(" again.")
+    else:
+        ch.emit("In the end, ")
+        g = _subject(ch, cast, False)
+        ch.emit(f" {BE[g]} very happy.")
+
+
+def story(ch) -> None:
+    """One story, ending with a newline: intro, an optional setting, 2 to 6 body sentences, an ending."""
+    cast = StoryCast(intro(ch))
+    if ch.pick(SETTING):
+        ch.emit(" ")
+        setting(ch, cast)
+    for i in range(MAX_BODY):
+        if i >= 2 and not ch.pick(MORE):
+            break
+        ch.emit(" ")
+        body(ch, cast)
+    ch.emit(" ")
+    ending(ch, cast)
+    ch.emit("\n")
+
+
+_ANY = None
+SENTENCE_KINDS = branch(1, 1, 1, 1)  # 0: intro, 1: setting, 2: body, 3: ending
+
+
+def any_sentence(ch) -> None:
+    """Any single sentence of any story (who it talks about is left open)."""
+    global _ANY
+    if _ANY is None:
+        _ANY = AnyCast()
+    k = ch.pick(SENTENCE_KINDS)
+    if k == 0:
+        intro(ch)
+    elif k == 1:
+        setting(ch, _ANY)
+    elif k == 2:
+        body(ch, _ANY)
+    else:
+        ending(ch, _ANY)
