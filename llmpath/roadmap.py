@@ -31,7 +31,7 @@ BUNDLED_SCHEMA = PACKAGE_TEMPLATES / "roadmap.schema.json"
 
 _MILESTONE_ID = r"^M[1-9][0-9]*$"
 _CRITERION_ID = r"^M[1-9][0-9]*\.[A-Za-z0-9_][A-Za-z0-9_.-]*$"
-_PHASE_ID = r"^[a-z0-9][a-z0-9_-]*$"
+_PHASE_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 # Guards against hostile YAML: alias bombs and absurd nesting (the schema is ~10 levels deep).
 _MAX_NODES = 200_000
 _MAX_DEPTH = 64
@@ -83,7 +83,7 @@ class Milestone(_Frozen):
 
 
 class Phase(_Frozen):
-    id: str = Field(pattern=_PHASE_ID, description="A short slug, e.g. 'foundations'.")
+    id: str = Field(pattern=_PHASE_ID, description="A short slug, e.g. 'foundations' or 'P1'.")
     title: NonEmpty
     description: NonEmpty
     objectives: list[NonEmpty] = []
@@ -402,7 +402,7 @@ def _pydantic_problem(err: Any, root: type[BaseModel], prefix: Loc, lines: dict[
     elif kind == "string_pattern_mismatch":
         pattern = (err.get("ctx") or {}).get("pattern", "")
         example = {_MILESTONE_ID: "M<number>, e.g. 'M3'", _CRITERION_ID: "'M<number>.<name>', e.g. 'M3.adam'",
-                   _PHASE_ID: "a lowercase slug, e.g. 'foundations'"}.get(pattern, f"matching {pattern}")
+                   _PHASE_ID: "a short slug, e.g. 'foundations' or 'P1'"}.get(pattern, f"matching {pattern}")
         text = f"{_short(value)} is not a valid id: expected {example}"
     elif kind.endswith("_type") or kind in ("literal_error", "bool_parsing", "int_parsing", "float_parsing"):
         text = f"{msg[0].lower()}{msg[1:]}, got {_kind(value)}"
