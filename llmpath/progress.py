@@ -64,7 +64,8 @@ class Progress(BaseModel):
 
     def state(self, mid: str) -> MilestoneState:
         """The milestone's state, or a fresh default (not inserted) when nothing is recorded."""
-        return self.milestones.get(mid) or MilestoneState()
+        found = self.milestones.get(mid)
+        return found if found is not None else MilestoneState()
 
     def completed(self) -> set[str]:
         return {mid for mid, st in self.milestones.items() if st.completed_at is not None}
