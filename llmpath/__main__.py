@@ -71,6 +71,17 @@ def _internal_error() -> int:
 
 
 def run() -> None:
+    """The console script: ``status`` takes the instant path when it can (see llmpath.fast)."""
+    args = sys.argv[1:]
+    if args and args[0] == "status":
+        try:
+            from llmpath.fast import fast_status
+
+            code = fast_status(args[1:])
+        except Exception:  # the full path will report it properly
+            code = None
+        if code is not None:
+            sys.exit(code)
     sys.exit(main())
 
 

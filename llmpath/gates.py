@@ -8,10 +8,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from llmpath.progress import Progress
-from llmpath.roadmap import Roadmap
+if TYPE_CHECKING:  # the instant paths pass plain views (llmpath.views) with the same attributes
+    from llmpath.progress import Progress
+    from llmpath.roadmap import Roadmap
 
 State = Literal["locked", "in_progress", "complete"]
 

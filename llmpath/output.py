@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Any
 
 from rich.console import Console
@@ -20,10 +18,7 @@ _MARK = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "error": "[yellow]!
 _STATE = {"complete": "[green]complete[/]", "in_progress": "[cyan]in progress[/]", "locked": "[dim]locked[/]"}
 
 
-def print_json(doc: Any) -> None:
-    """One JSON document on stdout and nothing else."""
-    sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n")
-    sys.stdout.flush()
+from llmpath.output_json import print_json  # noqa: E402  (re-exported: one place prints JSON)
 
 
 def error(message: str, hint: str | None = None, missing: list[str] | None = None) -> None:
@@ -104,6 +99,8 @@ def unlock_report(report: Any) -> None:
         stdout.print(f"  tagged [cyan]{escape(report.tag)}[/]")
     if report.dirty:
         stdout.print("  [yellow]recorded with uncommitted changes (--allow-dirty)[/]")
+    for warning in report.warnings:
+        stdout.print(f"  [yellow]warning:[/] {escape(warning)}")
     if report.phase_completed:
         stdout.print(f"[bold green]Phase {escape(report.phase_completed)} complete![/]")
     if report.unlocked:

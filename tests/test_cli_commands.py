@@ -216,3 +216,42 @@ def test_unlock_without_reruns_imports_neither_torch_nor_numpy(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], cwd=ws, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr + proc.stdout
     assert "HEAVY=\n" in proc.stdout
+
+
+def test_instant_status_path_matches_the_full_path(tmp_path):
+    ws = toy_workspace(tmp_path)
+    (ws / "milestones" / "M1" / "done.txt").write_text("x")
+    cli("check", "M1", cwd=ws)
+    cli("paper", "add", "A paper", "-m", "M1", cwd=ws)
+    full = json.loads(cli("status", "--json", cwd=ws).out)  # writes the roadmap cache
+    assert (ws / ".llmpath" / "cache" / "roadmap.json").is_file()
+    code = (
+        "import sys\n"
+        "from llmpath.fast import fast_status\n"
+        "rc = fast_status(['--json'])\n"
+        "assert rc == 0, rc\n"
+        "heavy = sorted(m for m in ('torch', 'numpy', 'pydantic', 'yaml', 'typer', 'git') if m in sys.modules)\n"
+        "sys.stderr.write('HEAVY=' + ','.join(heavy) + '\\n')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ws, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == full
+    assert "HEAVY=\n" in proc.stderr
+
+
+def test_instant_path_declines_when_the_roadmap_changed(tmp_path):
+    from llmpath.fast import fast_status
+
+    ws = toy_workspace(tmp_path)
+    cli("status", cwd=ws)
+    roadmap = ws / "roadmap.yaml"
+    roadmap.write_text(roadmap.read_text().replace("Toy roadmap", "Changed roadmap"))
+    import os
+
+    old = Path.cwd()
+    os.chdir(ws)
+    try:
+        assert fast_status(["--json"]) is None
+    finally:
+        os.chdir(old)
+    assert json.loads(cli("status", "--json", cwd=ws).out)["roadmap"] == "Changed roadmap"

@@ -28,6 +28,9 @@ class Context:
 
 
 def open_context(explicit: Path | None = None) -> Context:
+    from llmpath.views import write_cached_roadmap
+
     workspace = find_workspace(explicit=explicit)
     roadmap = load_roadmap(workspace.roadmap_path)
+    write_cached_roadmap(workspace.root, roadmap)
     return Context(workspace, roadmap, ProgressStore(workspace.root))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llmpath import gates
-from llmpath.commands.context import Context
+
+if TYPE_CHECKING:  # status also runs on a light context of plain views (llmpath.fast)
+    from llmpath.commands.context import Context
 
 SCHEMA_VERSION = 1
 

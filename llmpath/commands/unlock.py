@@ -15,7 +15,7 @@ from llmpath.commands.check import (
     run_criteria,
 )
 from llmpath.commands.context import Context
-from llmpath.errors import GateError, UsageError
+from llmpath.errors import GateError, LlmpathError, UsageError
 from llmpath.fsutil import utc_now
 from llmpath.progress import Progress
 
@@ -33,6 +33,7 @@ class UnlockReport:
     rerun: tuple[CriterionResult, ...]
     scaffolded: tuple[str, ...]
     phase_completed: str | None
+    warnings: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -44,6 +45,7 @@ class UnlockReport:
             "rerun": [c.to_json() for c in self.rerun],
             "scaffolded": list(self.scaffolded),
             "phase_completed": self.phase_completed,
+            "warnings": list(self.warnings),
         }
 
 
@@ -113,10 +115,16 @@ def unlock(
             hint=f"git add milestones/{mid} && git commit -m '{mid} done'  (or pass --allow-dirty)",
         )
     tag_name = None
+    warnings: list[str] = []
     if ev.in_repo and ev.commit and milestone.tag:
         name = f"llmpath/{mid}"
-        if evidence.tag(ctx.root, name, f"llmpath: {mid} ({milestone.title}) complete"):
-            tag_name = name
+        try:
+            if evidence.tag(ctx.root, name, f"llmpath: {mid} ({milestone.title}) complete"):
+                tag_name = name
+            else:
+                warnings.append(f"tag {name} already exists; left as it is")
+        except LlmpathError as exc:  # e.g. no git identity: completing matters more than the tag
+            warnings.append(f"could not tag the commit: {exc.message}")
     now = utc_now()
     scaffolded: list[str] = []
     phase = ctx.roadmap.phase_of(mid)
@@ -140,5 +148,5 @@ def unlock(
             ctx.workspace.rel(p) for p in scaffold_milestone(ctx.milestone(nxt), ctx.workspace.milestone_dir(nxt))
         ]
     return UnlockReport(
-        mid, nxt, ev.commit, bool(dirty_files), tag_name, tuple(rerun), tuple(scaffolded), phase.id if phase_done else None
+        mid, nxt, ev.commit, bool(dirty_files), tag_name, tuple(rerun), tuple(scaffolded), phase.id if phase_done else None, tuple(warnings)
     )

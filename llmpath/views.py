@@ -1,0 +1,172 @@
+"""Plain read-only views of the roadmap and the progress file, for the instant paths.
+
+``llmpath status`` must answer in a few tens of milliseconds, before pydantic, yaml or filelock
+could even be imported. It reads a cache of the *validated* roadmap (written by the full loader,
+keyed by the roadmap file's hash and llmpath's version) and the progress JSON as plain data. Any
+surprise (no cache, changed roadmap, unexpected JSON) means "take the full, validating path".
+The gates and the status builder work on these views and on the pydantic models alike.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import zlib
+from pathlib import Path
+from typing import Any
+
+from llmpath import __version__
+
+CACHE = Path(".llmpath") / "cache" / "roadmap.json"
+
+
+@dataclasses.dataclass(frozen=True)
+class CriterionView:
+    id: str
+    text: str
+
+
+@dataclasses.dataclass(frozen=True)
+class MilestoneView:
+    id: str
+    title: str
+    criteria: tuple[CriterionView, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class PhaseView:
+    id: str
+    title: str
+    description: str
+    objectives: tuple[str, ...]
+    milestones: tuple[MilestoneView, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class RoadmapView:
+    title: str
+    phases: tuple[PhaseView, ...]
+
+    def milestones(self) -> list[MilestoneView]:
+        return [m for p in self.phases for m in p.milestones]
+
+    def milestone(self, mid: str) -> MilestoneView:
+        for m in self.milestones():
+            if m.id == mid:
+                return m
+        raise KeyError(mid)
+
+    def phase_of(self, mid: str) -> PhaseView:
+        for p in self.phases:
+            if any(m.id == mid for m in p.milestones):
+                return p
+        raise KeyError(mid)
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> RoadmapView:
+        return cls(
+            doc["title"],
+            tuple(
+                PhaseView(
+                    p["id"],
+                    p["title"],
+                    p["description"],
+                    tuple(p["objectives"]),
+                    tuple(
+                        MilestoneView(m["id"], m["title"], tuple(CriterionView(c["id"], c["text"]) for c in m["criteria"]))
+                        for m in p["milestones"]
+                    ),
+                )
+                for p in doc["phases"]
+            ),
+        )
+
+    @classmethod
+    def from_model(cls, roadmap: Any) -> RoadmapView:
+        return cls(
+            roadmap.title,
+            tuple(
+                PhaseView(
+                    p.id,
+                    p.title,
+                    p.description,
+                    tuple(p.objectives),
+                    tuple(
+                        MilestoneView(m.id, m.title, tuple(CriterionView(c.id, c.text) for c in m.criteria))
+                        for m in p.milestones
+                    ),
+                )
+                for p in roadmap.phases
+            ),
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class RecordView:
+    status: str
+    summary: str
+    fingerprint: str
+
+
+@dataclasses.dataclass(frozen=True)
+class StateView:
+    completed_at: str | None = None
+    last_check_at: str | None = None
+    commit: str | None = None
+    checks: dict[str, RecordView] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class ProgressView:
+    milestones: dict[str, StateView]
+
+    def state(self, mid: str) -> StateView:
+        return self.milestones.get(mid) or StateView()
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> ProgressView:
+        out = {}
+        for mid, st in doc.get("milestones", {}).items():
+            checks = {
+                cid: RecordView(str(r["status"]), str(r["summary"]), str(r["fingerprint"]))
+                for cid, r in st.get("checks", {}).items()
+            }
+            out[mid] = StateView(st.get("completed_at"), st.get("last_check_at"), st.get("commit"), checks)
+        return cls(out)
+
+
+def cache_key(roadmap_bytes: bytes) -> str:
+    # A cache key, not a security boundary: CRC-32 + length of the exact bytes (zlib loads in
+    # microseconds where hashlib's OpenSSL start-up costs ~5 ms of a ~50 ms budget).
+    return f"{__version__}:{len(roadmap_bytes)}:{zlib.crc32(roadmap_bytes):08x}"
+
+
+def read_cached_roadmap(root: Path) -> RoadmapView | None:
+    """The cached view of ``root/roadmap.yaml`` if it is current, else None."""
+    try:
+        key = cache_key((root / "roadmap.yaml").read_bytes())
+        doc = json.loads((root / CACHE).read_text(encoding="utf-8"))
+        if doc.get("key") != key:
+            return None
+        return RoadmapView.from_json(doc["roadmap"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def write_cached_roadmap(root: Path, roadmap: Any) -> None:
+    """Remember a validated roadmap (best effort: a read-only workspace just stays on the slow path)."""
+    try:
+        if not (root / ".llmpath").is_dir():
+            return
+        key = cache_key((root / "roadmap.yaml").read_bytes())
+        path = root / CACHE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".roadmap.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"key": key, "roadmap": RoadmapView.from_model(roadmap).to_json()}), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
