@@ -62,14 +62,22 @@ class _Spinner:
 
 
 @app.command()
-def status(workspace: WorkspaceOpt = None, json: JsonOpt = False) -> None:
+def status(
+    workspace: WorkspaceOpt = None,
+    json: JsonOpt = False,
+    phase: Annotated[Optional[str], typer.Option("--phase", help="Only this phase (its id).")] = None,
+    state: Annotated[
+        Optional[str], typer.Option("--state", help="Only milestones in this state: locked, in_progress or complete.")
+    ] = None,
+) -> None:
     """Show phases and milestones (locked / in progress / complete) and the exact next command.
 
-    Example: `llmpath status --json | jq .next.command`
+    Example: `llmpath status`, `llmpath status --state complete`, `llmpath status --json | jq .next.command`
     """
+    from llmpath.commands.status import filter_status
     from llmpath.commands.status import status as build
 
-    doc = build(_ctx(workspace))
+    doc = filter_status(build(_ctx(workspace)), phase=phase, state=state)
     if json:
         output.print_json(doc)
     else:

@@ -255,3 +255,13 @@ def test_instant_path_declines_when_the_roadmap_changed(tmp_path):
     finally:
         os.chdir(old)
     assert json.loads(cli("status", "--json", cwd=ws).out)["roadmap"] == "Changed roadmap"
+
+
+def test_status_filters(tmp_path):
+    ws = toy_workspace(tmp_path)
+    doc = json.loads(cli("status", "--json", "--state", "locked", cwd=ws).out)
+    assert sum(len(p["milestones"]) for p in doc["phases"]) == 13
+    doc = json.loads(cli("status", "--json", "--phase", "phase-2", cwd=ws).out)
+    assert [p["id"] for p in doc["phases"]] == ["phase-2"]
+    assert cli("status", "--state", "nope", cwd=ws).code == EXIT_USAGE
+    assert cli("status", "--phase", "nope", cwd=ws).code == EXIT_USAGE

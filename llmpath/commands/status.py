@@ -103,3 +103,21 @@ def status(ctx: Context) -> dict[str, Any]:
         "phases": phases,
         "papers": {k: v for k, v in papers.items()},
     }
+
+
+def filter_status(doc: dict[str, Any], *, phase: str | None = None, state: str | None = None) -> dict[str, Any]:
+    """Keep only the phases / milestone states asked for (the totals and next step stay whole)."""
+    from llmpath.errors import UsageError
+
+    if state is not None and state not in ("locked", "in_progress", "complete"):
+        raise UsageError(f"--state must be locked, in_progress or complete, not {state!r}")
+    phases = doc["phases"]
+    if phase is not None:
+        ids = [p["id"] for p in phases]
+        if phase not in ids:
+            raise UsageError(f"unknown phase {phase!r}; the roadmap has {', '.join(ids)}")
+        phases = [p for p in phases if p["id"] == phase]
+    if state is not None:
+        phases = [dict(p, milestones=[m for m in p["milestones"] if m["state"] == state]) for p in phases]
+        phases = [p for p in phases if p["milestones"]]
+    return dict(doc, phases=phases)
