@@ -176,18 +176,31 @@ class _Problems(Exception):
         self.problems = problems
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that says where a bad scalar (e.g. a timestamp like 2020-13-45) is."""
+class _Located:
+    """Loader mixin that says where a bad scalar (e.g. a timestamp like 2020-13-45) is."""
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
-            return super().construct_object(node, deep)
+            return super().construct_object(node, deep)  # type: ignore[misc]
         except (yaml.YAMLError, RecursionError):
             raise
         except Exception as exc:  # ValueError/OverflowError from a scalar constructor
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot read this value: {exc}", node.start_mark
             ) from None
+
+
+class _PyLoader(_Located, yaml.SafeLoader):
+    pass
+
+
+_LOADER: type = _PyLoader
+if getattr(yaml, "__with_libyaml__", False):
+
+    class _CLoader(_Located, yaml.CSafeLoader):  # libyaml parses ~10x faster; same safe constructor
+        pass
+
+    _LOADER = _CLoader
 
 
 def load_roadmap(path: Path, *, resolver: Resolver | None = None) -> Roadmap:
@@ -225,7 +238,7 @@ def _parse(path: Path, resolver: Resolver | None) -> tuple[list[tuple[int | None
         raise _Problems([(raw[: exc.start].count(b"\n") + 1, "(file)", "not UTF-8 text")]) from None
 
     try:
-        loader = _Loader(text)  # the reader refuses control characters here
+        loader = _LOADER(text)  # the reader refuses control characters here
         try:
             node = loader.get_single_node()
             if node is None:
@@ -241,8 +254,11 @@ def _parse(path: Path, resolver: Resolver | None) -> tuple[list[tuple[int | None
             what = f"{exc.problem}: only plain YAML is allowed (no Python tags)"
         raise _Problems([(mark.line + 1 if mark else 1, "invalid YAML", what or "cannot parse")]) from None
     except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
-        raise _Problems([(line, "invalid YAML", f"unacceptable character #x{exc.character:04x}" if isinstance(exc.character, int) else str(exc))]) from None
+        bad = exc.character if isinstance(exc.character, int) else None
+        where = text.find(chr(bad)) if bad is not None else -1  # (libyaml counts bytes, not characters)
+        line = text[:where].count("\n") + 1 if where >= 0 else 1
+        what = f"unacceptable character #x{bad:04x} (control characters are not allowed)" if bad is not None else "unreadable text"
+        raise _Problems([(line, "invalid YAML", what)]) from None
     except yaml.YAMLError as exc:
         raise _Problems([(1, "invalid YAML", " ".join(str(exc).split()))]) from None
 

@@ -310,6 +310,13 @@ MINI = textwrap.dedent(
 )
 
 
+@pytest.fixture(params=sorted({rm._PyLoader, rm._LOADER}, key=lambda c: c.__name__), ids=lambda c: c.__name__)
+def yaml_loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> type:
+    """Both YAML front ends: libyaml (used when installed) and the pure-Python one."""
+    monkeypatch.setattr(rm, "_LOADER", request.param)
+    return request.param
+
+
 def line_of(text: str, needle: str, occurrence: int = 1) -> int:
     start = -1
     for _ in range(occurrence):
@@ -364,7 +371,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("name, find, replace, needle, fragment", CASES, ids=[c[0] for c in CASES])
-def test_error_names_line_and_path(tmp_path: Path, name: str, find: str, replace: str, needle: str, fragment: str) -> None:
+def test_error_names_line_and_path(yaml_loader: type, tmp_path: Path, name: str, find: str, replace: str, needle: str, fragment: str) -> None:
     assert MINI.count(find) >= 1
     text = MINI.replace(find, replace, 1)
     lines = errors_of(tmp_path, text)
@@ -406,10 +413,10 @@ def test_empty_checks_and_criteria(tmp_path: Path) -> None:
         ("just words\n", "(top level): expected a mapping with version, title, phases; got str 'just words'"),
         ("a: 1\n---\nb: 2\n", "invalid YAML: expected a single document"),
         ("a: &x [*x]\n", "a[0]: an alias refers to itself"),
-        ("a: " + "[" * 3000 + "]" * 3000 + "\n", "nested too deeply"),
+        ("a: " + "[" * 3000 + "]" * 3000 + "\n", "nest"),  # "nested too deeply" / libyaml's "nesting depth"
     ],
 )
-def test_top_level_problems(tmp_path: Path, text: str, fragment: str) -> None:
+def test_top_level_problems(yaml_loader: type, tmp_path: Path, text: str, fragment: str) -> None:
     lines = errors_of(tmp_path, text)
     assert any(fragment in line for line in lines), lines
 
