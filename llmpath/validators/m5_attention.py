@@ -94,6 +94,8 @@ def reference(q, k, v, mask):  # noqa: ANN001, ANN201 - numpy arrays in, numpy a
 def _probe_attention(ctx: ProbeContext) -> dict:
     import torch
 
+    # tiny tensors: one thread is fastest, and on a busy machine intra-op threads spin-wait (seen: 100x slower)
+    torch.set_num_threads(1)
     module = ctx.load(FILE)
     fn = ctx.get(module, "scaled_dot_product_attention")
     results = []
