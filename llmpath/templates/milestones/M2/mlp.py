@@ -46,9 +46,10 @@ def train(model: MLP, X: np.ndarray, y: np.ndarray, lr: float, epochs: int) -> l
 
 
 if __name__ == "__main__":
-    # A data set no straight line separates:
-    #   from llmpath.datasets import two_moons
-    #   X, y = two_moons(1000, noise=0.1, seed=0)
-    #   model = MLP([2, 32, 2], activation="tanh")
-    #   print(train(model, X, y, lr=0.5, epochs=500)[-1])
+    # Three spiral arms no straight line separates (what `llmpath check M2` trains on):
+    #   from llmpath.datasets import spirals
+    #   X, y = spirals(600, classes=3, noise=0.2, seed=0)
+    #   model = MLP([2, 64, 3], activation="relu")
+    #   losses = train(model, X, y, lr=1.0, epochs=2000)
+    #   print(losses[0], losses[-1], np.mean(model.forward(X).argmax(axis=1) == y))
     pass
