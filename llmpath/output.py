@@ -45,9 +45,13 @@ def status(doc: dict[str, Any]) -> None:
             table.add_row(marker, m["id"], escape(m["title"]), _STATE[m["state"]], crit, when, papers)
         stdout.print(table)
     stdout.print()
-    bar = ProgressBar(total=doc["total"], completed=doc["completed"], width=40)
-    line = Text.assemble(("progress ", "bold"))
-    stdout.print(line, bar, f" {doc['completed']}/{doc['total']} milestones")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_row(
+        Text("progress", style="bold"),
+        ProgressBar(total=doc["total"], completed=doc["completed"], width=40),
+        f"{doc['completed']}/{doc['total']} milestones",
+    )
+    stdout.print(grid)
     nxt = doc["next"]
     stdout.print(f"[bold]next:[/] [cyan]{escape(nxt['command'])}[/]  [dim]{escape(nxt['why'])}[/]")
 
