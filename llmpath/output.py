@@ -6,7 +6,6 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
@@ -29,6 +28,12 @@ def error(message: str, hint: str | None = None, missing: list[str] | None = Non
         stderr.print(f"[dim]next:[/] {escape(hint)}")
 
 
+def _bar(done: int, total: int, width: int = 28) -> Text:
+    """A bar that reads the same with or without colour (rich's ProgressBar is blank on plain output)."""
+    filled = round(width * done / total) if total else 0
+    return Text.assemble(("█" * filled, "green"), ("░" * (width - filled), "dim"))
+
+
 def status(doc: dict[str, Any]) -> None:
     stdout.print(f"[bold]{escape(doc['roadmap'])}[/]  [dim]{escape(doc['workspace'])}[/]")
     for phase in doc["phases"]:
@@ -48,7 +53,7 @@ def status(doc: dict[str, Any]) -> None:
     grid = Table.grid(padding=(0, 1))
     grid.add_row(
         Text("progress", style="bold"),
-        ProgressBar(total=doc["total"], completed=doc["completed"], width=40),
+        _bar(doc["completed"], doc["total"]),
         f"{doc['completed']}/{doc['total']} milestones",
     )
     stdout.print(grid)
