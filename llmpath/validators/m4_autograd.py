@@ -345,6 +345,7 @@ def _judge_single(cases: list, got_s: list, got_3: list) -> tuple[list[str], Can
         problems.append(f"after out.backward() every gradient is 0 (out.grad = {got_s[0]['out_grad']:g})")
         return problems, [(_SEEDING, "the root is not seeded: backward() must set self.grad = 1 before walking the graph")]
     right = set()
+    offsets: list[float] = []  # got - expected of every wrong input gradient
     for (op, x, y), g in zip(cases, got_s):
         exp = _torch_single(op, x, y, None)
         expr = _show(op, y)
@@ -364,6 +365,7 @@ def _judge_single(cases: list, got_s: list, got_3: list) -> tuple[list[str], Can
                 ok = False
                 d = f"d({expr})/d{wrt}"
                 problems.append(f"{d} at {where}: got {g['g' + wrt]!r}, expected {exp['g' + wrt]!r}")
+                offsets.append(g["g" + wrt] - exp["g" + wrt])
                 sig = _op_signature(op, x, y, wrt, g["g" + wrt])
                 if sig and op.startswith("c_"):  # c / a is often Value(c) / a: a wrong a / b comes first
                     found.append(_generic(_DERIVATIVE, op, sig))
@@ -371,6 +373,12 @@ def _judge_single(cases: list, got_s: list, got_3: list) -> tuple[list[str], Can
                     found.append((_OP_SIG, sig) if sig else _generic(_DERIVATIVE, op, f"{d} is wrong"))
         if ok:
             right.add((op, x, y))
+    ones = sum(_close(o, 1.0) for o in offsets)  # composite ops (a - b as a + -b) may shift differently
+    if ones >= 3 and ones >= 0.5 * len(offsets):
+        found.append((_SEEDING, (
+            "every gradient is 1 too large: gradients must start at 0 (self.grad = 0 in __init__); "
+            "only the root is set to 1, by backward()"
+        )))
     if ("mul_c", 1.5, 2.5) not in right:
         return problems, found  # the chain-rule test multiplies by 3.0: it needs a * c to be right
     for (op, x, y), g3 in zip(cases, got_3):

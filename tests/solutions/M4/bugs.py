@@ -19,6 +19,7 @@ BUGS = [
         "            self.grad = other.data * out.grad\n",
         expect="gradients are overwritten",
     ),
+    Bug("grad_starts_at_one", "        self.grad = 0.0\n", "        self.grad = 1.0\n", expect="gradients must start at 0"),
     Bug("root_not_seeded", "        self.grad = 1.0\n        for node", "        for node", expect="the root is not seeded"),
     Bug(
         "div_derivative_sign",
