@@ -84,3 +84,60 @@ def text(results: Iterable[CheckResult]) -> str:
 
 def statuses(results: Iterable[CheckResult]) -> dict[str, str]:
     return {r.validator: r.status for r in results}
+
+
+def judge_in_process(
+    milestone_dir: Path,
+    validators: Sequence[str],
+    *,
+    seed: int = 0,
+    params: dict[str, dict] | None = None,
+) -> list[CheckResult]:
+    """Run probes and verdicts in THIS process, without the sandboxed child: for large bug banks.
+
+    A child costs ~1 s (interpreter + torch import), which dominates a bank of cheap bugs. The
+    sandbox path is proven by judging the reference, variants and stub with ``judge``; this runs
+    the same probe (its result round-tripped through the wire codec) and the same verdict. Use it
+    only for code that cannot hang or crash the interpreter. Learner exceptions become ``error``
+    results; the torch thread count is restored after each probe.
+    """
+    import sys
+    import warnings
+
+    from llmpath.judge import codec
+    from llmpath.validators.api import BadOutput, ProbeContext, Verdict, VerdictContext
+    from llmpath.validators.registry import resolve
+
+    milestone = milestone_dir.name
+    workspace = milestone_dir.parent.parent
+    results = []
+    for name in validators:
+        check = resolve(name)
+        p = dict((params or {}).get(name, {}))
+        torch = sys.modules.get("torch")
+        threads = torch.get_num_threads() if torch is not None else None
+        try:
+            with warnings.catch_warnings():  # the learner's warnings go to the child's output in the judge
+                warnings.simplefilter("ignore")
+                probed = {} if check.probe is None else check.probe(ProbeContext(milestone, milestone_dir, workspace, p, seed))
+            raw = codec.decode(codec.encode(probed))
+        except Exception as exc:  # the learner's code raised: the judge reports an error
+            kind = "not implemented" if isinstance(exc, NotImplementedError) else type(exc).__name__
+            results.append(CheckResult(f"{name}#0", name, name, "error", f"{kind}: {exc}", seed=seed))
+            continue
+        finally:
+            torch = sys.modules.get("torch")
+            if torch is not None and threads is not None:
+                torch.set_num_threads(threads)
+        ctx = VerdictContext(milestone, milestone_dir, workspace, check.params.model_validate(p), seed)
+        try:
+            verdict = check.verdict(raw if isinstance(raw, dict) else {"value": raw}, ctx)
+        except BadOutput as exc:
+            verdict = Verdict.failed(f"{check.description}: the returned value cannot be judged", str(exc))
+        results.append(
+            CheckResult(
+                f"{name}#0", name, name, verdict.status, verdict.summary, tuple(verdict.details),
+                verdict.diagnosis, dict(verdict.metrics), seed=seed,
+            )
+        )
+    return results

@@ -13,7 +13,7 @@ import pytest
 
 from llmpath.validators import m5_attention as m5
 from llmpath.validators.api import VerdictContext
-from tests.judgeutil import SOLUTIONS, judge, lay_out, statuses, text
+from tests.judgeutil import SOLUTIONS, judge, judge_in_process, lay_out, statuses, text
 from tests.solutions.M5.bugs import BUGS
 
 HERE = SOLUTIONS / "M5"
@@ -23,9 +23,10 @@ VARIANTS = sorted(p.name for p in (HERE / "variants").iterdir() if p.is_dir())
 TEMPLATE = Path(m5.__file__).resolve().parents[1] / "templates" / "milestones" / "M5"
 
 
-def _judge_folder(tmp_path: Path, source: Path, bug=None):  # noqa: ANN001, ANN202
+def _judge_folder(tmp_path: Path, source: Path, bug=None, *, sandbox: bool = True):  # noqa: ANN001, ANN202
     folder = lay_out(tmp_path, "M5", source, bug=bug, main_file=MAIN)
-    return judge(folder, list(CHECK_NAMES), seed=0)
+    run = judge if sandbox else judge_in_process
+    return run(folder, list(CHECK_NAMES), seed=0)
 
 
 def test_reference_passes(tmp_path: Path) -> None:
@@ -54,12 +55,24 @@ def test_bug_bank_is_big_enough() -> None:
 
 @pytest.mark.parametrize("bug", BUGS, ids=[b.name for b in BUGS])
 def test_bug_fails_with_diagnosis(tmp_path: Path, bug) -> None:  # noqa: ANN001
-    results = _judge_folder(tmp_path, HERE / "reference", bug=bug)
+    # in-process (no child per bug: ~1 s each); the sandbox path is proven above and by SANDBOXED_BUGS
+    results = _judge_folder(tmp_path, HERE / "reference", bug=bug, sandbox=False)
     got = statuses(results)
     assert bug.status in got.values(), text(results)
     if bug.expect:
         failing = [r for r in results if r.status == bug.status]
         assert bug.expect.lower() in text(failing).lower(), text(results)
+
+
+SANDBOXED_BUGS = ('missing 1/sqrt(d_k)', 'k.T on batched tensors')
+
+
+@pytest.mark.parametrize("name", SANDBOXED_BUGS)
+def test_bug_fails_the_same_way_in_the_sandbox(tmp_path: Path, name: str) -> None:
+    bug = next(b for b in BUGS if b.name == name)
+    results = _judge_folder(tmp_path, HERE / "reference", bug=bug)
+    assert bug.status in statuses(results).values(), text(results)
+    assert bug.expect and bug.expect.lower() in text(results).lower(), text(results)
 
 
 # ----------------------------------------------------------------- verdicts on fabricated probe outputs
@@ -127,3 +140,10 @@ def test_causal_mask_verdict_rejects_non_tensors() -> None:
     masks = [{"type": "ndarray", "dtype": None, "value": None} for _ in m5.MASK_SIZES]
     v = m5._verdict_causal_mask({"masks": masks}, _ctx())
     assert v.status == "failed" and "torch tensor" in v.summary
+
+
+def test_verdict_names_mask_broadcasting_crashes() -> None:
+    raw = _raw_from(_reference)
+    raw["cases"][3] = {"error": "IndexError: The shape of the mask [3, 1, 1, 7] at index 1 does not match"}
+    v = m5._verdict_attention(raw, _ctx())
+    assert v.status == "failed" and "boolean indexing" in (v.diagnosis or ""), v

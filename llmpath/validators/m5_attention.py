@@ -244,15 +244,19 @@ def _verdict_attention(raw: dict, ctx: VerdictContext) -> Verdict:
 
 
 def _crashed(case: dict[str, Any], error: str, where: str) -> Verdict:
-    batched = case["q"].ndim > 2
+    # cases run in order: the 2-D case passed (it is unguarded), so a crash says which generalisation fails
     diagnosis = None
-    if batched and ("size of tensor" in error or "must match" in error or "shape" in error or ".T" in error):
+    if case["mask"] is not None:
         diagnosis = (
-            "it works on 2-D matrices but crashes on batched (..., L, d) tensors: `k.T` reverses ALL "
+            f"it works without a mask but fails with a bool mask of shape {_shape_str(case['mask'].shape)}: the mask "
+            "broadcasts to (..., Lq, Lk); masked_fill(~mask, ...) and torch.where broadcast it, boolean indexing "
+            "(scores[~mask] = ...) does not"
+        )
+    elif case["q"].ndim > 2:
+        diagnosis = (
+            "it works on 2-D matrices but crashes on batched (..., L, d) tensors: `k.T` (or k.t()) reverses ALL "
             "dimensions of a batched tensor; transpose only the last two with k.transpose(-2, -1) (or k.mT)"
         )
-    elif case["mask"] is not None and ("mask" in error.lower() or "bool" in error.lower()):
-        diagnosis = "the mask is a bool tensor broadcastable to (..., Lq, Lk): use it with masked_fill/torch.where"
     return Verdict.failed(
         "scaled_dot_product_attention raised an exception",
         f"{where}: {error}",

@@ -88,6 +88,9 @@ def _probe_block(ctx: ProbeContext) -> dict:
         for b, t in ((B, T), (1, 1), (2, T + 5)):
             with torch.no_grad():
                 out = m(torch.randn(b, t, D, generator=gen))
+            if not isinstance(out, torch.Tensor):
+                rows.append({"input": (b, t, D), "type": type(out).__name__})
+                continue
             rows.append({"input": (b, t, D), "shape": tuple(out.shape), "dtype": str(out.dtype).replace("torch.", ""),
                          "finite": bool(torch.isfinite(out).all())})
         return rows
@@ -105,6 +108,8 @@ def _probe_block(ctx: ProbeContext) -> dict:
         m.train()  # dropout is 0 here; train mode exposes batch statistics (BatchNorm)
         x = torch.randn(B, T, D, dtype=dtype_used, generator=gen).requires_grad_(True)
         out = m(x)
+        if not isinstance(out, torch.Tensor):
+            return {"type": type(out).__name__}
         result = {"dtype": str(dtype_used).replace("torch.", ""), "double_error": note,
                   "out_shape": tuple(out.shape), "finite": bool(torch.isfinite(out).all())}
         if tuple(out.shape) != (B, T, D):
@@ -244,6 +249,9 @@ def _judge_shapes(rows: Any, p: BlockParams, problems: _Problems) -> None:
         raise BadOutput("shapes: unexpected probe output")
     for row in rows:
         inp = tuple(row["input"])
+        if "type" in row:
+            problems.add(f"forward({inp}) returned a {row['type']}, expected a tensor of shape {inp}")
+            return
         if tuple(row["shape"]) != inp:
             problems.add(f"forward({inp}) returned shape {tuple(row['shape'])}, expected {inp}")
         elif not row["finite"]:
@@ -283,7 +291,7 @@ def _judge_causality(jac: Any, p: BlockParams, norm_mixing: str | None, problems
     if not isinstance(jac, dict):
         raise BadOutput("jacobian: unexpected probe output")
     B, T = p.batch, p.seq_len
-    if tuple(jac["out_shape"]) != (B, T, p.d_model):
+    if "type" in jac or tuple(jac["out_shape"]) != (B, T, p.d_model):
         return  # reported by the shape check
     where = f"(B={B}, T={T}, {jac['dtype']} inputs"
     where += f"; float64 failed: {jac['double_error']})" if jac.get("double_error") else ")"
