@@ -170,6 +170,16 @@ def test_experiments_need_three_optimizers_and_an_ablation(tmp_path: Path) -> No
     assert verdict.metrics["optimizers_compared"] >= 3
 
 
+def test_ablation_settings_are_not_optimizers(tmp_path: Path) -> None:
+    # the README's own example: an ablation's final_loss_with / final_loss_without are settings
+    _log(tmp_path, "convergence", {"final_loss_sgd": 0.3, "final_loss_adam": 0.004})
+    _log(tmp_path, "ablation: Adam without bias correction", {"final_loss_with": 0.004, "final_loss_without": 0.09})
+    verdict = _experiments(tmp_path)
+    assert verdict.status == "failed" and "adam (entry E0001), sgd (entry E0001)" in " ".join(verdict.details)
+    _log(tmp_path, "momentum", {"momentum_final_loss": 0.02})
+    assert _experiments(tmp_path).status == "passed"
+
+
 def test_experiments_of_other_milestones_do_not_count(tmp_path: Path) -> None:
     logs = pytest.importorskip("llmpath.logs")
     logs.append_experiment(

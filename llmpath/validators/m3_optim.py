@@ -19,6 +19,8 @@ Checks:
     names exactly one known optimizer (sgd, momentum, nesterov, adam, adamw, rmsprop);
   - an ablation: an M3 entry whose objective, setup or notes say "ablation", with at least 2 metrics
     (one hyper-parameter varied, e.g. ``final_loss_lr_0.1=...`` and ``final_loss_lr_0.01=...``).
+    In an ablation entry only known optimizer names count toward the comparison (its
+    ``final_loss_with`` / ``final_loss_lr_0.1`` name settings, not optimizers).
 
 Tolerance. Parameters are compared with the error ``|got - torch| / max(|torch|, 1)`` (relative for
 large entries, absolute near zero, where relative error is meaningless) and must stay below 1e-10.
@@ -630,13 +632,17 @@ def _verdict_experiments(raw: dict, ctx: VerdictContext) -> Verdict:
     ablation = None
     for e in entries:
         text = " ".join(str(x or "") for x in (e.objective, e.setup))
+        is_ablation = "ablation" in (text + " " + str(getattr(e, "notes", "") or "")).lower()
         for metric in e.metrics:
             m = _FINAL.match(metric)
             if m:
-                optimizers.setdefault((m.group("a") or m.group("b")).lower(), str(e.id))
+                name = (m.group("a") or m.group("b")).lower()
+                # in an ablation, final_loss_with / final_loss_lr_0.1 name settings, not optimizers
+                if not is_ablation or name in KNOWN_OPTIMIZERS:
+                    optimizers.setdefault(name, str(e.id))
             elif metric.lower() == "final_loss" and len(named := _named(text)) == 1:
                 optimizers.setdefault(named[0], str(e.id))
-        if ablation is None and "ablation" in (text + " " + str(getattr(e, "notes", "") or "")).lower() and len(e.metrics) >= 2:
+        if ablation is None and is_ablation and len(e.metrics) >= 2:
             ablation = str(e.id)
     missing = []
     if len(optimizers) < 3:
