@@ -173,9 +173,10 @@ def test_value_error_and_eval_determinism_verdicts() -> None:
     assert "eval mode" in "\n".join(v.details) and "dropout stays active" in (v.diagnosis or ""), v
 
 
-def test_params_reject_indivisible_heads() -> None:
+@pytest.mark.parametrize("bad", [{"d_model": 10, "n_heads": 4}, {"n_heads": 1}, {"d_ff": 64}, {"batch": 1}])
+def test_params_reject_sizes_that_hide_bugs(bad: dict) -> None:
     with pytest.raises(ValueError):
-        m6.BlockParams(d_model=10, n_heads=4)
+        m6.BlockParams(**bad)
 
 
 def test_verdict_rejects_a_forward_that_returns_a_tuple() -> None:

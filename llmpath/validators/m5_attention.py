@@ -207,7 +207,8 @@ def _verdict_attention(raw: dict, ctx: VerdictContext) -> Verdict:
         if shape_fail is not None:
             return shape_fail
         out64, w64 = out.astype(np.float64), w.astype(np.float64)
-        allowed = np.ones(ref_w.shape, dtype=bool) if case["mask"] is None else np.broadcast_to(case["mask"], ref_w.shape)
+        mask = case["mask"]
+        allowed = np.ones(ref_w.shape, dtype=bool) if mask is None else np.broadcast_to(mask, ref_w.shape)
         w_ok, out_ok = _close(w64, ref_w, case["dtype"]), _close(out64, ref_out, case["dtype"])
         if not (w_ok and out_ok):
             return _mismatch(case, where, out64, w64, ref_out, ref_w, logits, allowed, w_ok)
@@ -291,7 +292,8 @@ def _mismatch(case, where, out, w, ref_out, ref_w, logits, allowed, w_ok) -> Ver
     name, got, ref = ("out", out, ref_out) if w_ok else ("weights", w, ref_w)
     abs_err, rel_err = _errors(got, ref)
     details = [
-        f"{where}: {name} {'differs' if name == 'out' else 'differ'} from the float64 reference: max abs error {_fmt(abs_err)}, max relative "
+        f"{where}: {name} {'differs' if name == 'out' else 'differ'} from the float64 reference: "
+        f"max abs error {_fmt(abs_err)}, max relative "
         f"error {_fmt(rel_err)} (allowed for {dtype}: |got - ref| <= {atol:g} + {rtol:g}·|ref|)"
     ]
     if w_ok:
@@ -347,9 +349,11 @@ def _diagnose_weights(case, w, ref_w, logits, allowed) -> str | None:  # noqa: A
     scale = _logit_scale(w, logits, allowed)
     if scale is not None and abs(scale - 1.0) > 0.02:
         known = {
-            math.sqrt(d): f"the 1/sqrt(d_k) scaling is missing (d_k = {d}: the logits are sqrt(d_k) = {math.sqrt(d):.3g} times too large)",
+            math.sqrt(d): f"the 1/sqrt(d_k) scaling is missing (d_k = {d}: the logits are sqrt(d_k) = "
+            f"{math.sqrt(d):.3g} times too large)",
             1 / math.sqrt(d): f"the scores are divided by d_k = {d} instead of sqrt(d_k) = {math.sqrt(d):.3g}",
-            math.sqrt(d / dv): f"the scores are divided by sqrt(dv) = sqrt({dv}) (v's last dim) instead of sqrt(d_k) = sqrt({d})",
+            math.sqrt(d / dv): f"the scores are divided by sqrt(dv) = sqrt({dv}) (v's last dim) instead of "
+            f"sqrt(d_k) = sqrt({d})",
             math.sqrt(d / lk): f"the scores are divided by sqrt(Lk) = sqrt({lk}) instead of sqrt(d_k) = sqrt({d})",
             math.sqrt(d / lq): f"the scores are divided by sqrt(Lq) = sqrt({lq}) instead of sqrt(d_k) = sqrt({d})",
             d: f"the scores are multiplied by sqrt(d_k) instead of divided (d_k = {d})",

@@ -38,7 +38,7 @@ class BlockParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     d_model: int = Field(16, ge=2, le=256)
-    n_heads: int = Field(4, ge=1, le=64)
+    n_heads: int = Field(4, ge=2, le=64)  # >= 2: with one head, a reshape without transpose is harmless
     d_ff: int = Field(24, ge=1, le=1024)  # explicit d_ff, != 4 * d_model so that ignoring it shows
     batch: int = Field(3, ge=2, le=8)  # >= 2: mixing between sequences must be observable
     seq_len: int = Field(6, ge=3, le=32)
@@ -47,6 +47,8 @@ class BlockParams(BaseModel):
     def _divisible(self) -> BlockParams:
         if self.d_model % self.n_heads:
             raise ValueError("d_model must be divisible by n_heads")
+        if self.d_ff == 4 * self.d_model:
+            raise ValueError("d_ff must differ from 4 * d_model, so that a block that ignores d_ff is caught")
         return self
 
 
@@ -225,7 +227,8 @@ def _verdict_block(raw: dict, ctx: VerdictContext) -> Verdict:
             metrics={"n_params": float(raw["counts"]["d_ff"])},
         )
     first = problems.items[0][0]
-    more = f" (and {len(problems.items) - 1} more problem{'s' * (len(problems.items) > 2)})" if len(problems.items) > 1 else ""
+    n_more = len(problems.items) - 1
+    more = f" (and {n_more} more problem{'s' * (n_more > 1)})" if n_more else ""
     details: list[str] = []
     for summary, lines, _ in problems.items:
         details.append(f"- {summary}")
@@ -282,7 +285,9 @@ def _norm_findings(rows: Any) -> str | None:
     return None
 
 
-def _judge_causality(jac: Any, p: BlockParams, norm_mixing: str | None, problems: _Problems) -> None:  # noqa: C901, PLR0912
+def _judge_causality(  # noqa: C901, PLR0912, PLR0915
+    jac: Any, p: BlockParams, norm_mixing: str | None, problems: _Problems
+) -> None:
     import numpy as np
 
     if (err := _error_of(jac)) is not None:
@@ -371,7 +376,10 @@ def _judge_causality(jac: Any, p: BlockParams, norm_mixing: str | None, problems
 def _picture(ok, leak, missing) -> str:  # noqa: ANN001
     rows = []
     for t in range(ok.shape[0]):
-        cells = ["F" if leak[t, s] else "0" if missing[t, s] else "1" if ok[t, s] and s <= t else "." for s in range(ok.shape[1])]
+        cells = [
+            "F" if leak[t, s] else "0" if missing[t, s] else "1" if ok[t, s] and s <= t else "."
+            for s in range(ok.shape[1])
+        ]
         rows.append("    " + " ".join(cells))
     return "\n".join(rows)
 
@@ -471,7 +479,8 @@ def _judge_counts(rec: Any, p: BlockParams, problems: _Problems) -> None:
 
 BLOCK = Check(
     name="m6.block",
-    description="TransformerBlock: shapes, causality (Jacobian test), gradients, ValueError, eval determinism, parameter count",
+    description="TransformerBlock: shapes, causality (Jacobian test), gradients, ValueError, eval determinism, "
+    "parameter count",
     probe=_probe_block,
     verdict=_verdict_block,
     params=BlockParams,
