@@ -204,7 +204,11 @@ def _present(Value: Any) -> tuple[str, ...]:
 
 
 def _num(x: Any) -> float:
-    return float(x)
+    """A number of the learner's as float; NaN for None or anything else (the verdict shows it)."""
+    try:
+        return float(x)
+    except (TypeError, ValueError, OverflowError):
+        return math.nan
 
 
 def _single(Value: Any, op: str, x: float, y: Any, scale: float | None) -> dict:
