@@ -649,12 +649,12 @@ def _verdict_experiments(raw: dict, ctx: VerdictContext) -> Verdict:
         have = ", ".join(f"{k} (entry {v})" for k, v in sorted(optimizers.items())) or "none"
         missing.append(
             f"the convergence comparison: final losses of at least 3 optimizers are needed, found {have}; "
-            f"log them as metrics final_loss_<optimizer>, e.g. {EXAMPLE}"
+            f"log them as metrics final_loss_<optimizer>, e.g. `{EXAMPLE}`"
         )
     if ablation is None:
         missing.append(
             "an ablation: an M3 entry whose objective or setup says 'ablation', with at least 2 metrics "
-            f"(one hyper-parameter varied), e.g. {ABLATION_EXAMPLE}"
+            f"(one hyper-parameter varied), e.g. `{ABLATION_EXAMPLE}`"
         )
     if missing:
         return Verdict.failed(
