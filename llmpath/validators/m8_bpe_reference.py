@@ -19,12 +19,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 CLASSIC = "aaabdaaabac"  # Wikipedia's BPE example: 3 merges encode it as [258, 100, 258, 97, 99]
-
-
-CLASSIC_IDS = [258, 100, 258, 97, 99]
-
-
-CLASSIC_CASES = (CLASSIC, "aaa", "aaaa", "aaaaa", "baaab aaab")
+CLASSIC_IDS = [258, 100, 258, 97, 99]  # whichever of the two tied pairs the second merge takes
+CLASSIC_CASES = (CLASSIC, "aaa", "aaaa", "aaaaa", "baaab aaab")  # encoded with the classic merges
 
 
 def corpus(split: str, n_chars: int) -> str:
@@ -106,8 +102,6 @@ _RANGES = (
     (0x3040, 0x30FF, 1), (0x4E00, 0x9FFF, 2), (0xAC00, 0xD7A3, 1), (0x1F300, 0x1FAFF, 2),
     (0xE000, 0xFFFF, 1), (0x10000, 0x10FFFF, 1),
 )
-
-
 _SPECIALS = ("\u200d", "\ufe0f", "\r\n", " ", "  ", "\n", "\x00")
 
 
@@ -158,6 +152,12 @@ INVALID_UTF8 = (
 )
 
 
+_HELDOUT_LABELS = (
+    "whitespace runs", "CJK", "combining marks", "CRLF line ends", "runs of spaces", "mixed scripts",
+    "a ZWJ emoji sequence",
+)
+
+
 def heldout_cases(heldout_chars: int, seed: int) -> list[tuple[str, str]]:
     """(label, text) pairs to encode: held-out stories, held-out tricky text, a few adversarial strings."""
     rng = random.Random(f"llmpath-m8-heldout-{seed}")
@@ -170,10 +170,7 @@ def heldout_cases(heldout_chars: int, seed: int) -> list[tuple[str, str]]:
     ]
 
 
-_HELDOUT_LABELS = ("whitespace runs", "CJK", "combining marks", "CRLF line ends", "runs of spaces", "mixed scripts", "a ZWJ emoji sequence")
-
-
-# ------------------------------------------------------------ BPE on id strings
+# ------------------------------------------------------------------------ BPE on id strings
 
 
 def to_seq(data: bytes) -> str:
