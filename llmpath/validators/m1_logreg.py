@@ -458,9 +458,10 @@ def _verdict_loss_and_grad(raw: dict, ctx: VerdictContext) -> Verdict:
         diagnosis = next((d for _, d in problems if d), None)
         return Verdict.failed(f"{checked}: {problems[0][0]}", *[m for m, _ in problems[1:]], *notes,
                               diagnosis=diagnosis)
-    worst = max(rel_error(np.append(got[c][1], [got[c][0], got[c][2]]),
-                          np.append(_lg_reference(*cases[c])[1], [_lg_reference(*cases[c])[0], _lg_reference(*cases[c])[2]]))
-                for c in ("zero", "random"))
+    def flat(loss: float, dw: Any, db: float) -> Any:
+        return np.append(dw, [loss, db])
+
+    worst = max(rel_error(flat(*got[c]), flat(*_lg_reference(*cases[c]))) for c in ("zero", "random", "large"))
     return Verdict.passed(
         f"{checked}: loss, dw, db equal the float64 reference (rel error {worst:.2g} < {REL_TOL:g}), loss at "
         f"w = 0 is ln 2, gradient matches finite differences (rel error {fd_err:.2g}), finite at |z| = {p.logit_scale:g}",

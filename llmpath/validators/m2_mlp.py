@@ -315,11 +315,13 @@ def _run_case(module: Any, ctx: ProbeContext, case: dict[str, Any]) -> dict[str,
     expected = param_shapes(case["sizes"])
     if shapes != expected or not all(isinstance(params[k], np.ndarray) for k in expected):
         return {"shapes": shapes}
+    before = model.forward(case["X"].copy())
     for name, value in case["params"].items():
         params[name][...] = value  # in place: the learner may hold other references to these arrays
     logits = model.forward(case["X"].copy())
     result = model.loss_and_grads(case["X"].copy(), case["y"].copy())
-    return {"logits": logits, "result": result, "dtypes": {k: str(params[k].dtype) for k in expected}}
+    return {"logits": logits, "logits_before": before, "result": result,
+            "dtypes": {k: str(params[k].dtype) for k in expected}}
 
 
 def _probe_gradients(ctx: ProbeContext) -> dict:
@@ -363,8 +365,13 @@ def _judge_case(raw: dict, case: dict[str, Any], n: int, stability: bool) -> tup
     logits = as_array(raw.get("logits"), ref_logits.shape, f"forward(X) for {label}")
     if not np.all(np.isfinite(logits)) or rel_error(logits, ref_logits) >= REL_TOL:
         cands = {words: mlp_forward(params, X, act, bug)[0] for bug, words in _FORWARD_BUGS.items()}
+        diagnosis = first_match(logits, cands)
+        before = raw.get("logits_before")
+        if diagnosis is None and before is not None and np.shape(before) == logits.shape and np.array_equal(before, logits):
+            diagnosis = ("forward does not read model.params: the judge overwrote those arrays in place and the logits "
+                         "did not change (keep the parameters in self.params, or share the very same arrays)")
         return ([f"{label}: forward(X) logits differ from the reference (rel error {rel_error(logits, ref_logits):.3g}): "
-                 f"expected {_fmt(ref_logits)}, got {_fmt(logits)}"], first_match(logits, cands), [])
+                 f"expected {_fmt(ref_logits)}, got {_fmt(logits)}"], diagnosis, [])
 
     result = raw.get("result")
     if not isinstance(result, (tuple, list)) or len(result) != 2 or not isinstance(result[1], dict):
@@ -501,6 +508,8 @@ def _verdict_train(raw: dict, ctx: VerdictContext) -> Verdict:
     sizes = [2, *p.hidden, p.classes]
     setup = (f"MLP({sizes}, {p.activation!r}, seed={ctx.seed}) trained with train(model, X, y, lr={p.lr:g}, "
              f"epochs={p.epochs}) on spirals({p.n_train}, classes={p.classes}, noise={p.noise:g}, seed={ctx.seed})")
+    if raw.get("losses") is None:
+        raise BadOutput("train returned None: it must return the list of per-epoch losses")
     try:
         losses = np.asarray(raw.get("losses"), dtype=np.float64).reshape(-1)
     except (TypeError, ValueError):

@@ -88,6 +88,14 @@ BUGS = [
         "        if True:\n            return np.maximum(h, 0.0)",
         expect="`activation` is ignored",
     ),
+    Bug(
+        "params_copied_at_init",
+        "        return self._forward(X)[0]",
+        "        if not hasattr(self, \"_frozen\"):\n            self._frozen = {k: v.copy() for k, v in self.params.items()}\n"
+        "        saved, self.params = self.params, self._frozen\n        try:\n            return self._forward(X)[0]\n"
+        "        finally:\n            self.params = saved",
+        expect="forward does not read model.params",
+    ),
     Bug("train_gradient_ascent", "            model.params[name] -= lr * grad", "            model.params[name] += lr * grad", expect="lr sign"),
     Bug(
         "train_updates_a_copy",
