@@ -15,7 +15,8 @@ _IGNORED = ("__pycache__", ".pyc", "~", ".swp", ".swx")
 
 
 def _interesting(change: object, path: str) -> bool:
-    return not any(part in path for part in _IGNORED)
+    # README.md is where llmpath ticks the checklist: a change there must not trigger another run.
+    return not any(part in path for part in _IGNORED) and not path.endswith("README.md")
 
 
 def watch(
@@ -38,19 +39,29 @@ def watch(
     yield report
     runs += 1
     while max_runs is None or runs < max_runs:
-        if on_waiting:
-            on_waiting()
         try:
-            changes = watchfiles.watch(
-                folder, watch_filter=_interesting, force_polling=poll, poll_delay_ms=poll_delay_ms, raise_interrupt=True
-            )
-            for _batch in changes:
+            # yield_on_timeout: an empty batch means the watcher is running, so "watching" is only
+            # announced once a save can no longer slip in unseen.
+            announced = False
+            for batch in watchfiles.watch(
+                folder,
+                watch_filter=_interesting,
+                force_polling=poll,
+                poll_delay_ms=poll_delay_ms,
+                raise_interrupt=True,
+                yield_on_timeout=True,
+                rust_timeout=200,
+            ):
+                if not batch:
+                    if not announced and on_waiting:
+                        on_waiting()
+                    announced = True
+                    continue
                 yield check(ctx, milestone.id, on_event=on_event)
                 runs += 1
+                announced = False
                 if max_runs is not None and runs >= max_runs:
                     return
-                if on_waiting:
-                    on_waiting()
         except (OSError, RuntimeError):
             if poll:
                 raise
