@@ -311,13 +311,25 @@ def test_loss_curve_needs_an_m7_entry_with_an_existing_picture(tmp_path):
 def _checkpoint_verdict(loss: float, vocab_size: int = 46):
     import numpy as np
 
+    from llmpath.datasets import load_corpus
+    from llmpath.validators.m7_gpt import _eval_windows
+
     check = builtin_checks()["m7.checkpoint"]
+    params = check.params()
+    offset, stride, windows = _eval_windows(len(load_corpus("val")), 128, params.eval_chars, 0)
     rng = np.random.default_rng(0)
-    losses = np.abs(rng.normal(loss, 0.05, size=(256, 64)))
+    losses = np.abs(rng.normal(loss, 0.05, size=(windows, stride)))
     losses *= loss / losses.mean()
-    raw = {"losses": losses, "vocab_size": vocab_size, "block": 128, "offset": 0}
-    ctx = VerdictContext("M7", Path("."), Path("."), check.params(), 0)
-    return check.verdict(raw, ctx)
+    raw = {"losses": losses, "vocab_size": vocab_size, "block": 128, "offset": offset}
+    return check.verdict(raw, VerdictContext("M7", Path("."), Path("."), params, 0))
+
+
+def test_checkpoint_verdict_refuses_losses_for_other_windows():
+    with pytest.raises(BadOutput, match="expected per-character losses of shape"):
+        builtin_checks()["m7.checkpoint"].verdict(
+            {"losses": [[0.3] * 64] * 3, "vocab_size": 46, "block": 128, "offset": 0},
+            VerdictContext("M7", Path("."), Path("."), builtin_checks()["m7.checkpoint"].params(), 0),
+        )
 
 
 def test_checkpoint_verdict_bands():

@@ -41,6 +41,7 @@ def plot_m7(workspace: Path, out: Path | None = None) -> Path:
 def _draw(history: list[dict], target: Path) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
     from llmpath.datasets.corpus import corpus_baselines, entropy_floor
 
@@ -62,6 +63,9 @@ def _draw(history: list[dict], target: Path) -> None:
     ax.axhline(bigram, color="grey", linestyle="--", linewidth=1, label=f"character bigram ({bigram:.2f})")
     ax.axhline(floor, color="black", linestyle=":", linewidth=1.2, label=f"entropy floor ({floor:.3f})")
     ax.set_yscale("log")
+    plain = FuncFormatter(lambda y, _: f"{y:g}")  # 0.3, 1, 2 rather than 3x10^-1
+    ax.yaxis.set_major_formatter(plain)
+    ax.yaxis.set_minor_formatter(plain)
     ax.set_xlabel("step")
     ax.set_ylabel("cross-entropy, nats per character (log scale)")
     ax.set_title("M7 · your GPT on the llmpath story corpus", fontsize=10)

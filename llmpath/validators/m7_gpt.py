@@ -243,19 +243,21 @@ def _loss_stats(losses) -> tuple[float, float]:
 def _verdict_checkpoint(raw: dict, ctx: VerdictContext) -> Verdict:
     import numpy as np
 
-    from llmpath.datasets.corpus import corpus_baselines, entropy_floor
+    from llmpath.datasets.corpus import corpus_baselines, entropy_floor, load_corpus
 
     if (v := _problem_verdict(raw, "checkpoint.pt")) is not None:
         return v
     losses = np.asarray(raw.get("losses"))
-    if losses.ndim != 2 or losses.size == 0:
-        raise BadOutput(f"expected per-character losses of shape (windows, stride), got {losses.shape}")
+    block = int(raw["block"])
+    offset, stride, windows = _eval_windows(len(load_corpus("val")), block, ctx.params.eval_chars, ctx.seed)
+    if losses.shape != (windows, stride) or int(raw["offset"]) != offset:
+        raise BadOutput(f"expected per-character losses of shape {(windows, stride)} at offset {offset}, got {losses.shape}")
     floor, bigram = entropy_floor(), corpus_baselines()["bigram"]
     vocab_size = int(raw["vocab_size"])
     uniform = math.log(vocab_size)
     threshold = floor.nats_per_char + ctx.params.max_gap * (bigram - floor.nats_per_char)
     chars = losses.size
-    where = f"{chars} characters of the validation split (offset {raw['offset']}, windows of block_size={raw['block']})"
+    where = f"{chars} characters of the validation split (offset {offset}, windows of block_size={block}, stride {stride})"
     if not np.all(np.isfinite(losses)):
         return Verdict.failed(f"the loss is not finite on {where}", diagnosis="the logits contain nan or inf")
     loss, se = _loss_stats(losses)
