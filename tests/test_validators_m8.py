@@ -272,3 +272,11 @@ def test_random_text_covers_the_planes() -> None:
     rng = random.Random(0)
     chars = "".join(ref.random_text(rng) for _ in range(300))
     assert any(ord(c) > 0xFFFF for c in chars) and "\x00" in chars and "\u200d" in chars
+
+
+def test_reference_encoders_end_on_malformed_merges() -> None:
+    # two pairs sharing one id, and an id that is also a byte: a verdict must still finish
+    for merges in ({(97, 97): 256, (256, 97): 256}, {(97, 97): 97}, {(97, 98): 300, (300, 300): 256}):
+        for encode in (ref.encode_reference, ref.encode_highest_first):
+            assert isinstance(encode(b"aaaabababab" * 3, merges), list)
+        assert isinstance(ref.encode_first_found(b"aaaabab", merges, only_there=False), list)

@@ -334,12 +334,20 @@ def _collapse(s: str) -> str:
     return re.sub(f"{FFFD}+", FFFD, s)
 
 
+def _records(value: Any, n: int, keys: tuple[str, ...]) -> list[dict]:
+    """The probe's per-input records: {"error": str} or a dict with ``keys``."""
+    ok = isinstance(value, list) and len(value) == n and all(
+        isinstance(r, dict) and (isinstance(r.get("error"), str) or all(k in r for k in keys)) for r in value
+    )
+    if not ok:
+        raise BadOutput("the probe returned malformed records")
+    return value
+
+
 def _verdict_roundtrip(raw: dict, ctx: VerdictContext) -> Verdict:
     p = ctx.params
     cases = roundtrip_cases(ctx.seed, p.n_random, p.long_chars)
-    records = raw.get("cases")
-    if not isinstance(records, list) or len(records) != len(cases):
-        raise BadOutput("the probe returned a malformed list of cases")
+    records = _records(raw.get("cases"), len(cases), ("ids", "text"))
     vocab = raw.get("vocab") if isinstance(raw.get("vocab"), dict) else None
     problems: list[str] = []
     diagnoses: list[str | None] = []
@@ -356,9 +364,7 @@ def _verdict_roundtrip(raw: dict, ctx: VerdictContext) -> Verdict:
             problems.append(f"{label}: s = {show(s)} -> ids {show_ids(ids)} -> decode gave {show(back)}")
             diagnoses.append(_roundtrip_diagnosis(s, ids, back, vocab))
     n_text_problems = len(problems)
-    invalid = raw.get("invalid")
-    if not isinstance(invalid, list) or len(invalid) != len(INVALID_UTF8):
-        raise BadOutput("the probe returned a malformed list of decode results")
+    invalid = _records(raw.get("invalid"), len(INVALID_UTF8), ("value",))
     for data, rec in zip(INVALID_UTF8, invalid):
         expected = data.decode("utf-8", errors="replace")
         if "error" in rec:
@@ -483,6 +489,8 @@ def _verdict_replay(raw: dict, ctx: VerdictContext) -> Verdict:
         segs = [(to_seq(c.encode("utf-8")), w) for c, w in chunks]
         n = sum(w for _, w in chunks)
         split = f", counted inside the {n} chunk{'s' * (n != 1)} of your `pattern`" if chunked else ""
+        if not merges:
+            return Verdict.failed(f"train learned no merges on {where}", *passed)
         mismatch = replay(segs, merges)
         if mismatch is None:
             passed.append(f"replayed {len(merges)} merges on {where}{split}")

@@ -223,14 +223,17 @@ def train_reference(segments: Sequence[str], vocab_size: int) -> dict[tuple[int,
 
 
 def encode_seq(seq: str, ranks: dict[tuple[int, int], int], merge: Callable = merge_ltr) -> list[int]:
-    """Merge the present pair with the lowest id, repeatedly (minbpe's encode), on an id string."""
-    by_id = {r: p for p, r in ranks.items()}
+    """Merge the present pair with the lowest id, repeatedly (minbpe's encode), on an id string.
+
+    Every step merges a pair that is present, so the sequence shrinks and the loop ends even when
+    a learner's merges are malformed (two pairs with one id).
+    """
     while len(seq) >= 2:
-        found = [ranks[p] for p in {(ord(a), ord(b)) for a, b in zip(seq, seq[1:])} if p in ranks]
+        found = [(ranks[p], p) for p in {(ord(a), ord(b)) for a, b in zip(seq, seq[1:])} if p in ranks]
         if not found:
             break
-        new = min(found)
-        seq = merge(seq, by_id[new], new)
+        new, pair = min(found)
+        seq = merge(seq, pair, new)
     return from_seq(seq)
 
 
@@ -240,13 +243,12 @@ def encode_reference(data: bytes, ranks: dict[tuple[int, int], int], merge: Call
 
 def encode_highest_first(data: bytes, ranks: dict[tuple[int, int], int]) -> list[int]:
     seq = to_seq(data)
-    by_id = {r: p for p, r in ranks.items()}
     while True:
-        found = [ranks[p] for p in {(ord(a), ord(b)) for a, b in zip(seq, seq[1:])} if p in ranks]
+        found = [(ranks[p], p) for p in {(ord(a), ord(b)) for a, b in zip(seq, seq[1:])} if p in ranks]
         if not found:
             return from_seq(seq)
-        new = max(found)
-        seq = merge_ltr(seq, by_id[new], new)
+        new, pair = max(found)
+        seq = merge_ltr(seq, pair, new)
 
 
 def encode_first_found(data: bytes, ranks: dict[tuple[int, int], int], only_there: bool) -> list[int]:
