@@ -193,3 +193,30 @@ def test_registered_checks() -> None:
     names = [c.name for c in m3.CHECKS]
     assert names == ["m3.optimizers", "m3.variant", "m3.convergence", "m3.experiments"]
     assert dataclasses.replace(m3.CHECKS[3]).probe is None
+
+
+@pytest.mark.parametrize(
+    "kind, hp",
+    [
+        ("sgd", {"lr": 0.05}),
+        ("momentum", {"lr": 0.03, "beta": 0.8}),
+        ("nesterov", {"lr": 0.03, "beta": 0.9}),
+        ("adam", {"lr": 0.01, "betas": (0.9, 0.999), "eps": 1e-8}),
+        ("adam", {"lr": 0.05, "betas": (0.8, 0.95), "eps": 1e-6}),
+        ("adamw", {"lr": 0.02, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.05}),
+        ("rmsprop", {"lr": 0.01, "alpha": 0.99, "eps": 1e-8}),
+    ],
+)
+def test_functional_torch_reference_equals_the_optimizer_classes(kind, hp):
+    """The fast reference (torch.optim's functional API) is torch.optim, bit for bit."""
+    import numpy as np
+
+    from llmpath.validators.m3_optim import _torch_class_run, _torch_functional_run
+
+    rng = np.random.default_rng(3)
+    params0 = [rng.normal(size=(3, 4)), rng.normal(size=(5,))]
+    grads = [[rng.normal(size=(3, 4)), rng.normal(size=(5,)) * 1e-4] for _ in range(50)]
+    fast = _torch_functional_run(kind, hp, params0, grads)
+    slow = _torch_class_run(kind, hp, params0, grads)
+    for a, b in zip(fast, slow):
+        assert np.array_equal(a, b)
