@@ -15,7 +15,7 @@ from tests.solutions.M1.bugs import BUGS
 
 M1 = SOLUTIONS / "M1"
 ALL = ["m1.sigmoid", "m1.loss_and_grad", "m1.train", "m1.derivation"]
-TEMPLATE = Path(m1.__file__).resolve().parents[1] / "templates" / "milestones" / "M1"
+TEMPLATE = Path(m1.__file__).resolve().parents[2] / "templates" / "milestones" / "M1"
 
 
 @pytest.mark.parametrize("folder", ["reference", "variants/where_split", "variants/loops_log1p"])

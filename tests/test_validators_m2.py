@@ -15,7 +15,7 @@ from tests.solutions.M2.bugs import BUGS
 M2 = SOLUTIONS / "M2"
 ALL = ["m2.gradients", "m2.stability", "m2.train"]
 NUMERIC = ALL[:2]
-TEMPLATE = Path(m2.__file__).resolve().parents[1] / "templates" / "milestones" / "M2"
+TEMPLATE = Path(m2.__file__).resolve().parents[2] / "templates" / "milestones" / "M2"
 
 
 @pytest.mark.parametrize("folder", ["reference", "variants/layer_lists", "variants/small_init_tanh"])
