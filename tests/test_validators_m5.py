@@ -20,7 +20,7 @@ HERE = SOLUTIONS / "M5"
 MAIN = "attention.py"
 CHECK_NAMES = ("m5.attention", "m5.causal_mask")
 VARIANTS = sorted(p.name for p in (HERE / "variants").iterdir() if p.is_dir())
-TEMPLATE = Path(m5.__file__).resolve().parents[1] / "templates" / "milestones" / "M5"
+TEMPLATE = Path(m5.__file__).resolve().parents[2] / "templates" / "milestones" / "M5"
 
 
 def _judge_folder(tmp_path: Path, source: Path, bug=None, *, sandbox: bool = True):  # noqa: ANN001, ANN202

@@ -20,7 +20,7 @@ HERE = SOLUTIONS / "M6"
 MAIN = "transformer.py"
 CHECK_NAMES = ("m6.block",)
 VARIANTS = sorted(p.name for p in (HERE / "variants").iterdir() if p.is_dir())
-TEMPLATE = Path(m6.__file__).resolve().parents[1] / "templates" / "milestones" / "M6"
+TEMPLATE = Path(m6.__file__).resolve().parents[2] / "templates" / "milestones" / "M6"
 
 
 def _judge_folder(tmp_path: Path, source: Path, bug=None, *, sandbox: bool = True):  # noqa: ANN001, ANN202
