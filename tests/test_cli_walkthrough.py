@@ -89,3 +89,19 @@ def test_workspace_without_git_still_works(tmp_path):
     assert res.code == EXIT_OK, res.err
     doc = json.loads(res.out)
     assert doc["completed"] == "M1" and doc["unlocked"] == "M2" and doc["tag"] is None
+
+
+def test_checklist_ticks_neither_change_the_fingerprint_nor_block_unlock(tmp_path):
+    """llmpath edits the milestone README itself: that must not force re-runs or count as dirty."""
+    ws = toy_workspace(tmp_path)
+    roadmap = ws / "roadmap.yaml"  # M1.file judged by a probe (runs code in the sandbox)
+    roadmap.write_text(roadmap.read_text().replace("tests.toy_validators:FILE", "tests.toy_validators:ANSWER", 1))
+    (ws / "milestones" / "M1" / "toy.py").write_text("def answer():\n    return 42\n")
+    commit_all(ws)
+    first = json.loads(cli("check", "M1", "--json", cwd=ws).out)["fingerprint"]
+    cli("log", "journal", "-m", "M1", "three words here", cwd=ws)
+    second = json.loads(cli("check", "M1", "--json", cwd=ws).out)["fingerprint"]
+    assert first == second  # the README was re-ticked in between
+    res = cli("unlock", "next", "--json", cwd=ws)
+    assert res.code == EXIT_OK, res.err
+    assert [c["id"] for c in json.loads(res.out)["rerun"]] == ["M1.journal"]  # doc checks only

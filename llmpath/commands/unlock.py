@@ -8,6 +8,7 @@ from typing import Any
 
 from llmpath import gates
 from llmpath.commands.check import (
+    MANAGED_FILE,
     CriterionResult,
     is_doc_only,
     milestone_fingerprint,
@@ -106,7 +107,8 @@ def unlock(
             hint=f"`llmpath check {mid}` shows each failing check in detail",
         )
     ev = evidence.current(ctx.root, [folder])
-    dirty_files = [f for f in ev.dirty_files if not f.startswith(_OWN_FILES)]
+    managed = f"{ctx.workspace.rel(folder)}/{MANAGED_FILE}"
+    dirty_files = [f for f in ev.dirty_files if not f.startswith(_OWN_FILES) and f != managed]
     if dirty_files and not allow_dirty:
         listed = ", ".join(dirty_files[:8]) + (" ..." if len(dirty_files) > 8 else "")
         raise GateError(
