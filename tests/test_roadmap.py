@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from llmpath import roadmap as rm
+from llmpath import roadmap_yaml as rm_yaml
 from llmpath.errors import RoadmapError, UsageError
 from llmpath.roadmap import Roadmap, json_schema, load_roadmap
 from llmpath.validators.api import Check, NoParams, Verdict
@@ -310,10 +311,10 @@ MINI = textwrap.dedent(
 )
 
 
-@pytest.fixture(params=sorted({rm._PyLoader, rm._LOADER}, key=lambda c: c.__name__), ids=lambda c: c.__name__)
+@pytest.fixture(params=sorted({rm_yaml._PyLoader, rm_yaml._LOADER}, key=lambda c: c.__name__), ids=lambda c: c.__name__)
 def yaml_loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> type:
     """Both YAML front ends: libyaml (used when installed) and the pure-Python one."""
-    monkeypatch.setattr(rm, "_LOADER", request.param)
+    monkeypatch.setattr(rm_yaml, "_LOADER", request.param)
     return request.param
 
 
