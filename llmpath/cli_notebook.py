@@ -1,0 +1,157 @@
+"""The notebook commands: ``llmpath log ...`` and ``llmpath paper add`` (registered on the main app)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from llmpath import output
+from llmpath.cli_common import JsonOpt, WorkspaceOpt, open_ctx
+from llmpath.errors import UsageError
+
+log_app = typer.Typer(help="Append to and read the experiment log and the learning journal.", no_args_is_help=True)
+paper_app = typer.Typer(help="Keep one note per paper in papers_notes/.", no_args_is_help=True)
+
+
+@log_app.command("experiment")
+def log_experiment(
+    milestone: Annotated[Optional[str], typer.Option("--milestone", "-m", help="Default: the milestone in progress.")] = None,
+    objective: Annotated[Optional[str], typer.Option("--objective", help="What you wanted to find out.")] = None,
+    setup: Annotated[Optional[str], typer.Option("--setup", help="Data, model, hyper-parameters.")] = None,
+    metric: Annotated[Optional[list[str]], typer.Option("--metric", help="name=value (repeatable).")] = None,
+    visualization: Annotated[Optional[str], typer.Option("--visualization", help="A picture inside the workspace.")] = None,
+    notes: Annotated[str, typer.Option("--notes", help="Anything else worth remembering.")] = "",
+    workspace: WorkspaceOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Append an experiment entry (with commit SHA and dirty flag) to experiments_log.md.
+
+    Example: `llmpath log experiment -m M3 --objective "Adam vs SGD" --setup "quadratic, 200 steps"
+    --metric final_loss_adam=0.01 --metric final_loss_sgd=0.2 --visualization visualizations/M3_convergence.png`
+    Prompts for missing fields when interactive; exits 2 when not.
+    """
+    import dataclasses
+    import sys
+
+    from llmpath.commands.log import log_experiment as run
+
+    interactive = sys.stdin.isatty() and not json
+    if objective is None:
+        if not interactive:
+            raise UsageError("missing --objective (what you wanted to find out)")
+        objective = typer.prompt("Objective")
+    if setup is None:
+        if not interactive:
+            raise UsageError("missing --setup (data, model, hyper-parameters)")
+        setup = typer.prompt("Setup")
+    metrics = list(metric or [])
+    if not metrics and interactive:
+        while True:
+            text = typer.prompt("Metric name=value (empty to finish)", default="", show_default=False)
+            if not text:
+                break
+            metrics.append(text)
+    entry = run(
+        open_ctx(workspace),
+        milestone=milestone,
+        objective=objective,
+        setup=setup,
+        metrics=metrics,
+        visualization=visualization,
+        notes=notes,
+    )
+    if json:
+        output.print_json(dataclasses.asdict(entry))
+    else:
+        output.stdout.print(f"[green]logged {entry.id}[/] for {entry.milestone} in experiments_log.md")
+
+
+@log_app.command("journal")
+def log_journal(
+    text: Annotated[Optional[str], typer.Argument(help="The reflection (`-` reads stdin; omitted: opens $EDITOR).")] = None,
+    milestone: Annotated[Optional[str], typer.Option("--milestone", "-m", help="Default: the milestone in progress.")] = None,
+    workspace: WorkspaceOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Append a reflection to learning_journal.md.
+
+    Example: `llmpath log journal -m M5 "Q asks, K advertises, V delivers: ..."`
+    """
+    import dataclasses
+    import sys
+
+    from llmpath.commands.log import log_journal as run
+
+    if text == "-":
+        text = sys.stdin.read()
+    elif text is None:
+        if not sys.stdin.isatty():
+            raise UsageError("no text given: pass the reflection as an argument, or `-` to read stdin")
+        text = typer.edit("\n# Write your reflection above. Lines starting with '#' are dropped.\n")
+        if text is None:
+            raise UsageError("the editor closed without saving: nothing was logged")
+        text = "\n".join(line for line in text.splitlines() if not line.startswith("#")).strip()
+    entry = run(open_ctx(workspace), milestone=milestone, text=text)
+    if json:
+        output.print_json(dataclasses.asdict(entry))
+    else:
+        output.stdout.print(f"[green]logged {entry.id}[/] for {entry.milestone} in learning_journal.md")
+
+
+@log_app.command("list")
+def log_list(
+    milestone: Annotated[Optional[str], typer.Option("--milestone", "-m", help="Only this milestone's entries.")] = None,
+    kind: Annotated[str, typer.Option("--kind", help="all, experiments or journal.")] = "all",
+    workspace: WorkspaceOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """List logged experiments and journal entries, parsed back from the Markdown files.
+
+    Example: `llmpath log list -m M3 --json`
+    """
+    from llmpath.commands.log import log_list as run
+
+    if kind not in ("all", "experiments", "journal"):
+        raise UsageError(f"--kind must be all, experiments or journal, not {kind!r}")
+    doc = run(open_ctx(workspace), milestone=milestone, kind=kind)
+    if json:
+        output.print_json(doc)
+        return
+    from rich.table import Table
+
+    if "experiments" in doc:
+        table = Table(title="experiments", title_justify="left")
+        for col in ("id", "milestone", "when", "objective", "metrics", "commit"):
+            table.add_column(col)
+        for e in doc["experiments"]:
+            metrics = ", ".join(f"{k}={v:g}" for k, v in e["metrics"].items())
+            commit = (e["commit"] or "-")[:8] + ("*" if e["dirty"] else "")
+            table.add_row(e["id"], e["milestone"], e["timestamp"], output.escape(e["objective"]), metrics, commit)
+        output.stdout.print(table)
+    if "journal" in doc:
+        table = Table(title="journal", title_justify="left")
+        for col in ("id", "milestone", "when", "reflection"):
+            table.add_column(col)
+        for e in doc["journal"]:
+            first = e["text"].strip().splitlines()[0] if e["text"].strip() else ""
+            table.add_row(e["id"], e["milestone"], e["timestamp"], output.escape(first[:80]))
+        output.stdout.print(table)
+
+
+@paper_app.command("add")
+def paper_add(
+    title: Annotated[str, typer.Argument(help="The paper's title.")],
+    url: Annotated[Optional[str], typer.Option("--url", help="Where to find it.")] = None,
+    milestone: Annotated[Optional[str], typer.Option("--milestone", "-m", help="The milestone it belongs to.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Create a note for a paper in papers_notes/ (status links it from its milestone).
+
+    Example: `llmpath paper add "Attention Is All You Need" --url https://arxiv.org/abs/1706.03762 -m M5`
+    """
+    from llmpath.commands.paper import add_paper
+
+    ctx = open_ctx(workspace)
+    path = add_paper(ctx, title, url=url, milestone=milestone)
+    output.stdout.print(f"[green]created {ctx.workspace.rel(path)}[/]")
