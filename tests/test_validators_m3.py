@@ -15,7 +15,7 @@ from tests.solutions.M3.bugs import BUGS, VARIANT_BUGS
 
 M3 = SOLUTIONS / "M3"
 PROBED = ["m3.optimizers", "m3.variant", "m3.convergence"]
-TEMPLATE = Path(m3.__file__).resolve().parents[1] / "templates" / "milestones" / "M3"
+TEMPLATE = Path(m3.__file__).resolve().parents[2] / "templates" / "milestones" / "M3"
 
 
 @pytest.mark.parametrize("folder", ["reference", "variants/classic_forms", "variants/torch_arrangement"])

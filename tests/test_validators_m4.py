@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 from llmpath.validators import m4_autograd as m4
+from llmpath.validators.m4_autograd import trace_doc
 from llmpath.validators.api import BadOutput, VerdictContext
 from tests.judgeutil import SOLUTIONS, judge, lay_out, statuses, text
 from tests.solutions.M4.bugs import BUGS
 
 M4 = SOLUTIONS / "M4"
 ALL = ["m4.value", "m4.grad_fn_trace", "m4.trace_doc"]
-TEMPLATE = Path(m4.__file__).resolve().parents[1] / "templates" / "milestones" / "M4"
+TEMPLATE = Path(m4.__file__).resolve().parents[2] / "templates" / "milestones" / "M4"
 
 
 @pytest.mark.parametrize("folder", ["reference", "variants/iterative_topo", "variants/op_table"])
@@ -122,7 +123,7 @@ def test_trace_doc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ctx = _doc_ctx(tmp_path)
     assert "does not exist" in m4._verdict_trace_doc({}, ctx).summary
     starter = "# Trace\n\n<!-- Describe every node of the graph of a small model. -->\nWrite your trace here.\n"
-    monkeypatch.setattr(m4, "_starter_text", lambda milestone: starter)
+    monkeypatch.setattr(trace_doc, "_starter_text", lambda milestone: starter)
     (ctx.milestone_dir / "trace.md").write_text(starter)
     assert "still the starter" in m4._verdict_trace_doc({}, ctx).summary
     (ctx.milestone_dir / "trace.md").write_text(starter + "MulBackward0 multiplies. " * 10)

@@ -1,0 +1,99 @@
+"""M3 validators: the learner's optimizers against torch.optim, the convergence run, the experiment log.
+
+Checks:
+
+* ``m3.optimizers`` — ``SGD``, ``Momentum`` and ``Adam`` (twice: defaults, and explicit non-default
+  hyper-parameters) on fixed, seeded gradient sequences for three parameter tensors of different
+  shapes, ``steps`` steps long; every parameter after every step must equal ``torch.optim`` in float64.
+  Then two fresh instances are stepped in turn for a few steps: state kept on the class (or in a
+  mutable default argument) shows up there.
+* ``m3.variant`` — the class that ``VARIANT`` names (``AdamW``, ``RMSProp`` or ``Nesterov``), the same way.
+* ``m3.convergence`` — runs the learner's optimizers on a fixed, ill-conditioned least-squares problem
+  and returns the loss curves (``llmpath plot M3`` draws them); passes when every curve is finite and
+  ends below where it started.
+* ``m3.experiments`` (no probe) — the experiment log documents the comparison and an ablation:
+
+  - at least 3 optimizers with a final loss, in entries tagged M3: either metrics named
+    ``final_loss_<optimizer>`` (``final_loss_sgd``, ``final_loss_adam``, ...; ``<optimizer>_final_loss``
+    is accepted too), or an entry per optimizer with a metric ``final_loss`` whose objective or setup
+    names exactly one known optimizer (sgd, momentum, nesterov, adam, adamw, rmsprop);
+  - an ablation: an M3 entry whose objective, setup or notes say "ablation", with at least 2 metrics
+    (one hyper-parameter varied, e.g. ``final_loss_lr_0.1=...`` and ``final_loss_lr_0.01=...``).
+    In an ablation entry only known optimizer names count toward the comparison (its
+    ``final_loss_with`` / ``final_loss_lr_0.1`` name settings, not optimizers).
+
+Tolerance. Parameters are compared with the error ``|got - torch| / max(|torch|, 1)`` (relative for
+large entries, absolute near zero, where relative error is meaningless) and must stay below 1e-10.
+Two algebraically equal arrangements of an update (torch's ``lr / (1 - beta1**t)`` step size with
+``sqrt(v) / sqrt(1 - beta2**t) + eps`` against the textbook ``m_hat / (sqrt(v_hat) + eps)``) differ by a
+few ulps (~1e-16) per step; over 50 steps of parameters of size <= ~10 that adds up to ~1e-13 at
+most, 1000x under the tolerance. Any real difference in the formula is far above it: the gradient
+tensor scaled by 1e-4 makes ``sqrt(v)`` ~1e-4, so even eps's placement changes the update by > 1e-3
+relative. Every diagnosis is found by simulating the classic bug in numpy and matching it (1e-8).
+"""
+
+from __future__ import annotations
+
+# Each module below does one job; the names that tests and llmpath.plotting.m3 use are re-exported here.
+from llmpath.validators.api import Check
+from llmpath.validators.m3_optim.convergence import (
+    CONVERGENCE_RUNS,
+    CONVERGENCE_STEPS,
+    CONVERGENCE_VARIANTS,
+    _probe_convergence,
+    _verdict_convergence,
+    quadratic_problem,
+    read_curves,
+)
+from llmpath.validators.m3_optim.diagnose import _diagnoses, _simulate
+from llmpath.validators.m3_optim.experiments import ABLATION_EXAMPLE, EXAMPLE, KNOWN_OPTIMIZERS, _verdict_experiments
+from llmpath.validators.m3_optim.probes import _probe_optimizers, _probe_variant
+from llmpath.validators.m3_optim.reference import _torch_class_run, _torch_functional_run, _torch_run
+from llmpath.validators.m3_optim.runs import (
+    CORE_RUNS,
+    FILE,
+    GRAD_SCALES,
+    PAIR_STEPS,
+    SHAPES,
+    SIM_TOL,
+    TOL,
+    VARIANT_CLASSES,
+    VARIANT_RUNS,
+    Params,
+    _problems,
+)
+from llmpath.validators.m3_optim.verdicts import _judge_run, _traj_err, _verdict_optimizers, _verdict_variant
+
+CHECKS: tuple[Check, ...] = (
+    Check(
+        name="m3.optimizers",
+        description="SGD, Momentum and Adam follow torch.optim step for step",
+        probe=_probe_optimizers,
+        verdict=_verdict_optimizers,
+        params=Params,
+        timeout_s=30,
+        memory_mb=1024,
+    ),
+    Check(
+        name="m3.variant",
+        description="the optimizer named by VARIANT follows torch.optim step for step",
+        probe=_probe_variant,
+        verdict=_verdict_variant,
+        params=Params,
+        timeout_s=30,
+        memory_mb=1024,
+    ),
+    Check(
+        name="m3.convergence",
+        description="the optimizers reduce the loss of a least-squares problem",
+        probe=_probe_convergence,
+        verdict=_verdict_convergence,
+        timeout_s=30,
+        memory_mb=1024,
+    ),
+    Check(
+        name="m3.experiments",
+        description="experiment entries compare >= 3 optimizers and log an ablation",
+        verdict=_verdict_experiments,
+    ),
+)

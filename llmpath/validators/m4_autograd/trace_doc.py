@@ -1,0 +1,56 @@
+"""m4.trace_doc: ``trace.md`` has enough words of the learner's own."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from llmpath.validators.api import Verdict, VerdictContext
+
+
+class TraceDocParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    min_words: int = Field(150, ge=0, description="words of the learner's own (the starter's do not count)")
+
+
+_COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.S)
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
+def _words(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(_COMMENT.sub(" ", text))]
+
+
+def _starter_text(milestone: str) -> str:
+    """The packaged starter ``trace.md`` ("" when there is none)."""
+    path = Path(__file__).resolve().parents[2] / "templates" / "milestones" / milestone / "trace.md"
+    return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+
+
+def _verdict_trace_doc(raw: dict, ctx: VerdictContext) -> Verdict:
+    p: TraceDocParams = ctx.params
+    path = Path(ctx.milestone_dir) / "trace.md"
+    shown = f"milestones/{ctx.milestone}/trace.md"
+    if not path.is_file():
+        return Verdict.failed(
+            f"{shown} does not exist",
+            "Write a trace of the computational graph of a small model: its nodes, what each computes "
+            "forward and passes backward (see the milestone README).",
+        )
+    text = path.read_text(encoding="utf-8", errors="replace")
+    starter = _starter_text(ctx.milestone)
+    own = Counter(_words(text)) - Counter(_words(starter))
+    count = sum(own.values())
+    metrics = {"words": float(count)}
+    if starter and " ".join(text.split()) == " ".join(starter.split()):
+        return Verdict.failed(f"{shown} is still the starter file", "Replace its prompts with your trace.", metrics=metrics)
+    if count < p.min_words:
+        return Verdict.failed(
+            f"{shown} has {count} words of your own; at least {p.min_words} are needed",
+            "The starter's text and <!-- comments --> do not count.",
+            metrics=metrics,
+        )
+    return Verdict.passed(f"{shown}: {count} words of your own", metrics=metrics)
