@@ -19,7 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from llmpath.validators import m8_bpe as m8
-from llmpath.validators import m8_bpe_reference as ref
+from llmpath.validators.m8_bpe import reference as ref
+from llmpath.validators.m8_bpe import texts
 from llmpath.validators.api import VerdictContext
 from tests.judgeutil import SOLUTIONS, judge, judge_in_process, lay_out, statuses, text
 from tests.solutions.M8.bugs import BUGS
@@ -27,7 +28,7 @@ from tests.solutions.M8.bugs import BUGS
 M8 = SOLUTIONS / "M8"
 PROBED = ["m8.roundtrip", "m8.merges", "m8.replay", "m8.encode", "m8.compression"]
 ALL = [*PROBED, "m8.docs"]
-TEMPLATE = Path(m8.__file__).resolve().parents[1] / "templates" / "milestones" / "M8"
+TEMPLATE = Path(m8.__file__).resolve().parents[2] / "templates" / "milestones" / "M8"
 
 
 def _load_reference():
@@ -149,38 +150,38 @@ _TOKENIZER = []
 def _reference_tokenizer():
     if not _TOKENIZER:
         tok = _load_reference().BPETokenizer()
-        tok.train(ref.training_text(2000, 0), 300)
+        tok.train(texts.training_text(2000, 0), 300)
         _TOKENIZER.append(tok)
     return _TOKENIZER[0]
 
 
 def test_classic_example_and_overlaps() -> None:
-    merges = ref.train_reference([ref.CLASSIC], 259)
-    assert ref.encode_reference(ref.CLASSIC.encode(), merges) == ref.CLASSIC_IDS
+    merges = ref.train_reference([texts.CLASSIC], 259)
+    assert ref.encode_reference(texts.CLASSIC.encode(), merges) == texts.CLASSIC_IDS
     assert ref.encode_reference(b"aaa", merges) == [257]
     assert ref.encode_reference(b"aaaa", merges) == [256, 256]
     assert ref.encode_reference(b"aaa", merges, ref.merge_rtl) == [97, 256]
     assert ref.encode_first_found(b"aaaa", merges, only_there=True) == [257, 97]
     # the other tie-break at step 2 learns (a, b) and still encodes the classic text the same way
     other = {(97, 97): 256, (97, 98): 257, (256, 257): 258}
-    assert ref.replay([(ref.to_seq(ref.CLASSIC.encode()), 1)], list(other.items())) is None
-    assert ref.encode_reference(ref.CLASSIC.encode(), other) == ref.CLASSIC_IDS
+    assert ref.replay([(ref.to_seq(texts.CLASSIC.encode()), 1)], list(other.items())) is None
+    assert ref.encode_reference(texts.CLASSIC.encode(), other) == texts.CLASSIC_IDS
 
 
 def test_texts_are_deterministic_and_free_of_surrogates() -> None:
-    assert ref.training_text(1000, 3) == ref.training_text(1000, 3)
-    assert ref.roundtrip_cases(3, 20, 50) == ref.roundtrip_cases(3, 20, 50)
-    for _label, s in ref.roundtrip_cases(3, 200, 50):
+    assert texts.training_text(1000, 3) == texts.training_text(1000, 3)
+    assert texts.roundtrip_cases(3, 20, 50) == texts.roundtrip_cases(3, 20, 50)
+    for _label, s in texts.roundtrip_cases(3, 200, 50):
         s.encode("utf-8")  # a surrogate would raise here
-    assert any(ord(c) > 0xFFFF for c in ref.training_text(1000, 0))
+    assert any(ord(c) > 0xFFFF for c in texts.training_text(1000, 0))
     # no code point an ord()-based trainer could confuse with a merge id of the default sizes
-    assert not [c for c in ref.training_text(8000, 0) if 0x100 <= ord(c) < 0x300]
+    assert not [c for c in texts.training_text(8000, 0) if 0x100 <= ord(c) < 0x300]
 
 
 def test_fallback_corpus_is_seeded_story_text() -> None:
-    a = ref._fallback_corpus("train", 3000)
-    assert a == ref._fallback_corpus("train", 3000) and len(a) == 3000
-    assert a != ref._fallback_corpus("validation", 3000)
+    a = texts._fallback_corpus("train", 3000)
+    assert a == texts._fallback_corpus("train", 3000) and len(a) == 3000
+    assert a != texts._fallback_corpus("validation", 3000)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -192,7 +193,7 @@ def _ctx(tmp_path: Path, params) -> VerdictContext:
 
 
 def _trained(p) -> tuple[dict, dict]:
-    merges = ref.train_reference([ref.training_text(p.train_chars, 0)], p.vocab_size)
+    merges = ref.train_reference([texts.training_text(p.train_chars, 0)], p.vocab_size)
     return merges, ref.vocab_from(list(merges.items()))
 
 
@@ -214,9 +215,9 @@ def test_merges_verdict_names_offsets_order_and_reversed_vocab(tmp_path: Path) -
 
 def test_replay_verdict_accepts_any_tie_break_and_names_crossing_chunks(tmp_path: Path) -> None:
     p = m8.ReplayParams(train_chars=1000, vocab_size=290)
-    text_ = ref.training_text(p.train_chars, 0)
+    text_ = texts.training_text(p.train_chars, 0)
     chunks = _load_reference().BPETokenizer().compiled_pattern.findall(text_)
-    classic = {"classic_merges": ref.train_reference([ref.CLASSIC], 259), "classic_chunks": None}
+    classic = {"classic_merges": ref.train_reference([texts.CLASSIC], 259), "classic_chunks": None}
     good = ref.train_reference(chunks, p.vocab_size)
     raw = {"merges": good, "chunks": chunks} | classic
     assert m8._verdict_replay(raw, _ctx(tmp_path, p)).status == "passed"
@@ -230,21 +231,21 @@ def test_replay_verdict_accepts_any_tie_break_and_names_crossing_chunks(tmp_path
 
 def test_roundtrip_verdict_accepts_other_replacement_counts_but_not_dropped_bytes(tmp_path: Path) -> None:
     p = m8.RoundtripParams(n_random=3, long_chars=10)
-    cases = ref.roundtrip_cases(0, p.n_random, p.long_chars)
+    cases = texts.roundtrip_cases(0, p.n_random, p.long_chars)
     good = [{"ids": list(s.encode("utf-8")), "text": s} for _, s in cases]
     vocab = {i: bytes([i]) for i in range(256)}
-    one_per_run = [{"value": m8._collapse(d.decode("utf-8", errors="replace"))} for d in ref.INVALID_UTF8]
+    one_per_run = [{"value": m8._collapse(d.decode("utf-8", errors="replace"))} for d in texts.INVALID_UTF8]
     verdict = m8._verdict_roundtrip({"cases": good, "invalid": one_per_run, "vocab": vocab}, _ctx(tmp_path, p))
     assert verdict.status == "passed", verdict
-    dropped = [{"value": d.decode("utf-8", errors="ignore")} for d in ref.INVALID_UTF8]
+    dropped = [{"value": d.decode("utf-8", errors="ignore")} for d in texts.INVALID_UTF8]
     verdict = m8._verdict_roundtrip({"cases": good, "invalid": dropped, "vocab": vocab}, _ctx(tmp_path, p))
     assert verdict.status == "failed" and "errors='ignore'" in verdict.diagnosis
 
 
 def test_compression_verdict_reports_both_ratios(tmp_path: Path) -> None:
     p = m8.CompressionParams(train_chars=2000, vocab_size=300, heldout_chars=1000)
-    merges = ref.train_reference([ref.training_text(p.train_chars, 0)], p.vocab_size)
-    heldout = ref.corpus("validation", p.heldout_chars)
+    merges = ref.train_reference([texts.training_text(p.train_chars, 0)], p.vocab_size)
+    heldout = texts.corpus("validation", p.heldout_chars)
     ids = ref.encode_reference(heldout.encode("utf-8"), merges)
     raw = {"merges": merges, "ids": ids, "train_chunks": None, "heldout_chunks": None}
     verdict = m8._verdict_compression(raw, _ctx(tmp_path, p))
@@ -270,7 +271,7 @@ def test_docs_verdict(tmp_path: Path) -> None:
 
 def test_random_text_covers_the_planes() -> None:
     rng = random.Random(0)
-    chars = "".join(ref.random_text(rng) for _ in range(300))
+    chars = "".join(texts.random_text(rng) for _ in range(300))
     assert any(ord(c) > 0xFFFF for c in chars) and "\x00" in chars and "\u200d" in chars
 
 

@@ -1,0 +1,101 @@
+"""Name the likely bug: simulate the classic BPE bugs and find the one that reproduces the learner's output."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from llmpath.validators.m8_bpe.reference import (
+    encode_first_found,
+    encode_highest_first,
+    encode_reference,
+    encode_seq,
+    merge_rtl,
+    replay,
+    to_seq,
+)
+
+_ORD = "using ord() instead of the UTF-8 bytes: start from list(text.encode('utf-8')), so ids 0..255 are bytes"
+_PER_TOKEN = (
+    "decoding token by token: a multi-byte character split over several tokens becomes U+FFFD; "
+    "join all the tokens' bytes first, then decode once"
+)
+
+
+def _roundtrip_diagnosis(s: str, ids: list[int], back: str, vocab: dict | None) -> str | None:
+    wide = {ord(c) for c in s if ord(c) > 127}
+    if wide and (ids == [ord(c) for c in s] or any(i in wide and i >= len(vocab or ()) for i in ids)):
+        return _ORD
+    if not isinstance(vocab, dict) or not all(i in vocab and isinstance(vocab[i], bytes) for i in ids):
+        return None
+    joined = b"".join(vocab[i] for i in ids)
+    if joined == s.encode("utf-8"):
+        per_token = "".join(vocab[i].decode("utf-8", errors="replace") for i in ids)
+        if back == per_token:
+            return _PER_TOKEN
+        return "encode is right (the ids spell the text's UTF-8 bytes in your vocab) but decode is not"
+    return "the ids do not spell the text's UTF-8 bytes in your own vocab: encode (or vocab) changes the bytes"
+
+def _replay_diagnosis(text: str, chunks: list, merges: list, chunked: bool) -> str | None:
+    """Which classic bug makes the learner's merges consistent (each pair a maximum) all the way?"""
+    utf8 = [(to_seq(c.encode("utf-8")), w) for c, w in chunks]
+    if replay(utf8, merges, merge_rtl) is None:
+        return (
+            "overlapping pairs are merged from the right ('aaa' -> [a, X]); scan left to right and skip both "
+            "tokens of a merged pair ('aaa' -> [X, a])"
+        )
+    if any(ord(ch) > 127 for ch in text) and replay(chunks, merges) is None:
+        return _ORD
+    if chunked and replay([(to_seq(text.encode("utf-8")), 1)], merges) is None:
+        return (
+            "counting pairs across chunk boundaries: your tokenizer has a split `pattern`, so count (and merge) "
+            "pairs inside each chunk only (or set pattern = '' if you do not split)"
+        )
+    return None
+
+_Case = tuple[str, list[str], bool, dict, list[int]]  # text, chunks, chunked?, ranks, learner's ids
+
+
+def _by_chunk(fn: Callable[[bytes, dict], list[int]]) -> Callable[[_Case], list[int] | None]:
+    return lambda case: [i for c in case[1] for i in fn(c.encode("utf-8"), case[3])]
+
+
+# What a classic encode bug outputs, given the learner's own merges.
+_ENCODE_BUGS: tuple[tuple[str, Callable[[_Case], list[int] | None]], ...] = (
+    ("encode applies no merges: loop until no pair of the text is in merges", _by_chunk(lambda d, r: list(d))),
+    (
+        "merging the first mergeable pair found left to right instead of the lowest-ranked pair "
+        "(the pair with the smallest merge id) present",
+        _by_chunk(lambda d, r: encode_first_found(d, r, only_there=False)),
+    ),
+    (
+        "merging the first mergeable pair found left to right instead of the lowest-ranked pair "
+        "(the pair with the smallest merge id) present",
+        _by_chunk(lambda d, r: encode_first_found(d, r, only_there=True)),
+    ),
+    (
+        "merging the highest merge id first; apply the lowest-ranked (earliest learned) pair first",
+        _by_chunk(encode_highest_first),
+    ),
+    (
+        "overlapping pairs are merged from the right ('aaa' -> [a, X]); scan left to right and skip "
+        "both tokens of a merged pair ('aaa' -> [X, a])",
+        _by_chunk(lambda d, r: encode_reference(d, r, merge_rtl)),
+    ),
+    (_ORD, lambda case: [i for c in case[1] for i in encode_seq(c, case[3])]),
+    (
+        "encode ignores the split pattern: split the text into chunks and encode each one alone",
+        lambda case: encode_reference(case[0].encode("utf-8"), case[3]) if case[2] else None,
+    ),
+)
+
+
+def _encode_diagnosis(failures: list[_Case]) -> str | None:
+    """The classic bug that reproduces every failing encoding (else the one that reproduces most)."""
+    best, best_hits = None, 0
+    for diagnosis, produce in _ENCODE_BUGS:
+        hits = sum(1 for case in failures if produce(case) == case[4])
+        if hits == len(failures):
+            return diagnosis
+        if hits > best_hits:
+            best, best_hits = diagnosis, hits
+    return best
