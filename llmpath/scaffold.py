@@ -17,21 +17,27 @@ def template_root() -> Path:
     return Path(str(resources.files("llmpath") / "templates"))
 
 
+def copy_missing(source: Path, dest: Path) -> list[Path]:
+    """Copy every file under ``source`` to the same place under ``dest`` unless it exists there."""
+    created: list[Path] = []
+    if not source.is_dir():
+        return created
+    for path in sorted(source.rglob("*")):
+        if path.is_dir() or "__pycache__" in path.parts or path.suffix == ".pyc":
+            continue
+        target = dest / path.relative_to(source)
+        if target.exists():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        created.append(target)
+    return created
+
+
 def scaffold_milestone(milestone: Milestone, milestone_dir: Path, ticked: dict[str, bool] | None = None) -> list[Path]:
     """Copy the milestone's starter files into ``milestone_dir``; returns the files created."""
-    source = template_root() / "milestones" / milestone.id
-    created: list[Path] = []
     milestone_dir.mkdir(parents=True, exist_ok=True)
-    if source.is_dir():
-        for path in sorted(source.rglob("*")):
-            if path.is_dir() or "__pycache__" in path.parts or path.suffix == ".pyc":
-                continue
-            target = milestone_dir / path.relative_to(source)
-            if target.exists():
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-            created.append(target)
+    created = copy_missing(template_root() / "milestones" / milestone.id, milestone_dir)
     readme = milestone_dir / "README.md"
     if not readme.exists():
         readme.write_text(

@@ -27,7 +27,7 @@ def init(target: Path, *, git: bool = False, roadmap_file: Path | None = None) -
     ``roadmap_file`` replaces the built-in curriculum (an instructor's adapted roadmap).
     """
     from llmpath import logs
-    from llmpath.scaffold import scaffold_milestone, template_root
+    from llmpath.scaffold import copy_missing, scaffold_milestone, template_root
 
     root = target.expanduser().resolve()
     if (root / ROADMAP_FILE).exists():
@@ -41,17 +41,7 @@ def init(target: Path, *, git: bool = False, roadmap_file: Path | None = None) -
     created: list[Path] = []
     shutil.copyfile(source, root / ROADMAP_FILE)
     created.append(root / ROADMAP_FILE)
-    workspace_templates = templates / "workspace"
-    if workspace_templates.is_dir():
-        for path in sorted(workspace_templates.rglob("*")):
-            if path.is_dir() or "__pycache__" in path.parts:
-                continue
-            dest = root / path.relative_to(workspace_templates)
-            if dest.exists():
-                continue
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, dest)
-            created.append(dest)
+    created += copy_missing(templates / "workspace", root)
     for folder in ("visualizations", "papers_notes", "milestones"):
         (root / folder).mkdir(exist_ok=True)
     before = {p for p in (root / logs.EXPERIMENTS_FILE, root / logs.JOURNAL_FILE) if p.exists()}
