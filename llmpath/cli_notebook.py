@@ -88,10 +88,10 @@ def log_journal(
     elif text is None:
         if not sys.stdin.isatty():
             raise UsageError("no text given: pass the reflection as an argument, or `-` to read stdin")
-        text = typer.edit("\n# Write your reflection above. Lines starting with '#' are dropped.\n")
-        if text is None:
-            raise UsageError("the editor closed without saving: nothing was logged")
-        text = "\n".join(line for line in text.splitlines() if not line.startswith("#")).strip()
+        from llmpath.editor import edit_text
+
+        text = edit_text("\n#: Write your reflection above (Markdown is fine). Lines starting with '#:' are dropped.\n")
+        text = "\n".join(line for line in text.splitlines() if not line.startswith("#:")).strip()
     entry = run(open_ctx(workspace), milestone=milestone, text=text)
     if json:
         output.print_json(dataclasses.asdict(entry))
