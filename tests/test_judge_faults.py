@@ -146,3 +146,10 @@ def test_learner_traceback_is_cut_to_learner_frames(milestone_dir):
     details = "\n".join(results["stub"].details)
     assert "milestones/M1/toy.py" in details
     assert "llmpath/" not in details
+
+
+def test_a_probe_returning_none_is_judged_not_a_crash(milestone_dir):
+    """A probe's raw value that is not a dict (None included) reaches the verdict as {"value": ...}."""
+    (milestone_dir / "toy.py").write_text("def answer():\n    return None\n")
+    results, _ = _run(milestone_dir, ["answer"], validator="tests.toy_validators:NONE")
+    assert results["answer"].status == "failed" and "returned None" in results["answer"].summary

@@ -83,3 +83,24 @@ VECTOR = Check(
     timeout_s=10,
     memory_mb=1024,
 )
+
+
+def _probe_none(ctx: ProbeContext) -> None:  # type: ignore[return-value] - deliberately not a dict
+    return ctx.get(ctx.load("toy.py"), ctx.params.get("function", "answer"))()
+
+
+def _verdict_none(raw: dict, ctx: VerdictContext) -> Verdict:
+    if raw.get("value") is None:
+        return Verdict.failed(f"{ctx.params.function}() returned None")
+    return Verdict.passed(f"{ctx.params.function}() returned a value")
+
+
+NONE = Check(
+    name="toy.none",
+    description="toy: a probe whose raw value is not a dict",
+    probe=_probe_none,  # type: ignore[arg-type]
+    verdict=_verdict_none,
+    params=AnswerParams,
+    timeout_s=10,
+    memory_mb=512,
+)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from llmpath.judge import codec
-from llmpath.judge.sandbox import EventFn, Job, JobError, run_jobs
+from llmpath.judge.sandbox import EventFn, Job, JobError, JobOutcome, run_jobs
 from llmpath.validators.api import BadOutput, Check, Verdict, VerdictContext
 from llmpath.validators.registry import resolve
 
@@ -84,6 +84,11 @@ def _judge(spec: CheckSpec, check: Check, ctx: VerdictContext, raw: dict, output
         verdict = Verdict.failed(f"{check.description}: the returned value cannot be judged", str(exc))
     except Exception as exc:  # a verdict must not crash: that is llmpath's bug
         raise InternalError(f"validator {check.name} crashed while judging: {exc}\n{traceback.format_exc()}") from exc
+    return _result(spec, verdict, output, elapsed)
+
+
+def _result(spec: CheckSpec, verdict: Verdict, output: str, elapsed: float) -> CheckResult:
+    """A verdict as a CheckResult; the learner's output is kept only where it helps (not on a pass)."""
     return CheckResult(
         spec.id,
         spec.criterion,
@@ -97,6 +102,25 @@ def _judge(spec: CheckSpec, check: Check, ctx: VerdictContext, raw: dict, output
         spec.seed,
         elapsed,
     )
+
+
+def _judge_outcome(spec: CheckSpec, check: Check, ctx: VerdictContext, outcome: JobOutcome) -> CheckResult:
+    """The result of a probed check: the child's error, or the verdict on its decoded output."""
+    if outcome.error is not None:
+        if outcome.error.kind != "bad_output":
+            return _error_result(spec, outcome.error, outcome.output, outcome.elapsed_s)
+        return _unjudgeable(spec, check, outcome, outcome.error.message)
+    assert outcome.raw is not None
+    try:
+        raw = codec.decode(outcome.raw)
+    except codec.CodecError as exc:
+        return _unjudgeable(spec, check, outcome, str(exc))
+    return _judge(spec, check, ctx, raw if isinstance(raw, dict) else {"value": raw}, outcome.output, outcome.elapsed_s)
+
+
+def _unjudgeable(spec: CheckSpec, check: Check, outcome: JobOutcome, why: str) -> CheckResult:
+    verdict = Verdict.failed(f"{check.description}: the returned value cannot be judged ({why})")
+    return _result(spec, verdict, outcome.output, outcome.elapsed_s)
 
 
 def run_checks(
@@ -145,31 +169,7 @@ def run_checks(
             result = _judge(spec, check, ctx, {}, "", 0.0)
             result = dataclasses.replace(result, elapsed_s=time.perf_counter() - started)
         else:
-            outcome = outcomes[spec.id]
-            if outcome.error is not None:
-                if outcome.error.kind == "bad_output":
-                    result = CheckResult(
-                        spec.id, spec.criterion, spec.validator, "failed",
-                        f"{check.description}: the returned value cannot be judged ({outcome.error.message})",
-                        (), None, {}, outcome.output, spec.seed, outcome.elapsed_s,
-                    )
-                else:
-                    result = _error_result(spec, outcome.error, outcome.output, outcome.elapsed_s)
-            else:
-                assert outcome.raw is not None
-                try:
-                    raw = codec.decode(outcome.raw)
-                except codec.CodecError as exc:
-                    raw = None
-                    result = CheckResult(
-                        spec.id, spec.criterion, spec.validator, "failed",
-                        f"{check.description}: the returned value cannot be judged ({exc})",
-                        (), None, {}, outcome.output, spec.seed, outcome.elapsed_s,
-                    )
-                if raw is not None:
-                    if not isinstance(raw, dict):
-                        raw = {"value": raw}
-                    result = _judge(spec, check, ctx, raw, outcome.output, outcome.elapsed_s)
+            result = _judge_outcome(spec, check, ctx, outcomes[spec.id])
         if on_result:
             on_result(result)
         results.append(result)
