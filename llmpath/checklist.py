@@ -10,6 +10,8 @@ from pathlib import Path
 
 from llmpath.fsutil import atomic_write_bytes
 
+# The file in each milestone folder whose checklist llmpath ticks (between the markers only).
+README = "README.md"
 BEGIN = "<!-- llmpath:checklist:begin -->"
 END = "<!-- llmpath:checklist:end -->"
 

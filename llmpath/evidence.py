@@ -7,10 +7,11 @@ The workspace may be a sub-folder of a larger repository.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from llmpath import checklist
 from llmpath.errors import UsageError
 
 if TYPE_CHECKING:
@@ -23,6 +24,21 @@ class Evidence:
     commit: str | None  # HEAD's sha; None outside a repository or before the first commit
     dirty: bool  # uncommitted changes (modified, staged or untracked and not ignored) under the paths
     dirty_files: tuple[str, ...]  # workspace-relative posix paths
+
+
+# Files llmpath writes itself, never uncommitted *work*: the logs and .llmpath/ change with every
+# command, and `llmpath check` ticks the checklist in each milestone's README.
+LLMPATH_FILES = ("experiments_log.md", "learning_journal.md", ".llmpath/")
+
+
+def learner_changes(dirty_files: Iterable[str]) -> list[str]:
+    """The workspace-relative dirty files that are the learner's work, not llmpath's own writing."""
+    return [f for f in dirty_files if not f.startswith(LLMPATH_FILES) and not _is_checklist(f)]
+
+
+def _is_checklist(path: str) -> bool:
+    parts = path.split("/")
+    return len(parts) == 3 and parts[0] == "milestones" and parts[2] == checklist.README
 
 
 def _repo(workspace: Path) -> git.Repo | None:

@@ -38,7 +38,7 @@ def scaffold_milestone(milestone: Milestone, milestone_dir: Path, ticked: dict[s
     """Copy the milestone's starter files into ``milestone_dir``; returns the files created."""
     milestone_dir.mkdir(parents=True, exist_ok=True)
     created = copy_missing(template_root() / "milestones" / milestone.id, milestone_dir)
-    readme = milestone_dir / "README.md"
+    readme = milestone_dir / checklist.README
     if not readme.exists():
         readme.write_text(
             f"# {milestone.id} — {milestone.title}\n\n{milestone.summary}\n\n## Exit criteria\n\n"
@@ -51,7 +51,7 @@ def scaffold_milestone(milestone: Milestone, milestone_dir: Path, ticked: dict[s
 
 def update_checklist(milestone: Milestone, milestone_dir: Path, ticked: dict[str, bool]) -> bool:
     """Tick the README's exit-criteria checklist (only between its markers)."""
-    readme = milestone_dir / "README.md"
+    readme = milestone_dir / checklist.README
     if not readme.is_file():
         return False
     items = [(f"{c.text} (`{c.id}`)", bool(ticked.get(c.id))) for c in milestone.criteria]

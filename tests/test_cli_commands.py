@@ -265,3 +265,18 @@ def test_status_filters(tmp_path):
     assert [p["id"] for p in doc["phases"]] == ["phase-2"]
     assert cli("status", "--state", "nope", cwd=ws).code == EXIT_USAGE
     assert cli("status", "--phase", "nope", cwd=ws).code == EXIT_USAGE
+
+
+def test_a_ticked_checklist_does_not_make_log_entries_dirty(tmp_path):
+    """`llmpath check` ticks the milestone README; that is llmpath's writing, not uncommitted work."""
+    from tests.clihelp import commit_all
+
+    ws = toy_workspace(tmp_path)
+    (ws / "milestones" / "M1" / "done.txt").write_text("x")
+    commit_all(ws)
+    cli("check", "M1", cwd=ws)  # ticks milestones/M1/README.md
+    entry = json.loads(cli("log", "journal", "-m", "M1", "after the check", "--json", cwd=ws).out)
+    assert entry["dirty"] is False
+    (ws / "milestones" / "M1" / "mine.py").write_text("work in progress")
+    entry = json.loads(cli("log", "journal", "-m", "M1", "with work in progress", "--json", cwd=ws).out)
+    assert entry["dirty"] is True

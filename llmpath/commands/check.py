@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from llmpath import gates
+from llmpath import checklist, gates
 from llmpath.commands.context import Context
 from llmpath.errors import GateError
 from llmpath.fsutil import utc_now
@@ -65,16 +65,12 @@ def combine(statuses: Sequence[str]) -> str:
     return "passed"
 
 
-# llmpath ticks the checklist in the milestone's README.md itself: that file is neither evidence of
-# the learner's work (it never enters the fingerprint) nor an uncommitted change that blocks unlock.
-MANAGED_FILE = "README.md"
-
-
 def milestone_fingerprint(ctx: Context, mid: str) -> str:
     folder = ctx.workspace.milestone_dir(mid)
     if not folder.exists():
         return "absent"
-    return fingerprint([p for p in folder.iterdir() if p.name != MANAGED_FILE], ctx.root)
+    # llmpath ticks the README's checklist itself: that is not the learner's work (see evidence.learner_changes)
+    return fingerprint([p for p in folder.iterdir() if p.name != checklist.README], ctx.root)
 
 
 def is_doc_only(criterion: Criterion) -> bool:

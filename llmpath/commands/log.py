@@ -8,16 +8,13 @@ from llmpath import gates
 from llmpath.commands.context import Context
 from llmpath.errors import UsageError
 
-# llmpath's own files never count as "dirty" evidence for an entry.
-_OWN_FILES = ("experiments_log.md", "learning_journal.md", ".llmpath/")
 
 
 def _evidence(ctx: Context) -> tuple[str | None, bool]:
     from llmpath import evidence
 
     ev = evidence.current(ctx.root)
-    dirty = any(not f.startswith(_OWN_FILES) for f in ev.dirty_files)
-    return ev.commit, dirty
+    return ev.commit, bool(evidence.learner_changes(ev.dirty_files))
 
 
 def resolve_milestone(ctx: Context, milestone: str | None) -> str:

@@ -8,7 +8,6 @@ from typing import Any
 
 from llmpath import gates
 from llmpath.commands.check import (
-    MANAGED_FILE,
     CriterionResult,
     is_doc_only,
     milestone_fingerprint,
@@ -19,9 +18,6 @@ from llmpath.commands.context import Context
 from llmpath.errors import GateError, LlmpathError, UsageError
 from llmpath.fsutil import utc_now
 from llmpath.progress import Progress
-
-# Files llmpath itself writes: they never make a milestone "dirty".
-_OWN_FILES = ("experiments_log.md", "learning_journal.md", ".llmpath/")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,12 +88,14 @@ def unlock(
     folder = ctx.workspace.milestone_dir(mid)
     fp = milestone_fingerprint(ctx, mid)
     stale = stale_criteria(ctx, progress, mid, fp)
+    # One git status serves both the re-run record and the dirty check: re-runs change only the
+    # README checklist, which is llmpath's own writing (evidence.learner_changes).
+    ev = evidence.current(ctx.root, [folder])
     rerun: list[CriterionResult] = []
     if stale:
         if on_rerun:
             on_rerun(sum(not is_doc_only(c) for c in stale))
         rerun = run_criteria(ctx, milestone, stale, on_event=on_event)
-        ev = evidence.current(ctx.root)
         progress = record(ctx, milestone, rerun, fp, ev.commit, None)
     missing = gates.missing_for_completion(ctx.roadmap, progress, mid, fp)
     if missing:
@@ -106,9 +104,7 @@ def unlock(
             missing=missing,
             hint=f"`llmpath check {mid}` shows each failing check in detail",
         )
-    ev = evidence.current(ctx.root, [folder])
-    managed = f"{ctx.workspace.rel(folder)}/{MANAGED_FILE}"
-    dirty_files = [f for f in ev.dirty_files if not f.startswith(_OWN_FILES) and f != managed]
+    dirty_files = evidence.learner_changes(ev.dirty_files)
     if dirty_files and not allow_dirty:
         listed = ", ".join(dirty_files[:8]) + (" ..." if len(dirty_files) > 8 else "")
         raise GateError(
