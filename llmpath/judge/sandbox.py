@@ -197,6 +197,17 @@ def _run_child(
         deadline = started + STARTUP_TIMEOUT_S
         eof = False
         drain_until: float | None = None  # set when the child has exited but its pipe may still hold data
+
+        def stop_current(error: JobError) -> None:
+            """The running job ends with ``error`` (after the child was killed or died)."""
+            nonlocal current
+            assert current is not None
+            output = _read_output(out_path, current_out, None)
+            outcomes[current.id] = JobOutcome(current.id, None, error, output, time.monotonic() - started)
+            if on_event:
+                on_event("done", current.id)
+            current = None
+
         try:
             while True:
                 if not eof:
@@ -215,10 +226,7 @@ def _run_child(
                             frames = []
                             eof = True
                             if current is not None:
-                                outcomes[current.id] = JobOutcome(
-                                    current.id, None, JobError("bad_output", str(exc)), "", time.monotonic() - started
-                                )
-                                current = None
+                                stop_current(JobError("bad_output", str(exc)))
                         for frame in frames:
                             msg = json.loads(frame)
                             if msg.get("type") == "start" and msg.get("job") in by_id:
@@ -277,20 +285,14 @@ def _run_child(
                 if now > deadline:
                     _kill_group(proc)
                     if current is not None:
-                        outcomes[current.id] = JobOutcome(
-                            current.id,
-                            None,
+                        stop_current(
                             JobError(
                                 "timeout",
                                 f"exceeded its {current.timeout_s:g} s time limit and was stopped: an infinite "
                                 "loop, or training inside the function? (an instructor can raise `timeout` "
                                 "for this check in roadmap.yaml)",
-                            ),
-                            _read_output(out_path, current_out, None),
-                            now - started,
+                            )
                         )
-                        if on_event:
-                            on_event("done", current.id)
                     else:
                         _fail_all(outcomes, jobs, JobError("crash", "the judge's child process did not start in time"))
                     return outcomes
@@ -298,34 +300,20 @@ def _run_child(
                     rss = _tree_rss(proc.pid)
                     if rss > current.memory_mb * 1024 * 1024:
                         _kill_group(proc)
-                        outcomes[current.id] = JobOutcome(
-                            current.id,
-                            None,
+                        stop_current(
                             JobError(
                                 "memory",
                                 f"used {rss / 2**20:.0f} MB, over its {current.memory_mb} MB memory cap, and was "
                                 "stopped: a huge array, or data kept across iterations?",
-                            ),
-                            _read_output(out_path, current_out, None),
-                            time.monotonic() - started,
+                            )
                         )
-                        if on_event:
-                            on_event("done", current.id)
                         return outcomes
             # the child is gone (or closed its pipe) with jobs left
             if len(outcomes) < len(jobs):
                 if proc.poll() is None:
                     _kill_group(proc)
                 if current is not None:
-                    outcomes[current.id] = JobOutcome(
-                        current.id,
-                        None,
-                        _death_error(proc),
-                        _read_output(out_path, current_out, None),
-                        time.monotonic() - started,
-                    )
-                    if on_event:
-                        on_event("done", current.id)
+                    stop_current(_death_error(proc))
                 elif outcomes:
                     pass  # it died between jobs: the caller starts a fresh child for the rest
                 else:
