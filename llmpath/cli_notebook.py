@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -10,8 +10,21 @@ from llmpath import output
 from llmpath.cli_common import JsonOpt, WorkspaceOpt, open_ctx
 from llmpath.errors import UsageError
 
+if TYPE_CHECKING:
+    from llmpath.logs import ExperimentEntry, JournalEntry
+
 log_app = typer.Typer(help="Append to and read the experiment log and the learning journal.", no_args_is_help=True)
 paper_app = typer.Typer(help="Keep one note per paper in papers_notes/.", no_args_is_help=True)
+
+
+def _report(entry: ExperimentEntry | JournalEntry, where: str, *, as_json: bool) -> None:
+    """The appended entry: as JSON, or one line saying where it went."""
+    import dataclasses
+
+    if as_json:
+        output.print_json(dataclasses.asdict(entry))
+    else:
+        output.stdout.print(f"[green]logged {entry.id}[/] for {entry.milestone} in {where}")
 
 
 @log_app.command("experiment")
@@ -31,7 +44,6 @@ def log_experiment(
     --metric final_loss_adam=0.01 --metric final_loss_sgd=0.2 --visualization visualizations/M3_convergence.png`
     Prompts for missing fields when interactive; exits 2 when not.
     """
-    import dataclasses
     import sys
 
     from llmpath.commands.log import log_experiment as run
@@ -61,10 +73,7 @@ def log_experiment(
         visualization=visualization,
         notes=notes,
     )
-    if json:
-        output.print_json(dataclasses.asdict(entry))
-    else:
-        output.stdout.print(f"[green]logged {entry.id}[/] for {entry.milestone} in experiments_log.md")
+    _report(entry, "experiments_log.md", as_json=json)
 
 
 @log_app.command("journal")
@@ -78,7 +87,6 @@ def log_journal(
 
     Example: `llmpath log journal -m M5 "Q asks, K advertises, V delivers: ..."`
     """
-    import dataclasses
     import sys
 
     from llmpath.commands.log import log_journal as run
@@ -93,10 +101,7 @@ def log_journal(
         text = edit_text("\n#: Write your reflection above (Markdown is fine). Lines starting with '#:' are dropped.\n")
         text = "\n".join(line for line in text.splitlines() if not line.startswith("#:")).strip()
     entry = run(open_ctx(workspace), milestone=milestone, text=text)
-    if json:
-        output.print_json(dataclasses.asdict(entry))
-    else:
-        output.stdout.print(f"[green]logged {entry.id}[/] for {entry.milestone} in learning_journal.md")
+    _report(entry, "learning_journal.md", as_json=json)
 
 
 @log_app.command("list")
