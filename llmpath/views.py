@@ -87,22 +87,8 @@ class RoadmapView:
 
     @classmethod
     def from_model(cls, roadmap: Any) -> RoadmapView:
-        return cls(
-            roadmap.title,
-            tuple(
-                PhaseView(
-                    p.id,
-                    p.title,
-                    p.description,
-                    tuple(p.objectives),
-                    tuple(
-                        MilestoneView(m.id, m.title, tuple(CriterionView(c.id, c.text) for c in m.criteria))
-                        for m in p.milestones
-                    ),
-                )
-                for p in roadmap.phases
-            ),
-        )
+        """The view of a validated ``llmpath.roadmap.Roadmap`` (its dump has every field the view keeps)."""
+        return cls.from_json(roadmap.model_dump())
 
 
 @dataclasses.dataclass(frozen=True)
