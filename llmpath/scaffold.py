@@ -6,15 +6,15 @@ Never overwrites: a file the learner already has is left exactly as it is.
 from __future__ import annotations
 
 import shutil
-from importlib import resources
 from pathlib import Path
 
 from llmpath import checklist
-from llmpath.roadmap import Milestone
+from llmpath.roadmap import PACKAGE_TEMPLATES, Milestone
 
 
 def template_root() -> Path:
-    return Path(str(resources.files("llmpath") / "templates"))
+    """The templates shipped in the package: roadmap.yaml, workspace/ and milestones/M#/."""
+    return PACKAGE_TEMPLATES
 
 
 def copy_missing(source: Path, dest: Path) -> list[Path]:

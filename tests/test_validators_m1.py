@@ -10,12 +10,13 @@ import pytest
 
 from llmpath.validators import m1_logreg as m1
 from llmpath.validators.api import BadOutput, VerdictContext
+from llmpath.scaffold import template_root
 from tests.judgeutil import SOLUTIONS, judge, lay_out, statuses, text
 from tests.solutions.M1.bugs import BUGS
 
 M1 = SOLUTIONS / "M1"
 ALL = ["m1.sigmoid", "m1.loss_and_grad", "m1.train", "m1.derivation"]
-TEMPLATE = Path(m1.__file__).resolve().parents[2] / "templates" / "milestones" / "M1"
+TEMPLATE = template_root() / "milestones" / "M1"  # the starter files llmpath ships
 
 
 @pytest.mark.parametrize("folder", ["reference", "variants/where_split", "variants/loops_log1p"])

@@ -9,13 +9,14 @@ import pytest
 
 from llmpath.validators import m2_mlp as m2
 from llmpath.validators.api import BadOutput, VerdictContext
+from llmpath.scaffold import template_root
 from tests.judgeutil import SOLUTIONS, judge, lay_out, statuses, text
 from tests.solutions.M2.bugs import BUGS
 
 M2 = SOLUTIONS / "M2"
 ALL = ["m2.gradients", "m2.stability", "m2.train"]
 NUMERIC = ALL[:2]
-TEMPLATE = Path(m2.__file__).resolve().parents[2] / "templates" / "milestones" / "M2"
+TEMPLATE = template_root() / "milestones" / "M2"  # the starter files llmpath ships
 
 
 @pytest.mark.parametrize("folder", ["reference", "variants/layer_lists", "variants/small_init_tanh"])

@@ -10,12 +10,13 @@ import pytest
 
 from llmpath.validators import m3_optim as m3
 from llmpath.validators.api import BadOutput, VerdictContext
+from llmpath.scaffold import template_root
 from tests.judgeutil import SOLUTIONS, judge, lay_out, statuses, text
 from tests.solutions.M3.bugs import BUGS, VARIANT_BUGS
 
 M3 = SOLUTIONS / "M3"
 PROBED = ["m3.optimizers", "m3.variant", "m3.convergence"]
-TEMPLATE = Path(m3.__file__).resolve().parents[2] / "templates" / "milestones" / "M3"
+TEMPLATE = template_root() / "milestones" / "M3"  # the starter files llmpath ships
 
 
 @pytest.mark.parametrize("folder", ["reference", "variants/classic_forms", "variants/torch_arrangement"])

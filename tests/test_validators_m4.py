@@ -10,12 +10,13 @@ import pytest
 from llmpath.validators import m4_autograd as m4
 from llmpath.validators.m4_autograd import trace_doc
 from llmpath.validators.api import BadOutput, VerdictContext
+from llmpath.scaffold import template_root
 from tests.judgeutil import SOLUTIONS, judge, lay_out, statuses, text
 from tests.solutions.M4.bugs import BUGS
 
 M4 = SOLUTIONS / "M4"
 ALL = ["m4.value", "m4.grad_fn_trace", "m4.trace_doc"]
-TEMPLATE = Path(m4.__file__).resolve().parents[2] / "templates" / "milestones" / "M4"
+TEMPLATE = template_root() / "milestones" / "M4"  # the starter files llmpath ships
 
 
 @pytest.mark.parametrize("folder", ["reference", "variants/iterative_topo", "variants/op_table"])

@@ -13,6 +13,7 @@ import pytest
 
 from llmpath.validators import m6_transformer as m6
 from llmpath.validators.api import VerdictContext
+from llmpath.scaffold import template_root
 from tests.judgeutil import SOLUTIONS, judge, judge_in_process, lay_out, statuses, text
 from tests.solutions.M6.bugs import BUGS
 
@@ -20,7 +21,7 @@ HERE = SOLUTIONS / "M6"
 MAIN = "transformer.py"
 CHECK_NAMES = ("m6.block",)
 VARIANTS = sorted(p.name for p in (HERE / "variants").iterdir() if p.is_dir())
-TEMPLATE = Path(m6.__file__).resolve().parents[2] / "templates" / "milestones" / "M6"
+TEMPLATE = template_root() / "milestones" / "M6"  # the starter files llmpath ships
 
 
 def _judge_folder(tmp_path: Path, source: Path, bug=None, *, sandbox: bool = True):  # noqa: ANN001, ANN202

@@ -22,7 +22,7 @@ from llmpath.judge import codec
 from llmpath.judge.run import CheckResult
 from llmpath.validators.api import BadOutput, ContractError, ProbeContext, VerdictContext
 from llmpath.validators.registry import builtin_checks
-from tests.judgeutil import SOLUTIONS, apply_bug, judge, lay_out, statuses, text
+from tests.judgeutil import SOLUTIONS, judge, lay_out, statuses, text
 from tests.solutions.M7.bugs import BUGS, CHECKS as BUG_CHECKS
 
 M7 = SOLUTIONS / "M7"

@@ -22,13 +22,14 @@ from llmpath.validators import m8_bpe as m8
 from llmpath.validators.m8_bpe import reference as ref
 from llmpath.validators.m8_bpe import texts
 from llmpath.validators.api import VerdictContext
+from llmpath.scaffold import template_root
 from tests.judgeutil import SOLUTIONS, judge, judge_in_process, lay_out, statuses, text
 from tests.solutions.M8.bugs import BUGS
 
 M8 = SOLUTIONS / "M8"
 PROBED = ["m8.roundtrip", "m8.merges", "m8.replay", "m8.encode", "m8.compression"]
 ALL = [*PROBED, "m8.docs"]
-TEMPLATE = Path(m8.__file__).resolve().parents[2] / "templates" / "milestones" / "M8"
+TEMPLATE = template_root() / "milestones" / "M8"  # the starter files llmpath ships
 
 
 def _load_reference():

@@ -26,7 +26,9 @@ def _words(text: str) -> list[str]:
 
 def _starter_text(milestone: str) -> str:
     """The packaged starter ``trace.md`` ("" when there is none)."""
-    path = Path(__file__).resolve().parents[2] / "templates" / "milestones" / milestone / "trace.md"
+    from llmpath.scaffold import template_root
+
+    path = template_root() / "milestones" / milestone / "trace.md"
     return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
 
 
