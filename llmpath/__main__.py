@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     from llmpath.errors import EXIT_INTERRUPTED, EXIT_USAGE, GateError, LlmpathError
 
     try:
-        from llmpath.cli import app
+        from llmpath.cli.app import app
 
         rc = app(args=argv, standalone_mode=False, prog_name="llmpath")
         return int(rc or 0)
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Exit as exc:
         return int(getattr(exc, "exit_code", getattr(exc, "code", 0)) or 0)
     except typer.Abort:
-        from llmpath import output
+        from llmpath.cli import output
 
         output.stderr.print("aborted")
         return EXIT_INTERRUPTED
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except LlmpathError as exc:
-        from llmpath import output
+        from llmpath.cli import output
 
         output.error(exc.message, exc.hint, exc.missing if isinstance(exc, GateError) else None)
         return exc.exit_code
@@ -71,11 +71,11 @@ def _internal_error() -> int:
 
 
 def run() -> None:
-    """The console script: ``status`` takes the instant path when it can (see llmpath.fast)."""
+    """The console script: ``status`` takes the instant path when it can (see llmpath.cli.fast)."""
     args = sys.argv[1:]
     if args and args[0] == "status":
         try:
-            from llmpath.fast import fast_status
+            from llmpath.cli.fast import fast_status
 
             code = fast_status(args[1:])
         except Exception:  # the full path will report it properly

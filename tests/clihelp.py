@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from llmpath import output
+from llmpath.cli import output
 
 
 @dataclasses.dataclass

@@ -1,6 +1,6 @@
 import pytest
 
-from llmpath.checklist import BEGIN, END, render, update_readme
+from llmpath.workspace.checklist import BEGIN, END, render, update_readme
 
 
 def test_render():

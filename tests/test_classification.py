@@ -33,7 +33,7 @@ def test_bayes_accuracy_is_phi_of_half_the_distance() -> None:
 
 @pytest.mark.parametrize(("d", "separation"), [(1, 1.0), (2, 2.5), (5, 3.0)])
 def test_problem_has_the_stated_mahalanobis_distance(d: int, separation: float) -> None:
-    pb = cl._gaussian_problem(d, separation)
+    pb = cl.gaussian_problem(d, separation)
     diff = pb["mu1"] - pb["mu0"]
     assert math.sqrt(diff @ np.linalg.solve(pb["cov"], diff)) == pytest.approx(separation, rel=1e-12)
     assert np.allclose(pb["factor"] @ pb["factor"].T, pb["cov"])
@@ -54,7 +54,7 @@ def test_monte_carlo_agrees_with_the_exact_bayes_accuracy(d: int, separation: fl
 
 def test_sample_moments_match_the_problem() -> None:
     X, y, _ = gaussian_binary(100_000, d=2, seed=3)
-    pb = cl._gaussian_problem(2, 2.5)
+    pb = cl.gaussian_problem(2, 2.5)
     assert 0.49 < y.mean() < 0.51
     for label, mu in ((0, pb["mu0"]), (1, pb["mu1"])):
         rows = X[y == label]
@@ -71,7 +71,7 @@ def test_no_rule_beats_the_bayes_rule_and_nearest_mean_is_far_below() -> None:
         assert np.mean((X @ (rot @ w) + b > 0) == y) < best
     # the nearest-mean rule (the direction of the first gradient steps from w = 0) is far worse,
     # so a learner's train must actually converge to come within 2 points of Bayes
-    pb = cl._gaussian_problem(2, 2.5)
+    pb = cl.gaussian_problem(2, 2.5)
     diff, mid = pb["mu1"] - pb["mu0"], (pb["mu1"] + pb["mu0"]) / 2
     nearest_mean = np.mean(((X - mid) @ diff > 0) == y)
     assert nearest_mean < bayes - 0.08

@@ -141,7 +141,7 @@ def test_schema_is_json_schema():
 def test_every_command_has_help_with_an_example():
     import typer.main
 
-    from llmpath.cli import app
+    from llmpath.cli.app import app
 
     group = typer.main.get_command(app)
     seen = 0
@@ -227,7 +227,7 @@ def test_instant_status_path_matches_the_full_path(tmp_path):
     assert (ws / ".llmpath" / "cache" / "roadmap.json").is_file()
     code = (
         "import sys\n"
-        "from llmpath.fast import fast_status\n"
+        "from llmpath.cli.fast import fast_status\n"
         "rc = fast_status(['--json'])\n"
         "assert rc == 0, rc\n"
         "heavy = sorted(m for m in ('torch', 'numpy', 'pydantic', 'yaml', 'typer', 'git') if m in sys.modules)\n"
@@ -240,7 +240,7 @@ def test_instant_status_path_matches_the_full_path(tmp_path):
 
 
 def test_instant_path_declines_when_the_roadmap_changed(tmp_path):
-    from llmpath.fast import fast_status
+    from llmpath.cli.fast import fast_status
 
     ws = toy_workspace(tmp_path)
     cli("status", cwd=ws)

@@ -17,7 +17,7 @@ from llmpath.datasets import _grammar, corpus
 
 def test_splits_are_deterministic_prefix_consistent_and_sized():
     a = load_corpus("val", 30_000)
-    corpus._STREAMS.clear()  # regenerate from the seed, not from the cache
+    corpus.STREAMS.clear()  # regenerate from the seed, not from the cache
     assert load_corpus("val", 30_000) == a
     assert load_corpus("val", 10_000) == a[:10_000]
     assert load_corpus("validation", 5_000) == a[:5_000]
@@ -42,7 +42,7 @@ def test_unknown_split_and_bad_size():
 
 
 def test_default_train_split_generates_fast():
-    corpus._STREAMS.pop("train", None)
+    corpus.STREAMS.pop("train", None)
     started = time.perf_counter()
     text = load_corpus("train")
     elapsed = time.perf_counter() - started

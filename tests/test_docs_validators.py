@@ -3,7 +3,7 @@ from pathlib import Path
 import pydantic
 import pytest
 
-from llmpath import logs
+from llmpath.notebook import logs
 from llmpath.validators import docs
 from llmpath.validators.api import VerdictContext
 

@@ -1,6 +1,6 @@
 import pytest
 
-from llmpath.editor import edit_text
+from llmpath.cli.editor import edit_text
 from llmpath.errors import UsageError
 
 

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from llmpath import evidence
-from llmpath.evidence import Evidence
+from llmpath.workspace import evidence
+from llmpath.workspace.evidence import Evidence
 
 
 def git(cwd: Path, *args: str) -> str:

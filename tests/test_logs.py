@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from llmpath import logs
+from llmpath.notebook import logs
 from llmpath.errors import StateError, UsageError
-from llmpath.logs import (
+from llmpath.notebook.logs import (
     EXPERIMENTS_FILE,
     JOURNAL_FILE,
     ExperimentEntry,
@@ -233,7 +233,7 @@ def test_commands_import_nothing_heavy():
     import sys
 
     code = (
-        "import sys, llmpath.progress, llmpath.logs, llmpath.evidence, llmpath.checklist, "
+        "import sys, llmpath.workspace.progress, llmpath.notebook.logs, llmpath.workspace.evidence, llmpath.workspace.checklist, "
         "llmpath.validators.docs, llmpath.fsutil\n"
         "heavy = [m for m in ('numpy', 'torch', 'git') if m in sys.modules]\n"
         "assert not heavy, heavy"

@@ -4,7 +4,7 @@ import pydantic
 import pytest
 
 from llmpath.errors import StateError
-from llmpath.progress import CheckRecord, MilestoneState, Progress, ProgressStore, fingerprint
+from llmpath.workspace.progress import CheckRecord, MilestoneState, Progress, ProgressStore, fingerprint
 
 
 def test_missing_file_is_empty_progress(tmp_path):
@@ -90,7 +90,7 @@ def test_corrupt_file_is_an_error_naming_the_path(tmp_path, content):
 def test_lock_timeout_is_a_state_error(tmp_path, monkeypatch):
     import filelock
 
-    import llmpath.progress as progress_mod
+    import llmpath.workspace.progress as progress_mod
 
     monkeypatch.setattr(progress_mod, "LOCK_TIMEOUT_S", 0.2)
     store = ProgressStore(tmp_path)
@@ -107,7 +107,7 @@ def test_lock_timeout_is_a_state_error(tmp_path, monkeypatch):
 
 
 def _try_update(workspace: str) -> str:
-    import llmpath.progress as progress_mod
+    import llmpath.workspace.progress as progress_mod
 
     progress_mod.LOCK_TIMEOUT_S = 0.2
     try:

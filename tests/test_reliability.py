@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from llmpath import logs
+from llmpath.notebook import logs
 from llmpath.errors import StateError, UsageError
-from llmpath.progress import CheckRecord, MilestoneState, Progress, ProgressStore
+from llmpath.workspace.progress import CheckRecord, MilestoneState, Progress, ProgressStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 _APPENDER = """
 import sys, time
 from pathlib import Path
-from llmpath import logs
+from llmpath.notebook import logs
 ws, proc, n, go = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
 while not go.exists():
     time.sleep(0.005)

@@ -17,10 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from llmpath import roadmap as rm
-from llmpath import roadmap_yaml as rm_yaml
+from llmpath import templates
+from llmpath.workspace import roadmap as rm
+from llmpath.workspace import roadmap_yaml as rm_yaml
 from llmpath.errors import RoadmapError, UsageError
-from llmpath.roadmap import Roadmap, json_schema, load_roadmap
+from llmpath.workspace.roadmap import Roadmap, json_schema
+from llmpath.workspace.roadmap_yaml import load_roadmap
 from llmpath.validators.api import Check, NoParams, Verdict
 from llmpath.validators.registry import UnknownValidator
 
@@ -169,12 +171,12 @@ def test_curriculum_criteria_and_checks(real: Roadmap) -> None:
 
 def test_bundled_copy_is_identical() -> None:
     assert (ROOT / "llmpath" / "templates" / "roadmap.yaml").read_bytes() == REAL.read_bytes()
-    assert rm.BUNDLED_ROADMAP.read_bytes() == REAL.read_bytes()
+    assert templates.BUNDLED_ROADMAP.read_bytes() == REAL.read_bytes()
 
 
 def test_committed_schema_is_up_to_date() -> None:
-    committed = json.loads(rm.BUNDLED_SCHEMA.read_text())
-    assert committed == json_schema(), "regenerate: python -m llmpath.roadmap > llmpath/templates/roadmap.schema.json"
+    committed = json.loads(templates.BUNDLED_SCHEMA.read_text())
+    assert committed == json_schema(), "regenerate: python -m llmpath.workspace.roadmap > llmpath/templates/roadmap.schema.json"
 
 
 def test_schema_describes_the_file() -> None:
@@ -211,7 +213,7 @@ def test_real_roadmap_loads() -> None:
     assert len(roadmap.milestones()) == 14
     # `llmpath status` loads the roadmap: that must not pull in numpy or torch.
     code = (
-        "import sys; from pathlib import Path; from llmpath.roadmap import load_roadmap; "
+        "import sys; from pathlib import Path; from llmpath.workspace.roadmap_yaml import load_roadmap; "
         f"load_roadmap(Path({str(REAL)!r})); "
         "heavy = [m for m in ('numpy', 'torch') if m in sys.modules]; assert not heavy, heavy"
     )
@@ -219,7 +221,7 @@ def test_real_roadmap_loads() -> None:
 
 
 def test_import_is_light() -> None:
-    code = "import sys, llmpath.roadmap; heavy = [m for m in ('numpy', 'torch') if m in sys.modules]; assert not heavy, heavy"
+    code = "import sys, llmpath.workspace.roadmap; heavy = [m for m in ('numpy', 'torch') if m in sys.modules]; assert not heavy, heavy"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
@@ -311,10 +313,10 @@ MINI = textwrap.dedent(
 )
 
 
-@pytest.fixture(params=sorted({rm_yaml._PyLoader, rm_yaml._LOADER}, key=lambda c: c.__name__), ids=lambda c: c.__name__)
+@pytest.fixture(params=sorted({rm_yaml.PyLoader, rm_yaml.LOADER}, key=lambda c: c.__name__), ids=lambda c: c.__name__)
 def yaml_loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> type:
     """Both YAML front ends: libyaml (used when installed) and the pure-Python one."""
-    monkeypatch.setattr(rm_yaml, "_LOADER", request.param)
+    monkeypatch.setattr(rm_yaml, "LOADER", request.param)
     return request.param
 
 

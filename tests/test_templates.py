@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from llmpath.checklist import BEGIN, END
+from llmpath.workspace.checklist import BEGIN, END
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "llmpath" / "templates"
@@ -197,8 +197,8 @@ def test_m7_readme_documents_the_corpus_api() -> None:
 
 
 def test_scaffolding_fills_the_checklist(tmp_path: Path) -> None:
-    from llmpath.roadmap import Criterion, Milestone
-    from llmpath.scaffold import scaffold_milestone
+    from llmpath.workspace.roadmap import Criterion, Milestone
+    from llmpath.workspace.scaffold import scaffold_milestone
 
     for mid in ("M1", "M7", "M14"):
         data = ROADMAP_MILESTONES[mid]

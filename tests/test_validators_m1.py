@@ -10,7 +10,7 @@ import pytest
 
 from llmpath.validators import m1_logreg as m1
 from llmpath.validators.api import BadOutput, VerdictContext
-from llmpath.scaffold import template_root
+from llmpath.templates import template_root
 from tests.judgeutil import SOLUTIONS, judge, lay_out, statuses, text
 from tests.solutions.M1.bugs import BUGS
 
@@ -164,21 +164,21 @@ def _derivation_ctx(tmp_path: Path, **params) -> VerdictContext:
 
 def test_derivation_verdicts(tmp_path: Path) -> None:
     ctx = _derivation_ctx(tmp_path)
-    assert m1._verdict_derivation({}, ctx).status == "failed"  # missing
+    assert m1.verdict_derivation({}, ctx).status == "failed"  # missing
     path = ctx.milestone_dir / "derivation.md"
     template = TEMPLATE / "derivation.md"
     path.write_text(template.read_text() if template.is_file() else (M1 / "stub" / "derivation.md").read_text())
-    verdict = m1._verdict_derivation({}, ctx)
+    verdict = m1.verdict_derivation({}, ctx)
     assert verdict.status == "failed" and "0 words" in verdict.summary
     path.write_text("word " * 200)
-    verdict = m1._verdict_derivation({}, ctx)
+    verdict = m1.verdict_derivation({}, ctx)
     assert verdict.status == "failed" and "sigmoid(z) - y" in verdict.summary
     path.write_text("word " * 200 + "so dL/dz = σ(z) − y.")
-    assert m1._verdict_derivation({}, ctx).status == "passed"
+    assert m1.verdict_derivation({}, ctx).status == "passed"
     path.write_text("dL/dz = σ(z) − y.")
-    assert m1._verdict_derivation({}, _derivation_ctx(tmp_path, min_words=3)).status == "passed"
+    assert m1.verdict_derivation({}, _derivation_ctx(tmp_path, min_words=3)).status == "passed"
     path.write_text((M1 / "reference" / "derivation.md").read_text())
-    assert m1._verdict_derivation({}, ctx).status == "passed"
+    assert m1.verdict_derivation({}, ctx).status == "passed"
 
 
 # ---------------------------------------------------------------- verdicts on fabricated probe outputs
@@ -189,32 +189,32 @@ def _ctx(params) -> VerdictContext:
 
 
 def _sigmoid_raw(fn) -> dict:
-    flat, grid = m1._sigmoid_inputs(0, 1000.0)
+    flat, grid = m1.sigmoid_inputs(0, 1000.0)
     with np.errstate(all="ignore"):
         return {"out": fn(flat), "out_grid": fn(grid), "warnings": []}
 
 
 def test_sigmoid_verdict_accepts_the_naive_but_finite_form() -> None:
     with np.errstate(over="ignore"):
-        verdict = m1._verdict_sigmoid(_sigmoid_raw(lambda z: 1 / (1 + np.exp(-z))), _ctx(m1.SigmoidParams()))
+        verdict = m1.verdict_sigmoid(_sigmoid_raw(lambda z: 1 / (1 + np.exp(-z))), _ctx(m1.SigmoidParams()))
     assert verdict.status == "passed", verdict
 
 
 def test_sigmoid_verdict_diagnoses_overflow_at_negative_z() -> None:
     raw = _sigmoid_raw(lambda z: np.where(z < -709, np.nan, 1 / (1 + np.exp(-np.maximum(z, -709)))))
-    verdict = m1._verdict_sigmoid(raw, _ctx(m1.SigmoidParams()))
+    verdict = m1.verdict_sigmoid(raw, _ctx(m1.SigmoidParams()))
     assert verdict.status == "failed" and "exp(-z) is inf" in verdict.diagnosis
 
 
 def test_sigmoid_verdict_rejects_wrong_shapes() -> None:
-    raw = _sigmoid_raw(m1._stable_sigmoid)
+    raw = _sigmoid_raw(m1.stable_sigmoid)
     raw["out_grid"] = raw["out_grid"].ravel()
     with pytest.raises(BadOutput, match="elementwise"):
-        m1._verdict_sigmoid(raw, _ctx(m1.SigmoidParams()))
+        m1.verdict_sigmoid(raw, _ctx(m1.SigmoidParams()))
 
 
 def _lg_raw(loss_and_grad, p: m1.LossGradParams) -> dict:
-    cases = m1._lg_cases(0, p.n, p.d, p.logit_scale)
+    cases = m1.lg_cases(0, p.n, p.d, p.logit_scale)
     raw = {name: loss_and_grad(*case) for name, case in cases.items()}
     w, b, X, y = cases["random"]
     plus, minus = [], []
@@ -229,13 +229,13 @@ def _lg_raw(loss_and_grad, p: m1.LossGradParams) -> dict:
 
 def test_loss_and_grad_verdict_passes_the_reference_and_sees_inconsistent_gradients() -> None:
     p = m1.LossGradParams()
-    assert m1._verdict_loss_and_grad(_lg_raw(m1._lg_reference, p), _ctx(p)).status == "passed"
+    assert m1.verdict_loss_and_grad(_lg_raw(m1.lg_reference, p), _ctx(p)).status == "passed"
 
     def dw_twice(w, b, X, y):
-        loss, dw, db = m1._lg_reference(w, b, X, y)
+        loss, dw, db = m1.lg_reference(w, b, X, y)
         return loss, 2 * dw, db
 
-    verdict = m1._verdict_loss_and_grad(_lg_raw(dw_twice, p), _ctx(p))
+    verdict = m1.verdict_loss_and_grad(_lg_raw(dw_twice, p), _ctx(p))
     assert verdict.status == "failed" and "factor of 2" in verdict.diagnosis
     assert "finite differences of your own loss" in "\n".join(verdict.details)
 
@@ -244,27 +244,27 @@ def test_loss_and_grad_verdict_explains_a_consistent_but_wrong_loss() -> None:
     p = m1.LossGradParams()
 
     def summed(w, b, X, y):
-        loss, dw, db = m1._lg_reference(w, b, X, y)
+        loss, dw, db = m1.lg_reference(w, b, X, y)
         return loss * len(y), dw * len(y), db * len(y)
 
-    verdict = m1._verdict_loss_and_grad(_lg_raw(summed, p), _ctx(p))
+    verdict = m1.verdict_loss_and_grad(_lg_raw(summed, p), _ctx(p))
     assert "missing division by N" in verdict.diagnosis
     assert "consistent with your loss" in "\n".join(verdict.details)
 
 
 def test_loss_and_grad_verdict_rejects_a_wrong_return_shape() -> None:
     p = m1.LossGradParams()
-    raw = _lg_raw(lambda w, b, X, y: m1._lg_reference(w, b, X, y)[:2], p)
+    raw = _lg_raw(lambda w, b, X, y: m1.lg_reference(w, b, X, y)[:2], p)
     with pytest.raises(BadOutput, match=r"\(loss, dw, db\)"):
-        m1._verdict_loss_and_grad(raw, _ctx(p))
+        m1.verdict_loss_and_grad(raw, _ctx(p))
 
 
 def _train_raw(w, b, proba=None) -> dict:
     p = m1.TrainParams()
-    _, _, Xt, _, _ = m1._train_data(0, p)
+    _, _, Xt, _, _ = m1.train_data(0, p)
     w = np.asarray(w, dtype=np.float64)
     if proba is None:
-        proba = m1._stable_sigmoid(Xt @ w + b)
+        proba = m1.stable_sigmoid(Xt @ w + b)
     return {"w": w, "b": b, "proba": proba, "train_seconds": 0.0}
 
 
@@ -273,15 +273,15 @@ def test_train_verdict_reports_accuracy_and_bayes() -> None:
 
     p = m1.TrainParams()
     w, b = gaussian_bayes_rule(p.d, p.separation)
-    verdict = m1._verdict_train(_train_raw(w, b), _ctx(p))
+    verdict = m1.verdict_train(_train_raw(w, b), _ctx(p))
     assert verdict.status == "passed"
     assert verdict.metrics["accuracy"] == pytest.approx(verdict.metrics["bayes_rule_sample_accuracy"])
     assert abs(verdict.metrics["accuracy"] - verdict.metrics["bayes_accuracy"]) < 0.01  # ~4 standard errors
-    verdict = m1._verdict_train(_train_raw(-w, -b), _ctx(p))
+    verdict = m1.verdict_train(_train_raw(-w, -b), _ctx(p))
     assert verdict.status == "failed" and "lr sign" in verdict.diagnosis
     with np.errstate(invalid="ignore"):
         raw = _train_raw([np.nan, 0.0], 0.0)
-    verdict = m1._verdict_train(raw, _ctx(p))
+    verdict = m1.verdict_train(raw, _ctx(p))
     assert verdict.status == "failed" and "diverged" in verdict.diagnosis
-    verdict = m1._verdict_train(_train_raw(w, b, proba=np.full(p.n_test, 2.0)), _ctx(p))
+    verdict = m1.verdict_train(_train_raw(w, b, proba=np.full(p.n_test, 2.0)), _ctx(p))
     assert verdict.status == "failed" and "outside [0, 1]" in verdict.diagnosis

@@ -9,7 +9,7 @@ import pytest
 
 from llmpath.validators import m2_mlp as m2
 from llmpath.validators.api import BadOutput, VerdictContext
-from llmpath.scaffold import template_root
+from llmpath.templates import template_root
 from tests.judgeutil import SOLUTIONS, judge, lay_out, statuses, text
 from tests.solutions.M2.bugs import BUGS
 
@@ -55,24 +55,24 @@ def test_starter_is_not_implemented(tmp_path: Path, source: str) -> None:
 def test_cases_keep_relu_off_the_kink_and_are_seeded() -> None:
     p = m2.GradParams()
     for seed in range(5):
-        for case in m2._grad_cases(seed, p):
+        for case in m2.grad_cases(seed, p):
             _, cache = m2.mlp_forward(case["params"], case["X"], case["activation"])
             assert all(np.min(np.abs(h)) > 1e-3 for _, h in cache[:-1])
             assert all(np.any(b != 0) for k, b in case["params"].items() if k.startswith("b"))
-    a, b = m2._grad_cases(3, p)[0], m2._grad_cases(3, p)[0]
+    a, b = m2.grad_cases(3, p)[0], m2.grad_cases(3, p)[0]
     assert np.array_equal(a["X"], b["X"]) and np.array_equal(a["params"]["W1"], b["params"]["W1"])
 
 
 def test_stability_cases_reach_the_logit_scale() -> None:
     p = m2.StabilityParams()
-    for case in m2._stability_cases(0, p):
+    for case in m2.stability_cases(0, p):
         logits, _ = m2.mlp_forward(case["params"], case["X"], case["activation"])
         assert np.max(np.abs(logits)) == pytest.approx(p.logit_scale)
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh"])
 def test_reference_backprop_matches_finite_differences(activation: str) -> None:
-    case = m2._case(0, 7, (5, 7, 6, 4), activation, 3)
+    case = m2.case(0, 7, (5, 7, 6, 4), activation, 3)
     params, X, y = case["params"], case["X"], case["y"]
     _, grads = m2.mlp_loss_and_grads(params, X, y, activation)
     h = 1e-6
@@ -92,7 +92,7 @@ def test_reference_backprop_matches_finite_differences(activation: str) -> None:
 def test_reference_matches_torch_autograd() -> None:
     torch = pytest.importorskip("torch")
     for activation in ("relu", "tanh"):
-        case = m2._case(1, 3, (5, 7, 6, 4), activation, 3)
+        case = m2.case(1, 3, (5, 7, 6, 4), activation, 3)
         tp = {k: torch.tensor(v, requires_grad=True) for k, v in case["params"].items()}
         a = torch.tensor(case["X"])
         for i in (1, 2, 3):
@@ -111,7 +111,7 @@ def test_reference_matches_torch_autograd() -> None:
 
 
 def _ref_grads(bug: str | None = None, activation: str = "relu"):
-    case = m2._case(0, 1, (5, 7, 6, 4), activation, 3)
+    case = m2.case(0, 1, (5, 7, 6, 4), activation, 3)
     return m2.mlp_loss_and_grads(case["params"], case["X"], case["y"], activation, bug)[1], case
 
 
@@ -146,14 +146,14 @@ def test_shape_diagnosis() -> None:
 
 @pytest.mark.parametrize(
     ("activation", "bug"),
-    [(act, bug) for act, bugs in m2._BACKPROP_BUGS.items() for bug in bugs],
+    [(act, bug) for act, bugs in m2.BACKPROP_BUGS.items() for bug in bugs],
 )
 def test_diagnose_grads_recognizes_every_known_backprop_bug(activation: str, bug: str) -> None:
     ref, case = _ref_grads(None, activation)
     got, _ = _ref_grads(bug, activation)
     cands = {w: m2.mlp_loss_and_grads(case["params"], case["X"], case["y"], activation, b)[1]
-             for b, w in m2._BACKPROP_BUGS[activation].items()}
-    assert m2.diagnose_grads(got, ref, cands, 3) == m2._BACKPROP_BUGS[activation][bug]
+             for b, w in m2.BACKPROP_BUGS[activation].items()}
+    assert m2.diagnose_grads(got, ref, cands, 3) == m2.BACKPROP_BUGS[activation][bug]
 
 
 def test_diagnose_grads_common_factor_and_location() -> None:
@@ -185,32 +185,32 @@ def _raw_cases(cases, forward_bug=None) -> dict:
 
 def test_gradient_verdict_passes_reference_and_names_forward_bugs() -> None:
     p = m2.GradParams()
-    cases = m2._grad_cases(0, p)
-    assert m2._verdict_gradients(_raw_cases(cases), _ctx(p)).status == "passed"
-    for bug, words in m2._FORWARD_BUGS.items():
-        verdict = m2._verdict_gradients(_raw_cases(cases, bug), _ctx(p))
+    cases = m2.grad_cases(0, p)
+    assert m2.verdict_gradients(_raw_cases(cases), _ctx(p)).status == "passed"
+    for bug, words in m2.FORWARD_BUGS.items():
+        verdict = m2.verdict_gradients(_raw_cases(cases, bug), _ctx(p))
         assert verdict.status == "failed" and verdict.diagnosis == words, bug
 
 
 def test_gradient_verdict_reports_params_with_the_wrong_shapes() -> None:
     p = m2.GradParams()
     raw = {"cases": [{"shapes": {"W1": (7, 5), "b1": (7,), "W2": (4, 7), "b2": (4,)}}] * 4}
-    verdict = m2._verdict_gradients(raw, _ctx(p))
+    verdict = m2.verdict_gradients(raw, _ctx(p))
     assert verdict.status == "failed" and "transposed" in verdict.diagnosis
     assert "W1: (7, 5) (expected (5, 7))" in verdict.summary
 
 
 def test_gradient_verdict_rejects_malformed_results() -> None:
     p = m2.GradParams()
-    raw = _raw_cases(m2._grad_cases(0, p))
+    raw = _raw_cases(m2.grad_cases(0, p))
     raw["cases"][0]["result"] = (1.0,)
     with pytest.raises(BadOutput, match="loss, grads"):
-        m2._verdict_gradients(raw, _ctx(p))
+        m2.verdict_gradients(raw, _ctx(p))
 
 
 def _train_raw(losses, accuracy_ok: bool = True, init_std: float = 0.5) -> dict:
     p = m2.TrainParams()
-    _, _, _, yt = m2._train_data(0, p)
+    _, _, _, yt = m2.train_data(0, p)
     labels = yt if accuracy_ok else np.zeros_like(yt)
     logits = np.eye(p.classes)[labels] * 5.0
     return {"losses": list(losses), "logits": logits, "init_std": {"W1": init_std}, "train_seconds": 0.1}
@@ -219,14 +219,14 @@ def _train_raw(losses, accuracy_ok: bool = True, init_std: float = 0.5) -> dict:
 def test_train_verdicts() -> None:
     p = m2.TrainParams()
     falling = np.linspace(1.1, 0.05, p.epochs)
-    assert m2._verdict_train(_train_raw(falling), _ctx(p)).status == "passed"
-    verdict = m2._verdict_train(_train_raw(np.full(p.epochs, 1.1), False), _ctx(p))
+    assert m2.verdict_train(_train_raw(falling), _ctx(p)).status == "passed"
+    verdict = m2.verdict_train(_train_raw(np.full(p.epochs, 1.1), False), _ctx(p))
     assert "not updating model.params" in verdict.diagnosis
-    verdict = m2._verdict_train(_train_raw(np.linspace(1.1, 5.0, p.epochs), False), _ctx(p))
+    verdict = m2.verdict_train(_train_raw(np.linspace(1.1, 5.0, p.epochs), False), _ctx(p))
     assert "lr sign" in verdict.diagnosis
-    verdict = m2._verdict_train(_train_raw(np.linspace(1.1, 0.9, p.epochs), False, init_std=0.01), _ctx(p))
+    verdict = m2.verdict_train(_train_raw(np.linspace(1.1, 0.9, p.epochs), False, init_std=0.01), _ctx(p))
     assert "initial weights are tiny" in verdict.diagnosis
-    verdict = m2._verdict_train(_train_raw(np.linspace(1.1, 0.9, p.epochs), False), _ctx(p))
+    verdict = m2.verdict_train(_train_raw(np.linspace(1.1, 0.9, p.epochs), False), _ctx(p))
     assert "not converged" in verdict.diagnosis
-    verdict = m2._verdict_train(_train_raw(falling[:10]), _ctx(p))
+    verdict = m2.verdict_train(_train_raw(falling[:10]), _ctx(p))
     assert verdict.status == "failed" and "one per epoch" in verdict.summary

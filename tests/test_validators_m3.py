@@ -10,7 +10,7 @@ import pytest
 
 from llmpath.validators import m3_optim as m3
 from llmpath.validators.api import BadOutput, VerdictContext
-from llmpath.scaffold import template_root
+from llmpath.templates import template_root
 from tests.judgeutil import SOLUTIONS, judge, lay_out, statuses, text
 from tests.solutions.M3.bugs import BUGS, VARIANT_BUGS
 
@@ -56,11 +56,11 @@ def _ctx(tmp_path: Path, steps: int = 50) -> VerdictContext:
 
 
 def _raw_run(run: tuple, index: int, steps: int, bug: str) -> dict:
-    main, pair = m3._problems(np, 0, index, steps)
+    main, pair = m3.problems(np, 0, index, steps)
     return {
         "label": run[0],
-        "main": m3._simulate(run[2], run[4], *main, bug),
-        "pair": [m3._simulate(run[2], run[4], *p, bug) for p in pair],
+        "main": m3.simulate(run[2], run[4], *main, bug),
+        "pair": [m3.simulate(run[2], run[4], *p, bug) for p in pair],
         "rebound": False,
     }
 
@@ -68,27 +68,27 @@ def _raw_run(run: tuple, index: int, steps: int, bug: str) -> dict:
 def test_numpy_simulation_matches_torch_far_inside_the_tolerance() -> None:
     # the same update arranged differently (numpy vs torch's kernels) differs by ulps, not by 1e-10
     for index, run in list(enumerate(m3.CORE_RUNS)) + [(7, r) for r in m3.VARIANT_RUNS.values()]:
-        main, _ = m3._problems(np, 0, index, 50)
-        err = m3._traj_err(m3._simulate(run[2], run[4], *main, "none"), m3._torch_run(run[2], run[4], *main))
+        main, _ = m3.problems(np, 0, index, 50)
+        err = m3.traj_err(m3.simulate(run[2], run[4], *main, "none"), m3.torch_run(run[2], run[4], *main))
         assert err < 1e-13, (run[0], err)
 
 
 KINDS = {run[2]: (i, run) for i, run in enumerate(m3.CORE_RUNS[:3])}
 KINDS.update({run[2]: (7, run) for run in m3.VARIANT_RUNS.values()})
-SIMULATED = [(kind, bug, meaning) for kind, (_i, run) in KINDS.items() for bug, meaning in m3._diagnoses(kind, run[4])]
+SIMULATED = [(kind, bug, meaning) for kind, (_i, run) in KINDS.items() for bug, meaning in m3.diagnoses(kind, run[4])]
 
 
 @pytest.mark.parametrize(("kind", "bug", "meaning"), SIMULATED, ids=[f"{k}:{b}" for k, b, _ in SIMULATED])
 def test_each_simulated_bug_gets_its_own_diagnosis(tmp_path: Path, kind: str, bug: str, meaning: str) -> None:
     index, run = KINDS[kind]
-    failure = m3._judge_run(run, _raw_run(run, index, 50, bug), 0, index, 50)
+    failure = m3.judge_run(run, _raw_run(run, index, 50, bug), 0, index, 50)
     assert failure is not None
     assert failure[2] == meaning
 
 
 def test_adam_without_bias_correction_names_the_first_step_ratio(tmp_path: Path) -> None:
     raw = {"runs": [_raw_run(run, i, 50, "no_bias" if run[2] == "adam" else "none") for i, run in enumerate(m3.CORE_RUNS)]}
-    verdict = m3._verdict_optimizers(raw, _ctx(tmp_path))
+    verdict = m3.verdict_optimizers(raw, _ctx(tmp_path))
     assert verdict.status == "failed"
     assert "3.16x" in verdict.diagnosis and "bias correction is missing" in verdict.diagnosis
     assert "first difference after step 1" in " ".join(verdict.details)
@@ -99,37 +99,37 @@ def test_unchanged_params_and_rebinding_are_named(tmp_path: Path) -> None:
     raw = _raw_run(run, 0, 50, "none")
     raw["main"] = [np.repeat(t[:1], 51, axis=0) for t in raw["main"]]
     raw["rebound"] = True
-    summary, _details, diagnosis = m3._judge_run(run, raw, 0, 0, 50)
+    summary, _details, diagnosis = m3.judge_run(run, raw, 0, 0, 50)
     assert "unchanged" in summary and "rebinds the list entry" in diagnosis
 
 
 def test_a_few_steps_param(tmp_path: Path) -> None:
     raw = {"runs": [_raw_run(run, i, 5, "none") for i, run in enumerate(m3.CORE_RUNS)]}
-    assert m3._verdict_optimizers(raw, _ctx(tmp_path, steps=5)).status == "passed"
+    assert m3.verdict_optimizers(raw, _ctx(tmp_path, steps=5)).status == "passed"
 
 
 def test_malformed_output_is_bad_output(tmp_path: Path) -> None:
     raw = {"runs": [_raw_run(run, i, 50, "none") for i, run in enumerate(m3.CORE_RUNS)]}
     raw["runs"][1]["main"][0] = raw["runs"][1]["main"][0][:10]
     with pytest.raises(BadOutput):
-        m3._verdict_optimizers(raw, _ctx(tmp_path))
+        m3.verdict_optimizers(raw, _ctx(tmp_path))
     with pytest.raises(BadOutput):
-        m3._verdict_optimizers({"runs": []}, _ctx(tmp_path))
+        m3.verdict_optimizers({"runs": []}, _ctx(tmp_path))
 
 
 def test_variant_must_be_known(tmp_path: Path) -> None:
-    verdict = m3._verdict_variant({"variant": "'lion'", "runs": []}, _ctx(tmp_path))
+    verdict = m3.verdict_variant({"variant": "'lion'", "runs": []}, _ctx(tmp_path))
     assert verdict.status == "failed" and "'lion'" in verdict.summary and "AdamW" in " ".join(verdict.details)
 
 
 def test_convergence_verdict_flags_divergence(tmp_path: Path) -> None:
     good = [1.0 / (1 + t) for t in range(m3.CONVERGENCE_STEPS + 1)]
-    ok = m3._verdict_convergence({"curves": {"SGD": good, "Adam": good}}, _ctx(tmp_path))
+    ok = m3.verdict_convergence({"curves": {"SGD": good, "Adam": good}}, _ctx(tmp_path))
     assert ok.status == "passed" and ok.metrics["final_loss_adam"] == good[-1]
-    bad = m3._verdict_convergence({"curves": {"SGD": good, "Adam": good[::-1]}}, _ctx(tmp_path))
+    bad = m3.verdict_convergence({"curves": {"SGD": good, "Adam": good[::-1]}}, _ctx(tmp_path))
     assert bad.status == "failed" and "Adam" in " ".join(bad.details)
     with pytest.raises(BadOutput):
-        m3._verdict_convergence({"curves": {"SGD": good[:5]}}, _ctx(tmp_path))
+        m3.verdict_convergence({"curves": {"SGD": good[:5]}}, _ctx(tmp_path))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -137,7 +137,7 @@ def test_convergence_verdict_flags_divergence(tmp_path: Path) -> None:
 
 
 def _log(ws: Path, objective: str, metrics: dict[str, float], setup: str = "", notes: str = "") -> None:
-    logs = pytest.importorskip("llmpath.logs")
+    logs = pytest.importorskip("llmpath.notebook.logs")
     logs.append_experiment(
         ws, milestone="M3", objective=objective, setup=setup, metrics=metrics,
         visualization=None, notes=notes, commit=None, dirty=False,
@@ -145,8 +145,8 @@ def _log(ws: Path, objective: str, metrics: dict[str, float], setup: str = "", n
 
 
 def _experiments(ws: Path):
-    pytest.importorskip("llmpath.logs")
-    return m3._verdict_experiments({}, _ctx(ws))
+    pytest.importorskip("llmpath.notebook.logs")
+    return m3.verdict_experiments({}, _ctx(ws))
 
 
 def test_experiments_missing_everything(tmp_path: Path) -> None:
@@ -182,7 +182,7 @@ def test_ablation_settings_are_not_optimizers(tmp_path: Path) -> None:
 
 
 def test_experiments_of_other_milestones_do_not_count(tmp_path: Path) -> None:
-    logs = pytest.importorskip("llmpath.logs")
+    logs = pytest.importorskip("llmpath.notebook.logs")
     logs.append_experiment(
         tmp_path, milestone="M2", objective="ablation", setup="", visualization=None, notes="",
         metrics={"final_loss_sgd": 1.0, "final_loss_adam": 1.0, "final_loss_momentum": 1.0}, commit=None, dirty=False,
@@ -212,12 +212,12 @@ def test_functional_torch_reference_equals_the_optimizer_classes(kind, hp):
     """The fast reference (torch.optim's functional API) is torch.optim, bit for bit."""
     import numpy as np
 
-    from llmpath.validators.m3_optim import _torch_class_run, _torch_functional_run
+    from llmpath.validators.m3_optim import torch_class_run, torch_functional_run
 
     rng = np.random.default_rng(3)
     params0 = [rng.normal(size=(3, 4)), rng.normal(size=(5,))]
     grads = [[rng.normal(size=(3, 4)), rng.normal(size=(5,)) * 1e-4] for _ in range(50)]
-    fast = _torch_functional_run(kind, hp, params0, grads)
-    slow = _torch_class_run(kind, hp, params0, grads)
+    fast = torch_functional_run(kind, hp, params0, grads)
+    slow = torch_class_run(kind, hp, params0, grads)
     for a, b in zip(fast, slow):
         assert np.array_equal(a, b)

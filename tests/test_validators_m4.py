@@ -10,7 +10,7 @@ import pytest
 from llmpath.validators import m4_autograd as m4
 from llmpath.validators.m4_autograd import trace_doc
 from llmpath.validators.api import BadOutput, VerdictContext
-from llmpath.scaffold import template_root
+from llmpath.templates import template_root
 from tests.judgeutil import SOLUTIONS, judge, lay_out, statuses, text
 from tests.solutions.M4.bugs import BUGS
 
@@ -64,20 +64,20 @@ def test_programs_are_deterministic_and_use_every_operator() -> None:
     exponents = {ins[2] for p in progs for ins in p if ins[0] == "pow"}
     assert any(isinstance(e, int) for e in exponents) and any(isinstance(e, float) for e in exponents)
     # nodes are reused: some value feeds several operations
-    uses = [sum(k in m4._operands(ins) for ins in progs[0]) for k in range(len(progs[0]))]
+    uses = [sum(k in m4.operands(ins) for ins in progs[0]) for k in range(len(progs[0]))]
     assert max(uses) >= 3
 
 
 def _graph_of(index: int):
     torch = pytest.importorskip("torch")
     name, loss = m4.models(torch, 0)[index]
-    nodes, consumers = m4._graph(loss)
+    nodes, consumers = m4.graph(loss)
     return name, loss, nodes, consumers
 
 
 def test_topological_match_handles_repeated_names() -> None:
     _name, loss, nodes, consumers = _graph_of(0)  # the MLP: two AddmmBackward0, four AccumulateGrad
-    good = m4._judge_trace("mlp", [type(n).__name__ for n in _reverse_postorder(loss)], loss)
+    good = m4.judge_trace("mlp", [type(n).__name__ for n in _reverse_postorder(loss)], loss)
     assert good is None
     names = [type(n).__name__ for n in _reverse_postorder(loss)]
     ok, placed = m4.topological_match(names[:1] + names[2:] + names[1:2], nodes, consumers)
@@ -102,16 +102,16 @@ def _reverse_postorder(loss):
 
 def test_trace_verdict_rejects_non_lists(tmp_path: Path) -> None:
     ctx = VerdictContext("M4", tmp_path, tmp_path, m4.CHECKS[1].params(), 0)
-    verdict = m4._verdict_trace({"traces": ["MeanBackward0", None, 3]}, ctx)
+    verdict = m4.verdict_trace({"traces": ["MeanBackward0", None, 3]}, ctx)
     assert verdict.status == "failed" and "expected a list of str" in verdict.details[0]
     with pytest.raises(BadOutput):
-        m4._verdict_trace({"traces": []}, ctx)
+        m4.verdict_trace({"traces": []}, ctx)
 
 
 def test_value_verdict_rejects_malformed_output(tmp_path: Path) -> None:
     ctx = VerdictContext("M4", tmp_path, tmp_path, m4.ValueParams(), 0)
     with pytest.raises(BadOutput):
-        m4._verdict_value({"optional": [], "single": [], "scaled": []}, ctx)
+        m4.verdict_value({"optional": [], "single": [], "scaled": []}, ctx)
 
 
 def _doc_ctx(tmp_path: Path, min_words: int = 150) -> VerdictContext:
@@ -122,13 +122,13 @@ def _doc_ctx(tmp_path: Path, min_words: int = 150) -> VerdictContext:
 
 def test_trace_doc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ctx = _doc_ctx(tmp_path)
-    assert "does not exist" in m4._verdict_trace_doc({}, ctx).summary
+    assert "does not exist" in m4.verdict_trace_doc({}, ctx).summary
     starter = "# Trace\n\n<!-- Describe every node of the graph of a small model. -->\nWrite your trace here.\n"
-    monkeypatch.setattr(trace_doc, "_starter_text", lambda milestone: starter)
+    monkeypatch.setattr(trace_doc, "starter_text", lambda milestone: starter)
     (ctx.milestone_dir / "trace.md").write_text(starter)
-    assert "still the starter" in m4._verdict_trace_doc({}, ctx).summary
+    assert "still the starter" in m4.verdict_trace_doc({}, ctx).summary
     (ctx.milestone_dir / "trace.md").write_text(starter + "MulBackward0 multiplies. " * 10)
-    short = m4._verdict_trace_doc({}, ctx)
+    short = m4.verdict_trace_doc({}, ctx)
     assert short.status == "failed" and "20 words of your own" in short.summary
     (ctx.milestone_dir / "trace.md").write_text(starter + (M4 / "reference" / "trace.md").read_text())
-    assert m4._verdict_trace_doc({}, ctx).status == "passed"
+    assert m4.verdict_trace_doc({}, ctx).status == "passed"

@@ -13,7 +13,7 @@ import pytest
 
 from llmpath.validators import m5_attention as m5
 from llmpath.validators.api import VerdictContext
-from llmpath.scaffold import template_root
+from llmpath.templates import template_root
 from tests.judgeutil import SOLUTIONS, judge, judge_in_process, lay_out, statuses, text
 from tests.solutions.M5.bugs import BUGS
 
@@ -98,25 +98,25 @@ def _reference(q, k, v, mask):  # noqa: ANN001, ANN202
 
 
 def test_verdict_passes_the_numpy_reference() -> None:
-    v = m5._verdict_attention(_raw_from(_reference), _ctx())
+    v = m5.verdict_attention(_raw_from(_reference), _ctx())
     assert v.status == "passed", v
 
 
 def test_verdict_flags_nan_rows_and_crashes() -> None:
     raw = _raw_from(_reference)
     raw["cases"][3]["result"][1] = raw["cases"][3]["result"][1] * np.nan
-    v = m5._verdict_attention(raw, _ctx())
+    v = m5.verdict_attention(raw, _ctx())
     assert v.status == "failed" and "nan" in (v.diagnosis or ""), v
     raw = _raw_from(_reference)
     raw["cases"][1] = {"error": "RuntimeError: The size of tensor a (3) must match the size of tensor b (7)"}
-    v = m5._verdict_attention(raw, _ctx())
+    v = m5.verdict_attention(raw, _ctx())
     assert v.status == "failed" and "k.transpose(-2, -1)" in (v.diagnosis or ""), v
 
 
 def test_verdict_rejects_non_pairs() -> None:
     raw = _raw_from(_reference)
     raw["cases"][0]["result"] = {"type": "Tensor", "len": None}
-    v = m5._verdict_attention(raw, _ctx())
+    v = m5.verdict_attention(raw, _ctx())
     assert v.status == "failed" and "pair" in v.summary
 
 
@@ -124,7 +124,7 @@ def test_verdict_ratio_test_reports_the_scale() -> None:
     def doubled(q, k, v, mask):  # noqa: ANN001, ANN202 - logits twice too large: not a named factor
         return _reference(q * 2.0, k, v, mask)
 
-    v = m5._verdict_attention(_raw_from(doubled), _ctx())
+    v = m5.verdict_attention(_raw_from(doubled), _ctx())
     assert v.status == "failed" and "2 times the expected" in (v.diagnosis or ""), v
 
 
@@ -133,18 +133,18 @@ def test_causal_mask_verdict_names_additive_masks() -> None:
     for n in m5.MASK_SIZES:
         additive = np.where(np.tril(np.ones((n, n), bool)), 0.0, -np.inf).astype(np.float32)
         masks.append({"type": "tensor", "dtype": "float32", "value": additive})
-    v = m5._verdict_causal_mask({"masks": masks}, _ctx())
+    v = m5.verdict_causal_mask({"masks": masks}, _ctx())
     assert v.status == "failed" and "additive" in (v.diagnosis or ""), v
 
 
 def test_causal_mask_verdict_rejects_non_tensors() -> None:
     masks = [{"type": "ndarray", "dtype": None, "value": None} for _ in m5.MASK_SIZES]
-    v = m5._verdict_causal_mask({"masks": masks}, _ctx())
+    v = m5.verdict_causal_mask({"masks": masks}, _ctx())
     assert v.status == "failed" and "torch tensor" in v.summary
 
 
 def test_verdict_names_mask_broadcasting_crashes() -> None:
     raw = _raw_from(_reference)
     raw["cases"][3] = {"error": "IndexError: The shape of the mask [3, 1, 1, 7] at index 1 does not match"}
-    v = m5._verdict_attention(raw, _ctx())
+    v = m5.verdict_attention(raw, _ctx())
     assert v.status == "failed" and "boolean indexing" in (v.diagnosis or ""), v

@@ -13,7 +13,7 @@ import pytest
 
 from llmpath.validators import m6_transformer as m6
 from llmpath.validators.api import VerdictContext
-from llmpath.scaffold import template_root
+from llmpath.templates import template_root
 from tests.judgeutil import SOLUTIONS, judge, judge_in_process, lay_out, statuses, text
 from tests.solutions.M6.bugs import BUGS
 
@@ -105,7 +105,7 @@ def _good_raw() -> dict:
 
 
 def test_verdict_passes_a_correct_block() -> None:
-    v = m6._verdict_block(_good_raw(), _ctx())
+    v = m6.verdict_block(_good_raw(), _ctx())
     assert v.status == "passed", v
 
 
@@ -113,7 +113,7 @@ def test_verdict_flags_cross_batch_gradients_and_names_batchnorm() -> None:
     raw = _good_raw()
     raw["jacobian"]["grad_norms"][0, 2, 1, 0] = 1e-3
     raw["norms"] = [{"name": "ln1", "class": "BatchNorm1d", "error": "RuntimeError: running_mean"}]
-    v = m6._verdict_block(raw, _ctx())
+    v = m6.verdict_block(raw, _ctx())
     assert v.status == "failed" and "influence each other" in v.summary, v
     assert "BatchNorm1d" in (v.diagnosis or ""), v
 
@@ -123,7 +123,7 @@ def test_verdict_names_a_mask_that_sees_one_step_ahead() -> None:
     G = raw["jacobian"]["grad_norms"]
     for b in range(P.batch):
         G[b, :, b, :] += np.eye(P.seq_len, k=1) * 0.2
-    v = m6._verdict_block(raw, _ctx())
+    v = m6.verdict_block(raw, _ctx())
     assert v.status == "failed" and "off by one" in (v.diagnosis or ""), v
 
 
@@ -132,7 +132,7 @@ def test_verdict_reports_positions_that_do_not_mix() -> None:
     G = raw["jacobian"]["grad_norms"]
     for b in range(P.batch):
         G[b, :, b, :] = np.eye(P.seq_len)
-    v = m6._verdict_block(raw, _ctx())
+    v = m6.verdict_block(raw, _ctx())
     assert v.status == "failed" and "do not mix" in v.summary, v
 
 
@@ -140,7 +140,7 @@ def test_verdict_reports_nan() -> None:
     raw = _good_raw()
     raw["jacobian"]["grad_norms"][:, 0] = np.nan
     raw["jacobian"]["finite"] = False
-    v = m6._verdict_block(raw, _ctx())
+    v = m6.verdict_block(raw, _ctx())
     assert v.status == "failed" and "include the diagonal" in (v.diagnosis or ""), v
 
 
@@ -151,17 +151,17 @@ def test_verdict_reports_nan() -> None:
 )
 def test_parameter_counts_with_and_without_biases(kind: str, ok: bool) -> None:
     for d, f in ((16, 24), (16, 64), (32, 80)):
-        assert m6._count_ok(m6.expected_counts(d, f)[kind], d, f) is ok
+        assert m6.count_ok(m6.expected_counts(d, f)[kind], d, f) is ok
 
 
 def test_parameter_count_rejects_extra_layers_and_per_head_projections() -> None:
     d, f, h = 16, 24, 4
-    assert not m6._count_ok(m6.expected_counts(d, f)["all biases"] + d * d, d, f)  # an extra Linear
+    assert not m6.count_ok(m6.expected_counts(d, f)["all biases"] + d * d, d, f)  # an extra Linear
     per_head = 3 * h * d * d + d * d + 2 * d * f + 2 * d  # one (d, d) projection per head for q, k, v
-    assert not m6._count_ok(per_head, d, f)
+    assert not m6.count_ok(per_head, d, f)
     raw = _good_raw()
     raw["counts"]["d_ff"] = raw["counts"]["default"]  # built with 4 * d_model whatever d_ff says
-    v = m6._verdict_block(raw, _ctx())
+    v = m6.verdict_block(raw, _ctx())
     assert v.status == "failed" and "d_ff is ignored" in (v.diagnosis or ""), v
 
 
@@ -169,7 +169,7 @@ def test_value_error_and_eval_determinism_verdicts() -> None:
     raw = _good_raw()
     raw["bad_heads"][0].update(raised="AssertionError", message="")
     raw["eval"]["second"] = raw["eval"]["second"] * 2
-    v = m6._verdict_block(raw, _ctx())
+    v = m6.verdict_block(raw, _ctx())
     assert v.status == "failed" and "AssertionError" in v.summary, v
     assert "eval mode" in "\n".join(v.details) and "dropout stays active" in (v.diagnosis or ""), v
 
@@ -184,5 +184,5 @@ def test_verdict_rejects_a_forward_that_returns_a_tuple() -> None:
     raw = _good_raw()
     raw["shapes"][0] = {"input": (P.batch, P.seq_len, P.d_model), "type": "tuple"}
     raw["jacobian"] = {"type": "tuple"}
-    v = m6._verdict_block(raw, _ctx())
+    v = m6.verdict_block(raw, _ctx())
     assert v.status == "failed" and "returned a tuple" in v.summary, v

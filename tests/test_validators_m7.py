@@ -59,7 +59,7 @@ def run_here(milestone_dir: Path, names, seed: int = 0, params: dict | None = No
 
 
 def _log_curve(workspace: Path) -> None:
-    from llmpath.logs import append_experiment
+    from llmpath.notebook.logs import append_experiment
     from llmpath.plotting.m7 import plot_m7
 
     png = plot_m7(workspace)
@@ -283,7 +283,7 @@ def _workspace(tmp_path: Path) -> Path:
 
 
 def test_loss_curve_needs_an_m7_entry_with_an_existing_picture(tmp_path):
-    from llmpath.logs import append_experiment
+    from llmpath.notebook.logs import append_experiment
 
     folder = _workspace(tmp_path)
     ws = folder.parent.parent
@@ -312,11 +312,11 @@ def _checkpoint_verdict(loss: float, vocab_size: int = 46):
     import numpy as np
 
     from llmpath.datasets import load_corpus
-    from llmpath.validators.m7_gpt import _eval_windows
+    from llmpath.validators.m7_gpt import eval_windows
 
     check = builtin_checks()["m7.checkpoint"]
     params = check.params()
-    offset, stride, windows = _eval_windows(len(load_corpus("val")), 128, params.eval_chars, 0)
+    offset, stride, windows = eval_windows(len(load_corpus("val")), 128, params.eval_chars, 0)
     rng = np.random.default_rng(0)
     losses = np.abs(rng.normal(loss, 0.05, size=(windows, stride)))
     losses *= loss / losses.mean()
@@ -351,11 +351,11 @@ def test_checkpoint_verdict_bands():
 def test_temperature_fit_recovers_the_temperature():
     import numpy as np
 
-    from llmpath.validators.m7_gpt import _fit_temperature
+    from llmpath.validators.m7_gpt import fit_temperature
 
     rng = np.random.default_rng(1)
     logits = rng.normal(0, 2, size=40)
     for tau in (0.5, 1.0, 2.0):
         p = np.exp(logits / tau - np.logaddexp.reduce(logits / tau))
         draws = rng.choice(40, size=500, p=p)
-        assert abs(math.log(_fit_temperature(logits, draws) / tau)) < math.log(1.2)
+        assert abs(math.log(fit_temperature(logits, draws) / tau)) < math.log(1.2)

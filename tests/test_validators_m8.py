@@ -22,7 +22,7 @@ from llmpath.validators import m8_bpe as m8
 from llmpath.validators.m8_bpe import reference as ref
 from llmpath.validators.m8_bpe import texts
 from llmpath.validators.api import VerdictContext
-from llmpath.scaffold import template_root
+from llmpath.templates import template_root
 from tests.judgeutil import SOLUTIONS, judge, judge_in_process, lay_out, statuses, text
 from tests.solutions.M8.bugs import BUGS
 
@@ -180,9 +180,9 @@ def test_texts_are_deterministic_and_free_of_surrogates() -> None:
 
 
 def test_fallback_corpus_is_seeded_story_text() -> None:
-    a = texts._fallback_corpus("train", 3000)
-    assert a == texts._fallback_corpus("train", 3000) and len(a) == 3000
-    assert a != texts._fallback_corpus("validation", 3000)
+    a = texts.fallback_corpus("train", 3000)
+    assert a == texts.fallback_corpus("train", 3000) and len(a) == 3000
+    assert a != texts.fallback_corpus("validation", 3000)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -202,15 +202,15 @@ def test_merges_verdict_names_offsets_order_and_reversed_vocab(tmp_path: Path) -
     p = m8.MergesParams(train_chars=1000, vocab_size=280)
     merges, vocab = _trained(p)
     ctx = _ctx(tmp_path, p)
-    assert m8._verdict_merges({"merges": merges, "vocab": vocab}, ctx).status == "passed"
+    assert m8.verdict_merges({"merges": merges, "vocab": vocab}, ctx).status == "passed"
     shifted = {pair: new + 1 for pair, new in merges.items()}
-    verdict = m8._verdict_merges({"merges": shifted, "vocab": ref.vocab_from(list(shifted.items()))}, ctx)
+    verdict = m8.verdict_merges({"merges": shifted, "vocab": ref.vocab_from(list(shifted.items()))}, ctx)
     assert verdict.status == "failed" and "off by one" in verdict.diagnosis
     shuffled = dict(sorted(merges.items()))
-    verdict = m8._verdict_merges({"merges": shuffled, "vocab": vocab}, ctx)
+    verdict = m8.verdict_merges({"merges": shuffled, "vocab": vocab}, ctx)
     assert "order learned" in verdict.diagnosis
     backwards = {new: vocab[b] + vocab[a] for (a, b), new in merges.items()}
-    verdict = m8._verdict_merges({"merges": merges, "vocab": vocab | backwards}, ctx)
+    verdict = m8.verdict_merges({"merges": merges, "vocab": vocab | backwards}, ctx)
     assert "reversed" in verdict.diagnosis
 
 
@@ -221,13 +221,13 @@ def test_replay_verdict_accepts_any_tie_break_and_names_crossing_chunks(tmp_path
     classic = {"classic_merges": ref.train_reference([texts.CLASSIC], 259), "classic_chunks": None}
     good = ref.train_reference(chunks, p.vocab_size)
     raw = {"merges": good, "chunks": chunks} | classic
-    assert m8._verdict_replay(raw, _ctx(tmp_path, p)).status == "passed"
+    assert m8.verdict_replay(raw, _ctx(tmp_path, p)).status == "passed"
     across = ref.train_reference([text_], p.vocab_size)
-    verdict = m8._verdict_replay({"merges": across, "chunks": chunks} | classic, _ctx(tmp_path, p))
+    verdict = m8.verdict_replay({"merges": across, "chunks": chunks} | classic, _ctx(tmp_path, p))
     assert verdict.status == "failed" and "across chunk boundaries" in verdict.diagnosis
     # the merges are judged against the chunks, not trusted: a chunk that is not in the text is refused
     with pytest.raises(m8.BadOutput):
-        m8._verdict_replay({"merges": good, "chunks": ["not in the text"]} | classic, _ctx(tmp_path, p))
+        m8.verdict_replay({"merges": good, "chunks": ["not in the text"]} | classic, _ctx(tmp_path, p))
 
 
 def test_roundtrip_verdict_accepts_other_replacement_counts_but_not_dropped_bytes(tmp_path: Path) -> None:
@@ -235,11 +235,11 @@ def test_roundtrip_verdict_accepts_other_replacement_counts_but_not_dropped_byte
     cases = texts.roundtrip_cases(0, p.n_random, p.long_chars)
     good = [{"ids": list(s.encode("utf-8")), "text": s} for _, s in cases]
     vocab = {i: bytes([i]) for i in range(256)}
-    one_per_run = [{"value": m8._collapse(d.decode("utf-8", errors="replace"))} for d in texts.INVALID_UTF8]
-    verdict = m8._verdict_roundtrip({"cases": good, "invalid": one_per_run, "vocab": vocab}, _ctx(tmp_path, p))
+    one_per_run = [{"value": m8.collapse(d.decode("utf-8", errors="replace"))} for d in texts.INVALID_UTF8]
+    verdict = m8.verdict_roundtrip({"cases": good, "invalid": one_per_run, "vocab": vocab}, _ctx(tmp_path, p))
     assert verdict.status == "passed", verdict
     dropped = [{"value": d.decode("utf-8", errors="ignore")} for d in texts.INVALID_UTF8]
-    verdict = m8._verdict_roundtrip({"cases": good, "invalid": dropped, "vocab": vocab}, _ctx(tmp_path, p))
+    verdict = m8.verdict_roundtrip({"cases": good, "invalid": dropped, "vocab": vocab}, _ctx(tmp_path, p))
     assert verdict.status == "failed" and "errors='ignore'" in verdict.diagnosis
 
 
@@ -249,11 +249,11 @@ def test_compression_verdict_reports_both_ratios(tmp_path: Path) -> None:
     heldout = texts.corpus("validation", p.heldout_chars)
     ids = ref.encode_reference(heldout.encode("utf-8"), merges)
     raw = {"merges": merges, "ids": ids, "train_chunks": None, "heldout_chunks": None}
-    verdict = m8._verdict_compression(raw, _ctx(tmp_path, p))
+    verdict = m8.verdict_compression(raw, _ctx(tmp_path, p))
     assert verdict.status == "passed"
     assert verdict.metrics["bytes_per_token"] == pytest.approx(verdict.metrics["reference_bytes_per_token"])
     raw["ids"] = list(heldout.encode("utf-8"))
-    verdict = m8._verdict_compression(raw, _ctx(tmp_path, p))
+    verdict = m8.verdict_compression(raw, _ctx(tmp_path, p))
     assert verdict.status == "failed" and verdict.diagnosis == "encode applies no merges"
 
 
@@ -261,12 +261,12 @@ def test_docs_verdict(tmp_path: Path) -> None:
     folder = tmp_path / "milestones" / "M8"
     folder.mkdir(parents=True)
     ctx = _ctx(tmp_path, m8.DocsParams())
-    assert "does not exist" in m8._verdict_docs({}, ctx).summary
+    assert "does not exist" in m8.verdict_docs({}, ctx).summary
     (folder / "VOCAB.md").write_text((M8 / "reference" / "VOCAB.md").read_text())
-    assert m8._verdict_docs({}, ctx).status == "passed"
+    assert m8.verdict_docs({}, ctx).status == "passed"
     if (TEMPLATE / "VOCAB.md").is_file():
         (folder / "VOCAB.md").write_text((TEMPLATE / "VOCAB.md").read_text())
-        verdict = m8._verdict_docs({}, ctx)
+        verdict = m8.verdict_docs({}, ctx)
         assert verdict.status == "failed" and any("TODO" in d for d in verdict.details)
 
 

@@ -1,1 +1,6 @@
-"""One module per subcommand: plain functions that return data (never print)."""
+"""One module per subcommand: plain functions that take a ``Context`` and return data (never print).
+
+The CLI calls exactly one of these per invocation; tests call them directly.
+"""
+
+__all__ = ["check", "context", "hint", "init", "log", "paper", "plot", "reset", "schema", "status", "unlock", "watch"]

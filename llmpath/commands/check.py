@@ -6,12 +6,12 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from llmpath import checklist, gates
+from llmpath.workspace import checklist, gates
 from llmpath.commands.context import Context
 from llmpath.errors import GateError
 from llmpath.fsutil import utc_now
-from llmpath.progress import CheckRecord, Progress, fingerprint
-from llmpath.roadmap import Criterion, Milestone
+from llmpath.workspace.progress import CheckRecord, Progress, fingerprint
+from llmpath.workspace.roadmap import Criterion, Milestone
 
 SCHEMA_VERSION = 1
 
@@ -115,7 +115,7 @@ def run_criteria(
 
 def record(ctx: Context, milestone: Milestone, results: Sequence[CriterionResult], fp: str, commit: str | None, seed: int | None) -> Progress:
     """Store the results in the progress file and tick the README checklist."""
-    from llmpath.scaffold import update_checklist
+    from llmpath.workspace.scaffold import update_checklist
 
     now = utc_now()
 
@@ -152,8 +152,8 @@ def check(
     on_event: Callable[[str, str], None] | None = None,
 ) -> CheckReport:
     """Run every criterion of ``mid``; refuses a locked milestone unless ``preview``."""
-    from llmpath import evidence
-    from llmpath.scaffold import scaffold_milestone
+    from llmpath.workspace import evidence
+    from llmpath.workspace.scaffold import scaffold_milestone
 
     milestone = ctx.milestone(mid)
     progress = ctx.progress()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from llmpath.progress import Progress, ProgressStore
-from llmpath.roadmap import Milestone, Roadmap, load_roadmap
-from llmpath.workspace import Workspace, find_workspace
+from llmpath.workspace.progress import Progress, ProgressStore
+from llmpath.workspace.roadmap import Milestone, Roadmap
+from llmpath.workspace.roadmap_yaml import load_roadmap
+from llmpath.workspace.locate import Workspace, find_workspace
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Context:
 
 
 def open_context(explicit: Path | None = None) -> Context:
-    from llmpath.views import write_cached_roadmap
+    from llmpath.workspace.views import write_cached_roadmap
 
     workspace = find_workspace(explicit=explicit)
     roadmap = load_roadmap(workspace.roadmap_path)

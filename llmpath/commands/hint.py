@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from llmpath import gates
+from llmpath.workspace import gates
 from llmpath.commands.context import Context
 from llmpath.errors import GateError
-from llmpath.progress import Progress
+from llmpath.workspace.progress import Progress
 
 
 @dataclasses.dataclass(frozen=True)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from llmpath.errors import UsageError
 from llmpath.fsutil import utc_now
-from llmpath.progress import Progress, ProgressStore
-from llmpath.roadmap import load_roadmap
-from llmpath.workspace import ROADMAP_FILE
+from llmpath.workspace.progress import Progress, ProgressStore
+from llmpath.workspace.roadmap_yaml import load_roadmap
+from llmpath.workspace.locate import ROADMAP_FILE
 
 
 @dataclasses.dataclass(frozen=True)
@@ -26,8 +26,9 @@ def init(target: Path, *, git: bool = False, roadmap_file: Path | None = None) -
 
     ``roadmap_file`` replaces the built-in curriculum (an instructor's adapted roadmap).
     """
-    from llmpath import logs
-    from llmpath.scaffold import copy_missing, scaffold_milestone, template_root
+    from llmpath.notebook import logs
+    from llmpath.templates import template_root
+    from llmpath.workspace.scaffold import copy_missing, scaffold_milestone
 
     root = target.expanduser().resolve()
     if (root / ROADMAP_FILE).exists():
@@ -60,7 +61,7 @@ def init(target: Path, *, git: bool = False, roadmap_file: Path | None = None) -
     created += scaffold_milestone(first, root / "milestones" / first.id)
     did_git = False
     if git:
-        from llmpath import evidence
+        from llmpath.workspace import evidence
 
         if not evidence.is_repo(root):
             evidence.init_repo(root)

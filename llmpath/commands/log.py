@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmpath import gates
+from llmpath.workspace import gates
 from llmpath.commands.context import Context
 from llmpath.errors import UsageError
 
 
 
 def _evidence(ctx: Context) -> tuple[str | None, bool]:
-    from llmpath import evidence
+    from llmpath.workspace import evidence
 
     ev = evidence.current(ctx.root)
     return ev.commit, bool(evidence.learner_changes(ev.dirty_files))
@@ -37,7 +37,7 @@ def log_experiment(
     visualization: str | None,
     notes: str = "",
 ) -> Any:
-    from llmpath import logs
+    from llmpath.notebook import logs
 
     mid = resolve_milestone(ctx, milestone)
     if not objective.strip():
@@ -69,7 +69,7 @@ def log_experiment(
 
 
 def log_journal(ctx: Context, *, milestone: str | None, text: str) -> Any:
-    from llmpath import logs
+    from llmpath.notebook import logs
 
     mid = resolve_milestone(ctx, milestone)
     if not text.strip():
@@ -82,7 +82,7 @@ def log_journal(ctx: Context, *, milestone: str | None, text: str) -> Any:
 def log_list(ctx: Context, *, milestone: str | None, kind: str = "all") -> dict[str, list[dict[str, Any]]]:
     import dataclasses
 
-    from llmpath import logs
+    from llmpath.notebook import logs
 
     mid = ctx.milestone(milestone).id if milestone else None
     out: dict[str, list[dict[str, Any]]] = {}

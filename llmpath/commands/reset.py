@@ -6,11 +6,11 @@ import dataclasses
 import shutil
 from pathlib import Path
 
-from llmpath import gates
+from llmpath.workspace import gates
 from llmpath.commands.context import Context
 from llmpath.errors import GateError
 from llmpath.fsutil import utc_now
-from llmpath.progress import Progress
+from llmpath.workspace.progress import Progress
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,7 +25,7 @@ def reset(ctx: Context, mid: str) -> ResetReport:
 
     A completed milestone stays completed (its commit and tag are history); only unlocked ones can be reset.
     """
-    from llmpath.scaffold import scaffold_milestone
+    from llmpath.workspace.scaffold import scaffold_milestone
 
     milestone = ctx.milestone(mid)
     progress = ctx.progress()

@@ -6,6 +6,6 @@ from typing import Any
 
 
 def schema() -> dict[str, Any]:
-    from llmpath.roadmap import json_schema
+    from llmpath.workspace.roadmap import json_schema
 
     return json_schema()

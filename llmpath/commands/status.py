@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from llmpath import gates
+from llmpath.workspace import gates
 
-if TYPE_CHECKING:  # status also runs on a light context of plain views (llmpath.fast)
+if TYPE_CHECKING:  # status also runs on a light context of plain views (llmpath.cli.fast)
     from llmpath.commands.context import Context
 
 SCHEMA_VERSION = 1

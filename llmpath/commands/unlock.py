@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from llmpath import gates
+from llmpath.workspace import gates
 from llmpath.commands.check import (
     CriterionResult,
     is_doc_only,
@@ -17,7 +17,7 @@ from llmpath.commands.check import (
 from llmpath.commands.context import Context
 from llmpath.errors import GateError, LlmpathError, UsageError
 from llmpath.fsutil import utc_now
-from llmpath.progress import Progress
+from llmpath.workspace.progress import Progress
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,8 +66,8 @@ def unlock(
     on_event: Callable[[str, str], None] | None = None,
 ) -> UnlockReport:
     """Complete the current milestone and unlock the next; raises GateError listing what is missing."""
-    from llmpath import evidence
-    from llmpath.scaffold import scaffold_milestone, update_checklist
+    from llmpath.workspace import evidence
+    from llmpath.workspace.scaffold import scaffold_milestone, update_checklist
 
     progress = ctx.progress()
     mid = gates.current(ctx.roadmap, progress)

@@ -14,10 +14,12 @@ _EXPORTS = {
     "entropy_floor": "corpus",
     "is_grammatical": "corpus",
     "corpus_baselines": "corpus",
+    "split_sentences": "corpus",
     # classification sets with known Bayes accuracy (M1, M2)
     "gaussian_binary": "classification",
     "two_moons": "classification",
     "spirals": "classification",
+    "bayes_rule_accuracy": "classification",
 }
 
 __all__ = sorted(_EXPORTS)

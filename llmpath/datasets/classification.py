@@ -46,7 +46,7 @@ def gaussian_bayes_accuracy(separation: float) -> float:
     return normal_cdf(separation / 2.0)
 
 
-def _gaussian_problem(d: int, separation: float) -> dict[str, Any]:
+def gaussian_problem(d: int, separation: float) -> dict[str, Any]:
     """Means, covariance factor and Bayes rule of the gaussian_binary distribution (fixed by d, separation)."""
     import numpy as np
 
@@ -91,7 +91,7 @@ def gaussian_binary(n: int, d: int = 2, seed: int = 0, separation: float = 2.5) 
 
     if n < 1:
         raise ValueError("n must be >= 1")
-    problem = _gaussian_problem(d, separation)
+    problem = gaussian_problem(d, separation)
     rng = np.random.default_rng(seed)
     y = rng.integers(0, 2, size=n)
     noise = rng.standard_normal((n, d)) @ problem["factor"].T
@@ -104,7 +104,7 @@ def gaussian_bayes_rule(d: int = 2, separation: float = 2.5) -> tuple[Any, float
 
     These are also the exact log-odds: P(y=1 | x) = sigmoid(w.x + b).
     """
-    problem = _gaussian_problem(d, separation)
+    problem = gaussian_problem(d, separation)
     return problem["w"].copy(), problem["b"]
 
 

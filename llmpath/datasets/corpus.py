@@ -72,7 +72,7 @@ class _Stream:
         return self.text[:size]
 
 
-_STREAMS: dict[str, _Stream] = {}
+STREAMS: dict[str, _Stream] = {}
 
 
 def load_corpus(split: str = "train", size_chars: int | None = None) -> str:
@@ -87,9 +87,9 @@ def load_corpus(split: str = "train", size_chars: int | None = None) -> str:
     size = SPLITS[name] if size_chars is None else int(size_chars)
     if size < 0:
         raise ValueError(f"size_chars must be >= 0, got {size_chars}")
-    if name not in _STREAMS:
-        _STREAMS[name] = _Stream(_SEEDS[name])
-    return _STREAMS[name].get(size)
+    if name not in STREAMS:
+        STREAMS[name] = _Stream(_SEEDS[name])
+    return STREAMS[name].get(size)
 
 
 def sample_stories(n: int, seed: int) -> list[tuple[str, float]]:

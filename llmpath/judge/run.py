@@ -123,6 +123,38 @@ def _unjudgeable(spec: CheckSpec, check: Check, outcome: JobOutcome, why: str) -
     return _result(spec, verdict, outcome.output, outcome.elapsed_s)
 
 
+class ProbeFailed(Exception):
+    """A probe run for its raw data (``run_probe``) crashed, hung or returned nothing usable."""
+
+    def __init__(self, message: str, traceback: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.traceback = tuple(traceback)
+
+
+def run_probe(
+    milestone: str, milestone_dir: Path, workspace: Path, validator: str, params: dict[str, Any] | None = None, seed: int = 0
+) -> dict:
+    """Run one check's probe in the sandbox and return its raw output, decoded, without a verdict.
+
+    For pictures of the learner's code at work (``llmpath plot``): the learner's code still runs only
+    in the child. Raises ProbeFailed with the child's message when no usable output came back.
+    """
+    check = resolve(validator)
+    if check.probe is None:
+        raise ProbeFailed(f"{validator} has no probe to run")
+    job = Job(f"{milestone}.{validator}", validator, dict(params or {}), seed, check.timeout_s, check.memory_mb)
+    outcome = run_jobs(milestone, milestone_dir, workspace, [job])[job.id]
+    if outcome.error is not None or outcome.raw is None:
+        error = outcome.error
+        raise ProbeFailed(error.message if error else "no result came back", error.traceback if error else ())
+    try:
+        raw = codec.decode(outcome.raw)
+    except codec.CodecError as exc:
+        raise ProbeFailed(str(exc)) from None
+    return raw if isinstance(raw, dict) else {"value": raw}
+
+
 def run_checks(
     milestone: str,
     milestone_dir: Path,

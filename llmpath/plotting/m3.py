@@ -15,30 +15,25 @@ DEFAULT_OUT = Path("visualizations") / "M3_convergence.png"
 def plot_m3(workspace: Path, out: Path | None = None) -> Path:
     """Run the convergence probe on ``milestones/M3/optimizers.py`` and draw it; returns the PNG's path."""
     from llmpath.errors import UsageError
-    from llmpath.judge import codec
-    from llmpath.judge.sandbox import Job, run_jobs
-    from llmpath.validators import m3_optim
+    from llmpath.judge.run import ProbeFailed, run_probe
     from llmpath.validators.api import BadOutput
+    from llmpath.validators.m3_optim import FILE, read_curves
 
     workspace = Path(workspace)
     milestone_dir = workspace / "milestones" / "M3"
-    if not (milestone_dir / m3_optim.FILE).is_file():
-        raise UsageError(f"milestones/M3/{m3_optim.FILE} does not exist: nothing to plot yet")
-    check = next(c for c in m3_optim.CHECKS if c.name == "m3.convergence")
-    job = Job("M3.convergence", check.name, {}, 0, check.timeout_s, check.memory_mb)
-    outcome = run_jobs("M3", milestone_dir, workspace, [job])[job.id]
-    if outcome.error is not None or outcome.raw is None:
-        message = outcome.error.message if outcome.error else "no result came back"
-        trace = "\n".join(outcome.error.traceback) if outcome.error else ""
+    if not (milestone_dir / FILE).is_file():
+        raise UsageError(f"milestones/M3/{FILE} does not exist: nothing to plot yet")
+    try:
+        raw = run_probe("M3", milestone_dir, workspace, "m3.convergence")
+        curves = read_curves(raw)
+    except ProbeFailed as exc:
+        trace = "\n".join(exc.traceback)
         raise UsageError(
-            f"cannot draw the M3 convergence plot: running your optimizers failed: {message}"
+            f"cannot draw the M3 convergence plot: running your optimizers failed: {exc.message}"
             + (f"\n{trace}" if trace else ""),
             hint="run `llmpath check M3` to see which optimizer fails",
-        )
-    try:
-        raw = codec.decode(outcome.raw)
-        curves = m3_optim.read_curves(raw if isinstance(raw, dict) else {})
-    except (codec.CodecError, BadOutput) as exc:
+        ) from None
+    except BadOutput as exc:
         raise UsageError(f"cannot draw the M3 convergence plot: {exc}") from None
     hyper = raw.get("hyper") if isinstance(raw.get("hyper"), dict) else {}
 

@@ -17,7 +17,7 @@ def plot_m7(workspace: Path, out: Path | None = None) -> Path:
     """Draw ``milestones/M7/loss_history.json`` into ``visualizations/M7_loss.png``; returns its path."""
     from llmpath.errors import UsageError
     from llmpath.validators.api import BadOutput
-    from llmpath.validators.m7_gpt import HISTORY, _read_history
+    from llmpath.validators.m7_gpt import HISTORY, read_history
 
     workspace = Path(workspace)
     path = workspace / "milestones" / "M7" / HISTORY
@@ -27,7 +27,7 @@ def plot_m7(workspace: Path, out: Path | None = None) -> Path:
             hint='train.py writes it: [{"step": 0, "train_loss": 3.9, "val_loss": 3.9}, ...]',
         )
     try:
-        history = _read_history(path)
+        history = read_history(path)
     except BadOutput as exc:
         raise UsageError(f"cannot draw the M7 loss curve: {exc}") from None
     if not history:
@@ -43,7 +43,7 @@ def _draw(history: list[dict], target: Path) -> None:
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
-    from llmpath.datasets.corpus import corpus_baselines, entropy_floor
+    from llmpath.datasets import corpus_baselines, entropy_floor
 
     floor, bigram = entropy_floor().nats_per_char, corpus_baselines()["bigram"]
 

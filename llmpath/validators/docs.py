@@ -123,7 +123,7 @@ def _quoted(items: list[str]) -> str:
 
 
 def _journal(raw: dict, ctx: VerdictContext) -> Verdict:
-    from llmpath import logs
+    from llmpath.notebook import logs
 
     params: JournalParams = ctx.params
     mid = ctx.milestone
@@ -166,7 +166,7 @@ def _journal(raw: dict, ctx: VerdictContext) -> Verdict:
 
 
 def _experiments(raw: dict, ctx: VerdictContext) -> Verdict:
-    from llmpath import logs
+    from llmpath.notebook import logs
 
     params: ExperimentsParams = ctx.params
     mid = ctx.milestone

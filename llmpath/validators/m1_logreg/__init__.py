@@ -22,16 +22,16 @@ from __future__ import annotations
 
 # Each module below does one job; the names that tests import from this package are re-exported here.
 from llmpath.validators.api import Check
-from llmpath.validators.m1_logreg.derivation import _verdict_derivation, mentions_gradient_form, prose_words
-from llmpath.validators.m1_logreg.inputs import TEST_SEED_OFFSET, _lg_cases, _sigmoid_inputs, _train_data
+from llmpath.validators.m1_logreg.derivation import verdict_derivation, mentions_gradient_form, prose_words
+from llmpath.validators.m1_logreg.inputs import TEST_SEED_OFFSET, lg_cases, sigmoid_inputs, train_data
 from llmpath.validators.m1_logreg.params import DerivationParams, LossGradParams, SigmoidParams, TrainParams
 from llmpath.validators.m1_logreg.probes import FILE, _probe_loss_and_grad, _probe_sigmoid, _probe_train
-from llmpath.validators.m1_logreg.reference import _lg_reference, _stable_sigmoid
+from llmpath.validators.m1_logreg.reference import lg_reference, stable_sigmoid
 from llmpath.validators.m1_logreg.verdicts import (
     SIGMOID_ABS_TOL,
-    _verdict_loss_and_grad,
-    _verdict_sigmoid,
-    _verdict_train,
+    verdict_loss_and_grad,
+    verdict_sigmoid,
+    verdict_train,
 )
 from llmpath.validators.numeric import (
     REL_TOL,
@@ -50,7 +50,7 @@ CHECKS: tuple[Check, ...] = (
         name="m1.sigmoid",
         description="sigmoid is accurate and finite for |z| up to 1e3",
         probe=_probe_sigmoid,
-        verdict=_verdict_sigmoid,
+        verdict=verdict_sigmoid,
         params=SigmoidParams,
         timeout_s=30,
         memory_mb=1024,
@@ -59,7 +59,7 @@ CHECKS: tuple[Check, ...] = (
         name="m1.loss_and_grad",
         description="loss_and_grad equals a float64 reference and finite differences, stable at |z| ~ 1e3",
         probe=_probe_loss_and_grad,
-        verdict=_verdict_loss_and_grad,
+        verdict=verdict_loss_and_grad,
         params=LossGradParams,
         timeout_s=30,
         memory_mb=1024,
@@ -68,7 +68,7 @@ CHECKS: tuple[Check, ...] = (
         name="m1.train",
         description="train reaches the Bayes accuracy (within 2 points) on seeded Gaussian classes",
         probe=_probe_train,
-        verdict=_verdict_train,
+        verdict=verdict_train,
         params=TrainParams,
         timeout_s=60,
         memory_mb=1024,
@@ -76,7 +76,7 @@ CHECKS: tuple[Check, ...] = (
     Check(
         name="m1.derivation",
         description="derivation.md derives the gradient (sigmoid(z) - y) in enough words",
-        verdict=_verdict_derivation,
+        verdict=verdict_derivation,
         params=DerivationParams,
     ),
 )

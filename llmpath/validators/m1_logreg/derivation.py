@@ -40,7 +40,7 @@ def prose_words(text: str) -> int:
     return len(re.findall(r"[^\s#*_>|`-]+", "\n".join(lines)))
 
 
-def _verdict_derivation(raw: dict, ctx: VerdictContext) -> Verdict:
+def verdict_derivation(raw: dict, ctx: VerdictContext) -> Verdict:
     p = ctx.params
     path = ctx.milestone_dir / p.file
     rel = f"milestones/{ctx.milestone}/{p.file}"

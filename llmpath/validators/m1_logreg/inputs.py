@@ -13,7 +13,7 @@ _FIXED_Z = (0.0, 1e-8, -1e-8, 0.5, -0.5, 1.0, -1.0, 5.0, -5.0, 20.0, -20.0, 36.0
 TEST_SEED_OFFSET = 1_000_003
 
 
-def _sigmoid_inputs(seed: int, z_max: float) -> tuple[Any, Any]:
+def sigmoid_inputs(seed: int, z_max: float) -> tuple[Any, Any]:
     import numpy as np
 
     rng = np.random.default_rng([seed, 101])
@@ -23,7 +23,7 @@ def _sigmoid_inputs(seed: int, z_max: float) -> tuple[Any, Any]:
     return flat, grid
 
 
-def _lg_cases(seed: int, n: int, d: int, logit_scale: float) -> dict[str, tuple[Any, float, Any, Any]]:
+def lg_cases(seed: int, n: int, d: int, logit_scale: float) -> dict[str, tuple[Any, float, Any, Any]]:
     """name -> (w, b, X, y), all float64 (y int64)."""
     import numpy as np
 
@@ -44,8 +44,8 @@ def _lg_cases(seed: int, n: int, d: int, logit_scale: float) -> dict[str, tuple[
     }
 
 
-def _train_data(seed: int, p: TrainParams) -> tuple[Any, Any, Any, Any, float]:
-    from llmpath.datasets.classification import gaussian_binary
+def train_data(seed: int, p: TrainParams) -> tuple[Any, Any, Any, Any, float]:
+    from llmpath.datasets import gaussian_binary
 
     X, y, bayes = gaussian_binary(p.n_train, p.d, seed, p.separation)
     Xt, yt, _ = gaussian_binary(p.n_test, p.d, seed + TEST_SEED_OFFSET, p.separation)

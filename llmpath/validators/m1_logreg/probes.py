@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from llmpath.validators.api import ProbeContext
-from llmpath.validators.m1_logreg.inputs import _lg_cases, _sigmoid_inputs, _train_data
+from llmpath.validators.m1_logreg.inputs import lg_cases, sigmoid_inputs, train_data
 from llmpath.validators.m1_logreg.params import LossGradParams, SigmoidParams, TrainParams
 
 FILE = "logistic_regression.py"
@@ -17,7 +17,7 @@ def _probe_sigmoid(ctx: ProbeContext) -> dict:
 
     params = SigmoidParams.model_validate(ctx.params)
     sigmoid = ctx.get(ctx.load(FILE), "sigmoid")
-    flat, grid = _sigmoid_inputs(ctx.seed, params.z_max)
+    flat, grid = sigmoid_inputs(ctx.seed, params.z_max)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         out = sigmoid(flat.copy())
@@ -29,7 +29,7 @@ def _probe_sigmoid(ctx: ProbeContext) -> dict:
 def _probe_loss_and_grad(ctx: ProbeContext) -> dict:
     params = LossGradParams.model_validate(ctx.params)
     loss_and_grad = ctx.get(ctx.load(FILE), "loss_and_grad")
-    cases = _lg_cases(ctx.seed, params.n, params.d, params.logit_scale)
+    cases = lg_cases(ctx.seed, params.n, params.d, params.logit_scale)
     out: dict[str, Any] = {}
     for name, (w, b, X, y) in cases.items():
         out[name] = loss_and_grad(w.copy(), b, X.copy(), y.copy())
@@ -58,7 +58,7 @@ def _probe_train(ctx: ProbeContext) -> dict:
     params = TrainParams.model_validate(ctx.params)
     module = ctx.load(FILE)
     train, predict_proba = ctx.get(module, "train"), ctx.get(module, "predict_proba")
-    X, y, Xt, _, _ = _train_data(ctx.seed, params)
+    X, y, Xt, _, _ = train_data(ctx.seed, params)
     started = time.perf_counter()
     result = train(X, y)  # the contract's defaults: lr = 0.1, epochs = 1000
     seconds = time.perf_counter() - started

@@ -6,18 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 
-def _stable_sigmoid(z: Any) -> Any:
+def stable_sigmoid(z: Any) -> Any:
     import numpy as np
 
     return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=np.float64)))
 
 
-def _lg_reference(w: Any, b: float, X: Any, y: Any) -> tuple[float, Any, float]:
+def lg_reference(w: Any, b: float, X: Any, y: Any) -> tuple[float, Any, float]:
     import numpy as np
 
     z = X @ w + b
     loss = float(np.mean(np.logaddexp(0.0, z) - y * z))
-    err = _stable_sigmoid(z) - y
+    err = stable_sigmoid(z) - y
     return loss, X.T @ err / X.shape[0], float(np.mean(err))
 
 
@@ -25,7 +25,7 @@ def _loss_candidates(w: Any, b: float, X: Any, y: Any) -> dict[str, Any]:
     import numpy as np
 
     z = X @ w + b
-    p = _stable_sigmoid(z)
+    p = stable_sigmoid(z)
     with np.errstate(all="ignore"):
         return {
             "the loss is the squared error mean((sigmoid(z) - y)^2), not the binary cross-entropy": np.mean((p - y) ** 2),
@@ -35,7 +35,7 @@ def _loss_candidates(w: Any, b: float, X: Any, y: Any) -> dict[str, Any]:
 
 def _dw_candidates(w: Any, b: float, X: Any, y: Any) -> dict[str, Any]:
     z = X @ w + b
-    p = _stable_sigmoid(z)
+    p = stable_sigmoid(z)
     n = X.shape[0]
     return {
         "an extra factor sigmoid'(z) = sigmoid(z)(1 - sigmoid(z)): that is the squared-error gradient; for "

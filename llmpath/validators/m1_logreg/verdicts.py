@@ -7,8 +7,8 @@ import math
 from typing import Any
 
 from llmpath.validators.api import BadOutput, Verdict, VerdictContext
-from llmpath.validators.m1_logreg.inputs import _lg_cases, _sigmoid_inputs, _train_data
-from llmpath.validators.m1_logreg.reference import _dw_candidates, _lg_reference, _loss_candidates, _stable_sigmoid
+from llmpath.validators.m1_logreg.inputs import lg_cases, sigmoid_inputs, train_data
+from llmpath.validators.m1_logreg.reference import _dw_candidates, lg_reference, _loss_candidates, stable_sigmoid
 from llmpath.validators.numeric import (
     REL_TOL,
     as_array,
@@ -27,13 +27,13 @@ from llmpath.validators.numeric import (
 SIGMOID_ABS_TOL = 1e-12
 
 
-def _verdict_sigmoid(raw: dict, ctx: VerdictContext) -> Verdict:
+def verdict_sigmoid(raw: dict, ctx: VerdictContext) -> Verdict:
     import numpy as np
 
-    flat, grid = _sigmoid_inputs(ctx.seed, ctx.params.z_max)
+    flat, grid = sigmoid_inputs(ctx.seed, ctx.params.z_max)
     out = as_array(raw.get("out"), flat.shape, f"sigmoid(z) for z of shape {flat.shape}")
     out_grid = as_array(raw.get("out_grid"), grid.shape, f"sigmoid(z) for z of shape {grid.shape} (it must work elementwise)")
-    ref = _stable_sigmoid(flat)
+    ref = stable_sigmoid(flat)
     checked = f"sigmoid on {flat.size} float64 inputs with |z| <= {ctx.params.z_max:g} (seed {ctx.seed})"
 
     bad = ~np.isfinite(out)
@@ -60,7 +60,7 @@ def _verdict_sigmoid(raw: dict, ctx: VerdictContext) -> Verdict:
             f"expected {ref[i]!r}",
         )
     err = np.abs(out - ref)
-    err_grid = max_abs_error(out_grid, _stable_sigmoid(grid))
+    err_grid = max_abs_error(out_grid, stable_sigmoid(grid))
     if err.max() > SIGMOID_ABS_TOL or err_grid > SIGMOID_ABS_TOL:
         diagnosis = None
         if max_abs_error(out, 1.0 - ref) <= SIGMOID_ABS_TOL:
@@ -115,11 +115,11 @@ def _grad_problems(name: str, got: Any, ref: Any, cands: dict[str, Any], n: int,
     return message, diagnosis
 
 
-def _verdict_loss_and_grad(raw: dict, ctx: VerdictContext) -> Verdict:
+def verdict_loss_and_grad(raw: dict, ctx: VerdictContext) -> Verdict:
     import numpy as np
 
     p = ctx.params
-    cases = _lg_cases(ctx.seed, p.n, p.d, p.logit_scale)
+    cases = lg_cases(ctx.seed, p.n, p.d, p.logit_scale)
     shape = f"X of shape ({p.n}, {p.d}), seed {ctx.seed}"
     where = {"random": "random point (logits of order 1)", "zero": "point w = 0, b = 0",
              "large": f"point with logits up to |z| = {p.logit_scale:g}"}
@@ -129,7 +129,7 @@ def _verdict_loss_and_grad(raw: dict, ctx: VerdictContext) -> Verdict:
 
     for name in ("random", "zero"):
         w, b, X, y = cases[name]
-        ref_loss, ref_dw, ref_db = _lg_reference(w, b, X, y)
+        ref_loss, ref_dw, ref_db = lg_reference(w, b, X, y)
         loss, dw, db = got[name]
         if rel_error(loss, ref_loss) >= REL_TOL:
             k = scale_factor(loss, ref_loss)
@@ -167,7 +167,7 @@ def _verdict_loss_and_grad(raw: dict, ctx: VerdictContext) -> Verdict:
 
     # stability at |z| ~ 1000
     w, b, X, y = cases["large"]
-    ref_loss, ref_dw, ref_db = _lg_reference(w, b, X, y)
+    ref_loss, ref_dw, ref_db = lg_reference(w, b, X, y)
     loss, dw, db = got["large"]
     if not math.isfinite(loss):
         diag = ("log(0) -> -inf: log(sigmoid(z)) underflows for large |z|; compute the loss from the logits, "
@@ -198,7 +198,7 @@ def _verdict_loss_and_grad(raw: dict, ctx: VerdictContext) -> Verdict:
     def flat(loss: float, dw: Any, db: float) -> Any:
         return np.append(dw, [loss, db])
 
-    worst = max(rel_error(flat(*got[c]), flat(*_lg_reference(*cases[c]))) for c in ("zero", "random", "large"))
+    worst = max(rel_error(flat(*got[c]), flat(*lg_reference(*cases[c]))) for c in ("zero", "random", "large"))
     return Verdict.passed(
         f"{checked}: loss, dw, db equal the float64 reference (rel error {worst:.2g} < {REL_TOL:g}), loss at "
         f"w = 0 is ln 2, gradient matches finite differences (rel error {fd_err:.2g}), finite at |z| = {p.logit_scale:g}",
@@ -207,13 +207,13 @@ def _verdict_loss_and_grad(raw: dict, ctx: VerdictContext) -> Verdict:
     )
 
 
-def _verdict_train(raw: dict, ctx: VerdictContext) -> Verdict:
+def verdict_train(raw: dict, ctx: VerdictContext) -> Verdict:
     import numpy as np
 
-    from llmpath.datasets.classification import bayes_rule_accuracy
+    from llmpath.datasets import bayes_rule_accuracy
 
     p = ctx.params
-    X, y, Xt, yt, bayes = _train_data(ctx.seed, p)
+    X, y, Xt, yt, bayes = train_data(ctx.seed, p)
     data = (f"gaussian_binary({p.n_train}, d={p.d}, seed={ctx.seed}, separation={p.separation:g}), "
             f"tested on {p.n_test} held-out points")
     if "train_returned" in raw:
@@ -251,9 +251,9 @@ def _verdict_train(raw: dict, ctx: VerdictContext) -> Verdict:
         Xf = X.astype(np.float64)
         ref_w, ref_b = np.zeros(p.d), 0.0
         for _ in range(1000):
-            _, dw, db = _lg_reference(ref_w, ref_b, Xf, y)
+            _, dw, db = lg_reference(ref_w, ref_b, Xf, y)
             ref_w, ref_b = ref_w - 0.1 * dw, ref_b - 0.1 * db
-        yours, ref = _lg_reference(w, b, Xf, y)[0], _lg_reference(ref_w, ref_b, Xf, y)[0]
+        yours, ref = lg_reference(w, b, Xf, y)[0], lg_reference(ref_w, ref_b, Xf, y)[0]
         details.append(f"training loss of your (w, b): {yours:.4f}; after 1000 epochs at lr 0.1 the reference reaches {ref:.4f}")
         if yours > ref + 0.01:
             diagnosis = ("not converged: train should run epochs=1000 steps of lr=0.1 by default, each calling "

@@ -23,21 +23,21 @@ from llmpath.validators.api import Check
 from llmpath.validators.m2_mlp.diagnose import compare_grads, diagnose_grads, shape_diagnosis
 from llmpath.validators.m2_mlp.inputs import (
     TEST_SEED_OFFSET,
-    _case,
-    _grad_cases,
-    _stability_cases,
-    _train_data,
+    case,
+    grad_cases,
+    stability_cases,
+    train_data,
 )
 from llmpath.validators.m2_mlp.params import GradParams, StabilityParams, TrainParams
 from llmpath.validators.m2_mlp.probes import FILE, _probe_gradients, _probe_stability, _probe_train
 from llmpath.validators.m2_mlp.reference import (
-    _BACKPROP_BUGS,
-    _FORWARD_BUGS,
+    BACKPROP_BUGS,
+    FORWARD_BUGS,
     mlp_forward,
     mlp_loss_and_grads,
     param_shapes,
 )
-from llmpath.validators.m2_mlp.verdicts import _verdict_gradients, _verdict_stability, _verdict_train
+from llmpath.validators.m2_mlp.verdicts import verdict_gradients, _verdict_stability, verdict_train
 from llmpath.validators.numeric import rel_error
 
 
@@ -46,7 +46,7 @@ CHECKS: tuple[Check, ...] = (
         name="m2.gradients",
         description="forward, loss and the gradient of every parameter equal a float64 reference (relu and tanh)",
         probe=_probe_gradients,
-        verdict=_verdict_gradients,
+        verdict=verdict_gradients,
         params=GradParams,
         timeout_s=30,
         memory_mb=1024,
@@ -64,7 +64,7 @@ CHECKS: tuple[Check, ...] = (
         name="m2.train",
         description="train fits the spirals to >= 95% held-out accuracy with a falling loss",
         probe=_probe_train,
-        verdict=_verdict_train,
+        verdict=verdict_train,
         params=TrainParams,
         timeout_s=120,
         memory_mb=1024,

@@ -11,7 +11,7 @@ from llmpath.validators.m2_mlp.reference import mlp_forward
 TEST_SEED_OFFSET = 1_000_003
 
 
-def _case(seed: int, tag: int, sizes: tuple[int, ...], activation: str, n: int, logit_scale: float | None = None) -> dict[str, Any]:
+def case(seed: int, tag: int, sizes: tuple[int, ...], activation: str, n: int, logit_scale: float | None = None) -> dict[str, Any]:
     """Seeded X, y and parameter values; relu pre-activations at least 1e-3 away from 0."""
     import numpy as np
 
@@ -35,20 +35,20 @@ def _case(seed: int, tag: int, sizes: tuple[int, ...], activation: str, n: int, 
     return {"X": X, "y": y, "params": params, "sizes": list(sizes), "activation": activation}
 
 
-def _grad_cases(seed: int, p: GradParams) -> list[dict[str, Any]]:
+def grad_cases(seed: int, p: GradParams) -> list[dict[str, Any]]:
     cases = []
     for j, sizes in enumerate((p.sizes, p.deep_sizes)):
         for k, act in enumerate(p.activations):
-            cases.append(_case(seed, 10 * j + k, sizes, act, p.n))
+            cases.append(case(seed, 10 * j + k, sizes, act, p.n))
     return cases
 
 
-def _stability_cases(seed: int, p: StabilityParams) -> list[dict[str, Any]]:
-    return [_case(seed, 100 + k, p.sizes, act, p.n, p.logit_scale) for k, act in enumerate(p.activations)]
+def stability_cases(seed: int, p: StabilityParams) -> list[dict[str, Any]]:
+    return [case(seed, 100 + k, p.sizes, act, p.n, p.logit_scale) for k, act in enumerate(p.activations)]
 
 
-def _train_data(seed: int, p: TrainParams) -> tuple[Any, Any, Any, Any]:
-    from llmpath.datasets.classification import spirals
+def train_data(seed: int, p: TrainParams) -> tuple[Any, Any, Any, Any]:
+    from llmpath.datasets import spirals
 
     X, y = spirals(p.n_train, p.classes, p.noise, seed)
     Xt, yt = spirals(p.n_test, p.classes, p.noise, seed + TEST_SEED_OFFSET)

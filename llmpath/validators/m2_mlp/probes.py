@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from llmpath.validators.api import ProbeContext
-from llmpath.validators.m2_mlp.inputs import _grad_cases, _stability_cases, _train_data
+from llmpath.validators.m2_mlp.inputs import grad_cases, stability_cases, train_data
 from llmpath.validators.m2_mlp.params import GradParams, StabilityParams, TrainParams
 from llmpath.validators.m2_mlp.reference import param_shapes
 
@@ -38,13 +38,13 @@ def _run_case(module: Any, ctx: ProbeContext, case: dict[str, Any]) -> dict[str,
 def _probe_gradients(ctx: ProbeContext) -> dict:
     p = GradParams.model_validate(ctx.params)
     module = ctx.load(FILE)
-    return {"cases": [_run_case(module, ctx, case) for case in _grad_cases(ctx.seed, p)]}
+    return {"cases": [_run_case(module, ctx, case) for case in grad_cases(ctx.seed, p)]}
 
 
 def _probe_stability(ctx: ProbeContext) -> dict:
     p = StabilityParams.model_validate(ctx.params)
     module = ctx.load(FILE)
-    return {"cases": [_run_case(module, ctx, case) for case in _stability_cases(ctx.seed, p)]}
+    return {"cases": [_run_case(module, ctx, case) for case in stability_cases(ctx.seed, p)]}
 
 
 def _probe_train(ctx: ProbeContext) -> dict:
@@ -53,7 +53,7 @@ def _probe_train(ctx: ProbeContext) -> dict:
     p = TrainParams.model_validate(ctx.params)
     module = ctx.load(FILE)
     MLP, train = ctx.get(module, "MLP"), ctx.get(module, "train")
-    X, y, Xt, _ = _train_data(ctx.seed, p)
+    X, y, Xt, _ = train_data(ctx.seed, p)
     model = MLP([2, *p.hidden, p.classes], p.activation, ctx.seed)
     params = getattr(model, "params", {})
     init_std = {str(k): float(np.std(v)) for k, v in params.items() if str(k).startswith("W")} if isinstance(params, dict) else {}

@@ -78,13 +78,13 @@ def mlp_loss_and_grads(
     return loss, grads
 
 
-_FORWARD_BUGS = {
+FORWARD_BUGS = {
     "no_activation": "the hidden activation is missing: the network is linear (apply relu/tanh after every hidden layer)",
     "activation_on_logits": "the activation is applied to the last layer too: the logits must be the raw output of the last affine layer",
     "no_bias": "the biases are not added in forward (h = a @ W + b)",
     "other_activation": "the other activation was used: `activation` is ignored (relu and tanh swapped)",
 }
-_BACKPROP_BUGS = {
+BACKPROP_BUGS = {
     "relu": {
         "no_act_grad": "forgetting to backprop through the activation: multiply by relu'(h) = (h > 0)",
         "relu_inverted": "relu derivative wrong at negatives: the mask is (h < 0); it must be (h > 0)",

@@ -8,10 +8,10 @@ from typing import Any
 
 from llmpath.validators.api import BadOutput, Verdict, VerdictContext
 from llmpath.validators.m2_mlp.diagnose import compare_grads, diagnose_grads
-from llmpath.validators.m2_mlp.inputs import _grad_cases, _stability_cases, _train_data
+from llmpath.validators.m2_mlp.inputs import grad_cases, stability_cases, train_data
 from llmpath.validators.m2_mlp.reference import (
-    _BACKPROP_BUGS,
-    _FORWARD_BUGS,
+    BACKPROP_BUGS,
+    FORWARD_BUGS,
     mlp_forward,
     mlp_loss_and_grads,
     param_shapes,
@@ -53,7 +53,7 @@ def _judge_case(raw: dict, case: dict[str, Any], n: int, stability: bool) -> tup
     ref_logits, _ = mlp_forward(params, X, act)
     logits = as_array(raw.get("logits"), ref_logits.shape, f"forward(X) for {label}")
     if not np.all(np.isfinite(logits)) or rel_error(logits, ref_logits) >= REL_TOL:
-        cands = {words: mlp_forward(params, X, act, bug)[0] for bug, words in _FORWARD_BUGS.items()}
+        cands = {words: mlp_forward(params, X, act, bug)[0] for bug, words in FORWARD_BUGS.items()}
         diagnosis = first_match(logits, cands)
         before = raw.get("logits_before")
         if diagnosis is None and before is not None and np.shape(before) == logits.shape and np.array_equal(before, logits):
@@ -98,7 +98,7 @@ def _judge_case(raw: dict, case: dict[str, Any], n: int, stability: bool) -> tup
         problems.append(f"{label}: loss expected {ref_loss!r}, got {loss!r} (rel error {rel_error(loss, ref_loss):.3g})")
     lines, wrong = compare_grads(grads, ref_grads, n)
     if wrong:
-        cands = {words: mlp_loss_and_grads(params, X, y, act, bug)[1] for bug, words in _BACKPROP_BUGS[act].items()}
+        cands = {words: mlp_loss_and_grads(params, X, y, act, bug)[1] for bug, words in BACKPROP_BUGS[act].items()}
         problems.append(f"{label}: " + wrong[0][0])
         problems += [f"{label}: {m}" for m, _ in wrong[1:]]
         shape_diagnosis_ = next((d for m, d in wrong if d and " has shape " in m), None)
@@ -136,22 +136,22 @@ def _verdict_cases(raw: dict, cases: list[dict[str, Any]], n: int, what: str, st
     return Verdict.failed(f"{what}: {problems[0]}", *details, diagnosis=diagnosis)
 
 
-def _verdict_gradients(raw: dict, ctx: VerdictContext) -> Verdict:
+def verdict_gradients(raw: dict, ctx: VerdictContext) -> Verdict:
     p = ctx.params
-    return _verdict_cases(raw, _grad_cases(ctx.seed, p), p.n, f"gradients (seed {ctx.seed})", stability=False)
+    return _verdict_cases(raw, grad_cases(ctx.seed, p), p.n, f"gradients (seed {ctx.seed})", stability=False)
 
 
 def _verdict_stability(raw: dict, ctx: VerdictContext) -> Verdict:
     p = ctx.params
-    return _verdict_cases(raw, _stability_cases(ctx.seed, p), p.n,
+    return _verdict_cases(raw, stability_cases(ctx.seed, p), p.n,
                           f"logits up to |z| = {p.logit_scale:g} (seed {ctx.seed})", stability=True)
 
 
-def _verdict_train(raw: dict, ctx: VerdictContext) -> Verdict:
+def verdict_train(raw: dict, ctx: VerdictContext) -> Verdict:
     import numpy as np
 
     p = ctx.params
-    _, _, _, yt = _train_data(ctx.seed, p)
+    _, _, _, yt = train_data(ctx.seed, p)
     sizes = [2, *p.hidden, p.classes]
     setup = (f"MLP({sizes}, {p.activation!r}, seed={ctx.seed}) trained with train(model, X, y, lr={p.lr:g}, "
              f"epochs={p.epochs}) on spirals({p.n_train}, classes={p.classes}, noise={p.noise:g}, seed={ctx.seed})")

@@ -41,14 +41,14 @@ from llmpath.validators.m3_optim.convergence import (
     CONVERGENCE_STEPS,
     CONVERGENCE_VARIANTS,
     _probe_convergence,
-    _verdict_convergence,
+    verdict_convergence,
     quadratic_problem,
     read_curves,
 )
-from llmpath.validators.m3_optim.diagnose import _diagnoses, _simulate
-from llmpath.validators.m3_optim.experiments import ABLATION_EXAMPLE, EXAMPLE, KNOWN_OPTIMIZERS, _verdict_experiments
+from llmpath.validators.m3_optim.diagnose import diagnoses, simulate
+from llmpath.validators.m3_optim.experiments import ABLATION_EXAMPLE, EXAMPLE, KNOWN_OPTIMIZERS, verdict_experiments
 from llmpath.validators.m3_optim.probes import _probe_optimizers, _probe_variant
-from llmpath.validators.m3_optim.reference import _torch_class_run, _torch_functional_run, _torch_run
+from llmpath.validators.m3_optim.reference import torch_class_run, torch_functional_run, torch_run
 from llmpath.validators.m3_optim.runs import (
     CORE_RUNS,
     FILE,
@@ -60,16 +60,16 @@ from llmpath.validators.m3_optim.runs import (
     VARIANT_CLASSES,
     VARIANT_RUNS,
     Params,
-    _problems,
+    problems,
 )
-from llmpath.validators.m3_optim.verdicts import _judge_run, _traj_err, _verdict_optimizers, _verdict_variant
+from llmpath.validators.m3_optim.verdicts import judge_run, traj_err, verdict_optimizers, verdict_variant
 
 CHECKS: tuple[Check, ...] = (
     Check(
         name="m3.optimizers",
         description="SGD, Momentum and Adam follow torch.optim step for step",
         probe=_probe_optimizers,
-        verdict=_verdict_optimizers,
+        verdict=verdict_optimizers,
         params=Params,
         timeout_s=30,
         memory_mb=1024,
@@ -78,7 +78,7 @@ CHECKS: tuple[Check, ...] = (
         name="m3.variant",
         description="the optimizer named by VARIANT follows torch.optim step for step",
         probe=_probe_variant,
-        verdict=_verdict_variant,
+        verdict=verdict_variant,
         params=Params,
         timeout_s=30,
         memory_mb=1024,
@@ -87,13 +87,13 @@ CHECKS: tuple[Check, ...] = (
         name="m3.convergence",
         description="the optimizers reduce the loss of a least-squares problem",
         probe=_probe_convergence,
-        verdict=_verdict_convergence,
+        verdict=verdict_convergence,
         timeout_s=30,
         memory_mb=1024,
     ),
     Check(
         name="m3.experiments",
         description="experiment entries compare >= 3 optimizers and log an ablation",
-        verdict=_verdict_experiments,
+        verdict=verdict_experiments,
     ),
 )

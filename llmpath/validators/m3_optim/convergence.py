@@ -74,7 +74,7 @@ def read_curves(raw: dict) -> dict[str, list[float]]:
     return out
 
 
-def _verdict_convergence(raw: dict, ctx: VerdictContext) -> Verdict:
+def verdict_convergence(raw: dict, ctx: VerdictContext) -> Verdict:
     curves = read_curves(raw)
     metrics = {f"final_loss_{name.lower()}": c[-1] for name, c in curves.items()}
     bad = [

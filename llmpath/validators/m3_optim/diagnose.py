@@ -9,7 +9,7 @@ import math
 from typing import Any
 
 
-def _simulate(kind: str, hp: dict, params0: list, grads: list, bug: str) -> list:
+def simulate(kind: str, hp: dict, params0: list, grads: list, bug: str) -> list:
     """The trajectory of ``kind`` with the classic mistake ``bug`` (numpy, float64)."""
     import numpy as np
 
@@ -104,7 +104,7 @@ def _sim_update(kind: str, hp: dict, lr: float, p: Any, g: Any, st: dict, t: int
     return decay + step
 
 
-def _diagnoses(kind: str, hp: dict) -> list[tuple[str, str]]:
+def diagnoses(kind: str, hp: dict) -> list[tuple[str, str]]:
     """(bug, what it means) for the simulations worth trying on ``kind``."""
     reset = (
         "the optimizer's state does not persist between steps (re-created inside `step`?): "

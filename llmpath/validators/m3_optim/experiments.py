@@ -27,13 +27,13 @@ def _named(text: str) -> list[str]:
     return found
 
 
-def _verdict_experiments(raw: dict, ctx: VerdictContext) -> Verdict:
+def verdict_experiments(raw: dict, ctx: VerdictContext) -> Verdict:
     from llmpath.errors import LlmpathError
 
     try:
-        from llmpath.logs import read_experiments
+        from llmpath.notebook.logs import read_experiments
     except ImportError:
-        return Verdict.error("the experiment log reader (llmpath.logs) is not available")
+        return Verdict.error("the experiment log reader (llmpath.notebook.logs) is not available")
     try:
         entries = read_experiments(ctx.workspace, milestone=ctx.milestone)
     except LlmpathError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from llmpath.validators.api import ProbeContext
-from llmpath.validators.m3_optim.runs import CORE_RUNS, FILE, VARIANT_RUNS, Params, _problems
+from llmpath.validators.m3_optim.runs import CORE_RUNS, FILE, VARIANT_RUNS, Params, problems
 
 
 def _drive(np: Any, cls: Any, kwargs: dict, problems: list[tuple]) -> dict:
@@ -26,7 +26,7 @@ def _drive(np: Any, cls: Any, kwargs: dict, problems: list[tuple]) -> dict:
 def _run_probe(np: Any, module: Any, ctx: ProbeContext, index: int, run: tuple, steps: int) -> dict:
     label, cls_name, _kind, kwargs, _hp = run
     cls = ctx.get(module, cls_name)
-    main, pair = _problems(np, ctx.seed, index, steps)
+    main, pair = problems(np, ctx.seed, index, steps)
     first = _drive(np, cls, kwargs, [main])
     second = _drive(np, cls, kwargs, pair)
     return {"label": label, "main": first["traj"][0], "pair": second["traj"], "rebound": first["rebound"]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 
-def _torch_run(kind: str, hp: dict, params0: list, grads: list) -> list:
+def torch_run(kind: str, hp: dict, params0: list, grads: list) -> list:
     """torch.optim's trajectory, through its functional API when this torch has the known signatures.
 
     ``torch.optim.Adam(...)`` & co. import torch._dynamo on construction (``add_param_group`` is
@@ -14,12 +14,12 @@ def _torch_run(kind: str, hp: dict, params0: list, grads: list) -> list:
     give identical trajectories; on a torch whose functional signatures differ we use the classes.
     """
     try:
-        return _torch_functional_run(kind, hp, params0, grads)
+        return torch_functional_run(kind, hp, params0, grads)
     except (TypeError, AttributeError, ImportError):
-        return _torch_class_run(kind, hp, params0, grads)
+        return torch_class_run(kind, hp, params0, grads)
 
 
-def _torch_functional_run(kind: str, hp: dict, params0: list, grads: list) -> list:
+def torch_functional_run(kind: str, hp: dict, params0: list, grads: list) -> list:
     import numpy as np
     import torch
     from torch.optim import adam, adamw, rmsprop, sgd
@@ -65,7 +65,7 @@ def _torch_functional_run(kind: str, hp: dict, params0: list, grads: list) -> li
     return [np.stack(s) for s in snaps]
 
 
-def _torch_class_run(kind: str, hp: dict, params0: list, grads: list) -> list:
+def torch_class_run(kind: str, hp: dict, params0: list, grads: list) -> list:
     import numpy as np
     import torch
 

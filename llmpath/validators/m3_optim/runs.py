@@ -63,7 +63,7 @@ def _sequence(np: Any, seed: int, salt: int, steps: int) -> tuple[list, list[lis
     return params, grads
 
 
-def _problems(np: Any, seed: int, run: int, steps: int) -> tuple[tuple, list[tuple]]:
+def problems(np: Any, seed: int, run: int, steps: int) -> tuple[tuple, list[tuple]]:
     """The main sequence of run ``run`` and the two short ones of its shared-state test."""
     main = _sequence(np, seed, 10 * run, steps)
     pair = [_sequence(np, seed, 10 * run + k, PAIR_STEPS) for k in (1, 2)]

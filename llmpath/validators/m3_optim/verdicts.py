@@ -6,9 +6,9 @@ import math
 from typing import Any
 
 from llmpath.validators.api import BadOutput, Verdict, VerdictContext
-from llmpath.validators.m3_optim.diagnose import _diagnoses, _simulate
-from llmpath.validators.m3_optim.reference import _torch_run
-from llmpath.validators.m3_optim.runs import CORE_RUNS, PAIR_STEPS, SHAPES, SIM_TOL, TOL, VARIANT_CLASSES, VARIANT_RUNS, _problems
+from llmpath.validators.m3_optim.diagnose import diagnoses, simulate
+from llmpath.validators.m3_optim.reference import torch_run
+from llmpath.validators.m3_optim.runs import CORE_RUNS, PAIR_STEPS, SHAPES, SIM_TOL, TOL, VARIANT_CLASSES, VARIANT_RUNS, problems
 
 
 def _err(got: Any, exp: Any) -> float:
@@ -21,7 +21,7 @@ def _err(got: Any, exp: Any) -> float:
     return float(e.max()) if e.size else 0.0
 
 
-def _traj_err(got: list, exp: list) -> float:
+def traj_err(got: list, exp: list) -> float:
     return max(_err(g, e) for g, e in zip(got, exp))
 
 
@@ -47,24 +47,24 @@ def _first_bad(got: list, exp: list) -> tuple[int, int]:
     return -1, -1
 
 
-def _judge_run(run: tuple, raw_run: Any, seed: int, index: int, steps: int) -> tuple[str, list[str], str | None] | None:
+def judge_run(run: tuple, raw_run: Any, seed: int, index: int, steps: int) -> tuple[str, list[str], str | None] | None:
     """None when the run matches torch, else (summary, details, diagnosis)."""
     import numpy as np
 
     label, cls_name, kind, _kwargs, hp = run
     if not isinstance(raw_run, dict):
         raise BadOutput(f"{label}: malformed probe record")
-    main, pair = _problems(np, seed, index, steps)
+    main, pair = problems(np, seed, index, steps)
     got = _check_traj(raw_run.get("main"), steps, label)
-    exp = _torch_run(kind, hp, *main)
-    err = _traj_err(got, exp)
+    exp = torch_run(kind, hp, *main)
+    err = traj_err(got, exp)
     where = f"{len(SHAPES)} tensors of shapes {', '.join(str(s) for s in SHAPES)}, seed {seed}"
     if err <= TOL:
         pairs = raw_run.get("pair")
         if not isinstance(pairs, (list, tuple)) or len(pairs) != 2:
             raise BadOutput(f"{label}: malformed shared-state record")
         pgot = [_check_traj(p, PAIR_STEPS, label) for p in pairs]
-        perr = max(_traj_err(g, _torch_run(kind, hp, *prob)) for g, prob in zip(pgot, pair))
+        perr = max(traj_err(g, torch_run(kind, hp, *prob)) for g, prob in zip(pgot, pair))
         if perr <= TOL:
             return None
         return (
@@ -94,8 +94,8 @@ def _judge_run(run: tuple, raw_run: Any, seed: int, index: int, steps: int) -> t
     if not np.all(np.isfinite(a)):
         details.append("the parameters became NaN or infinite")
     diagnosis = None
-    for bug, meaning in _diagnoses(kind, hp):
-        if _traj_err(got, _simulate(kind, hp, *main, bug)) <= SIM_TOL:
+    for bug, meaning in diagnoses(kind, hp):
+        if traj_err(got, simulate(kind, hp, *main, bug)) <= SIM_TOL:
             diagnosis = meaning
             break
     if diagnosis is None and t == 1:
@@ -117,7 +117,7 @@ def _judge_runs(runs: tuple, raw: dict, ctx: VerdictContext, indices: list[int],
     if not isinstance(raw_runs, list) or len(raw_runs) != len(runs):
         raise BadOutput("the probe returned no result for some optimizer")
     steps = ctx.params.steps
-    judged = [(run, _judge_run(run, r, ctx.seed, i, steps)) for run, r, i in zip(runs, raw_runs, indices)]
+    judged = [(run, judge_run(run, r, ctx.seed, i, steps)) for run, r, i in zip(runs, raw_runs, indices)]
     failures = [f for _run, f in judged if f is not None]
     for run, f in judged:
         explicit_ok = any(o is None and other[1] == run[1] and set(other[3]) == set(other[4]) for other, o in judged)
@@ -137,11 +137,11 @@ def _judge_runs(runs: tuple, raw: dict, ctx: VerdictContext, indices: list[int],
     return Verdict.failed(summary, *details, *more, diagnosis=diagnosis)
 
 
-def _verdict_optimizers(raw: dict, ctx: VerdictContext) -> Verdict:
+def verdict_optimizers(raw: dict, ctx: VerdictContext) -> Verdict:
     return _judge_runs(CORE_RUNS, raw, ctx, list(range(len(CORE_RUNS))), "SGD, Momentum and Adam")
 
 
-def _verdict_variant(raw: dict, ctx: VerdictContext) -> Verdict:
+def verdict_variant(raw: dict, ctx: VerdictContext) -> Verdict:
     variant = raw.get("variant")
     if variant not in VARIANT_RUNS:
         return Verdict.failed(

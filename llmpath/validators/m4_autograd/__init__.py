@@ -42,18 +42,18 @@ from llmpath.validators.m4_autograd.ops import (
     WITH_CONST,
     ValueParams,
 )
-from llmpath.validators.m4_autograd.programs import _operands, program, run_program
-from llmpath.validators.m4_autograd.trace import _graph, _judge_trace, _probe_trace, _verdict_trace, models, topological_match
-from llmpath.validators.m4_autograd.trace_doc import TraceDocParams, _verdict_trace_doc
+from llmpath.validators.m4_autograd.programs import operands, program, run_program
+from llmpath.validators.m4_autograd.trace import graph, judge_trace, _probe_trace, verdict_trace, models, topological_match
+from llmpath.validators.m4_autograd.trace_doc import TraceDocParams, verdict_trace_doc
 from llmpath.validators.m4_autograd.value_probe import _probe_value
-from llmpath.validators.m4_autograd.value_verdict import _verdict_value
+from llmpath.validators.m4_autograd.value_verdict import verdict_value
 
 CHECKS: tuple[Check, ...] = (
     Check(
         name="m4.value",
         description="Value computes values and gradients equal to torch's",
         probe=_probe_value,
-        verdict=_verdict_value,
+        verdict=verdict_value,
         params=ValueParams,
         timeout_s=30,
         memory_mb=1024,
@@ -62,14 +62,14 @@ CHECKS: tuple[Check, ...] = (
         name="m4.grad_fn_trace",
         description="grad_fn_trace lists torch's backward graph in a topological order",
         probe=_probe_trace,
-        verdict=_verdict_trace,
+        verdict=verdict_trace,
         timeout_s=60,
         memory_mb=2048,
     ),
     Check(
         name="m4.trace_doc",
         description="trace.md walks through the computational graph of a small model",
-        verdict=_verdict_trace_doc,
+        verdict=verdict_trace_doc,
         params=TraceDocParams,
     ),
 )

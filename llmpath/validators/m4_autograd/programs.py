@@ -56,7 +56,7 @@ def program(seed: int, index: int, ops: int, optional: tuple[str, ...]) -> list[
         prog.append(ins)
         vals.append(float(r))
         used.append(0)
-        for k in _operands(ins):
+        for k in operands(ins):
             used[k] += 1
     sinks = [k for k in range(len(prog)) if used[k] == 0]
     total = sinks[0]
@@ -88,7 +88,7 @@ def run_program(prog: list[tuple], leaf: Any) -> list[Any]:
     return nodes
 
 
-def _operands(ins: tuple) -> tuple[int, ...]:
+def operands(ins: tuple) -> tuple[int, ...]:
     if ins[0] == "leaf":
         return ()
     return tuple(ins[1:3]) if ins[0] in BINARY else (ins[1],)

@@ -46,7 +46,7 @@ def _probe_trace(ctx: ProbeContext) -> dict:
     return {"traces": out}
 
 
-def _graph(loss: Any) -> tuple[list[Any], dict[Any, list[Any]]]:
+def graph(loss: Any) -> tuple[list[Any], dict[Any, list[Any]]]:
     """Every node reachable from loss.grad_fn, and each node's consumers (the nodes that list it)."""
     nodes, consumers, stack = [loss.grad_fn], {loss.grad_fn: []}, [loss.grad_fn]
     while stack:
@@ -91,8 +91,8 @@ def topological_match(names: list[str], nodes: list[Any], consumers: dict[Any, l
     return place(0, 0), best[0]
 
 
-def _judge_trace(name: str, got: Any, loss: Any) -> tuple[str, str | None] | None:
-    nodes, consumers = _graph(loss)
+def judge_trace(name: str, got: Any, loss: Any) -> tuple[str, str | None] | None:
+    nodes, consumers = graph(loss)
     real = Counter(type(n).__name__ for n in nodes)
     root = type(loss.grad_fn).__name__
     if not isinstance(got, list) or not all(isinstance(s, str) for s in got):
@@ -128,14 +128,14 @@ def _judge_trace(name: str, got: Any, loss: Any) -> tuple[str, str | None] | Non
     )
 
 
-def _verdict_trace(raw: dict, ctx: VerdictContext) -> Verdict:
+def verdict_trace(raw: dict, ctx: VerdictContext) -> Verdict:
     import torch
 
     traces = raw.get("traces")
     built = models(torch, ctx.seed)
     if not isinstance(traces, list) or len(traces) != len(built):
         raise BadOutput("the probe returned no trace for some model")
-    failures = [f for (name, loss), got in zip(built, traces) if (f := _judge_trace(name, got, loss)) is not None]
+    failures = [f for (name, loss), got in zip(built, traces) if (f := judge_trace(name, got, loss)) is not None]
     if not failures:
         return Verdict.passed(
             f"grad_fn_trace lists every node once in a topological order on {len(built)} models "

@@ -24,15 +24,15 @@ def _words(text: str) -> list[str]:
     return [w.casefold() for w in _WORD.findall(_COMMENT.sub(" ", text))]
 
 
-def _starter_text(milestone: str) -> str:
+def starter_text(milestone: str) -> str:
     """The packaged starter ``trace.md`` ("" when there is none)."""
-    from llmpath.scaffold import template_root
+    from llmpath.templates import template_root
 
     path = template_root() / "milestones" / milestone / "trace.md"
     return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
 
 
-def _verdict_trace_doc(raw: dict, ctx: VerdictContext) -> Verdict:
+def verdict_trace_doc(raw: dict, ctx: VerdictContext) -> Verdict:
     p: TraceDocParams = ctx.params
     path = Path(ctx.milestone_dir) / "trace.md"
     shown = f"milestones/{ctx.milestone}/trace.md"
@@ -43,7 +43,7 @@ def _verdict_trace_doc(raw: dict, ctx: VerdictContext) -> Verdict:
             "forward and passes backward (see the milestone README).",
         )
     text = path.read_text(encoding="utf-8", errors="replace")
-    starter = _starter_text(ctx.milestone)
+    starter = starter_text(ctx.milestone)
     own = Counter(_words(text)) - Counter(_words(starter))
     count = sum(own.values())
     metrics = {"words": float(count)}

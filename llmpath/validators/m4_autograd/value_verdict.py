@@ -6,7 +6,7 @@ from typing import Any
 
 from llmpath.validators.api import BadOutput, Verdict, VerdictContext
 from llmpath.validators.m4_autograd.ops import BINARY, MANY_USES, OPTIONAL, SINGLE, TOL, ValueParams, _show
-from llmpath.validators.m4_autograd.programs import _describe, _operands, program
+from llmpath.validators.m4_autograd.programs import _describe, operands, program
 from llmpath.validators.m4_autograd.value_diagnose import (
     _CHAIN,
     _DERIVATIVE,
@@ -173,7 +173,7 @@ def _judge_dags(raw: dict, ctx: VerdictContext) -> list[str]:
         bad_g = [k for k in range(len(prog)) if not _close(got_g[k], exp_g[k])]
         if bad_g:
             k = bad_g[-1]  # gradients flow from the root: the wrong node nearest to it is where it starts
-            users = [_describe(prog, u) for u in range(k + 1, len(prog)) if k in _operands(prog[u])]
+            users = [_describe(prog, u) for u in range(k + 1, len(prog)) if k in operands(prog[u])]
             worst = max(_rel(got_g[j], exp_g[j]) for j in bad_g)
             problems.append(
                 f"{head}: {len(bad_g)} wrong gradients (largest relative error {worst:.2e}); the one nearest "
@@ -183,7 +183,7 @@ def _judge_dags(raw: dict, ctx: VerdictContext) -> list[str]:
     return problems
 
 
-def _verdict_value(raw: dict, ctx: VerdictContext) -> Verdict:
+def verdict_value(raw: dict, ctx: VerdictContext) -> Verdict:
     p: ValueParams = ctx.params
     optional = [o for o in OPTIONAL if o in (raw.get("optional") or [])]
     cases = [s for s in SINGLE if s[0] not in OPTIONAL or s[0] in optional]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from llmpath.validators.api import Check
 from llmpath.validators.m5_attention.cases import CASES, FILE, MASK_SIZES, TOLERANCES, make_cases, reference
 from llmpath.validators.m5_attention.probes import _probe_attention, _probe_causal_mask
-from llmpath.validators.m5_attention.verdicts import _verdict_attention, _verdict_causal_mask
+from llmpath.validators.m5_attention.verdicts import verdict_attention, verdict_causal_mask
 
 # the checks, and the names that tests import from the package
 __all__ = [
@@ -27,8 +27,8 @@ __all__ = [
     "FILE",
     "MASK_SIZES",
     "TOLERANCES",
-    "_verdict_attention",
-    "_verdict_causal_mask",
+    "verdict_attention",
+    "verdict_causal_mask",
     "make_cases",
     "reference",
 ]
@@ -37,7 +37,7 @@ ATTENTION = Check(
     name="m5.attention",
     description="scaled_dot_product_attention matches a float64 reference (batched, masks, float32/float64)",
     probe=_probe_attention,
-    verdict=_verdict_attention,
+    verdict=verdict_attention,
     timeout_s=60,
     memory_mb=2048,
 )
@@ -46,7 +46,7 @@ CAUSAL_MASK = Check(
     name="m5.causal_mask",
     description="causal_mask(n) is the bool lower triangle, diagonal included",
     probe=_probe_causal_mask,
-    verdict=_verdict_causal_mask,
+    verdict=verdict_causal_mask,
     timeout_s=30,
     memory_mb=2048,
 )

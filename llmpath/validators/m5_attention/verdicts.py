@@ -26,7 +26,7 @@ def _fmt(x: float) -> str:
     return f"{x:.3g}"
 
 
-def _verdict_attention(raw: dict, ctx: VerdictContext) -> Verdict:
+def verdict_attention(raw: dict, ctx: VerdictContext) -> Verdict:
     import numpy as np
 
     cases = make_cases(ctx.seed)
@@ -156,7 +156,7 @@ def _mismatch(case, where, out, w, ref_out, ref_w, logits, allowed, w_ok) -> Ver
     return Verdict.failed("attention weights are wrong", *details, diagnosis=diagnosis)
 
 
-def _verdict_causal_mask(raw: dict, ctx: VerdictContext) -> Verdict:
+def verdict_causal_mask(raw: dict, ctx: VerdictContext) -> Verdict:
     import numpy as np
 
     masks = raw.get("masks")

@@ -24,9 +24,9 @@ batch items leak into each other (LayerNorm over the wrong axis, BatchNorm).
 from __future__ import annotations
 
 from llmpath.validators.api import Check
-from llmpath.validators.m6_transformer.params import BAD_HEADS, FILE, BlockParams, _count_ok, expected_counts
+from llmpath.validators.m6_transformer.params import BAD_HEADS, FILE, BlockParams, count_ok, expected_counts
 from llmpath.validators.m6_transformer.probes import _probe_block
-from llmpath.validators.m6_transformer.verdicts import _verdict_block
+from llmpath.validators.m6_transformer.verdicts import verdict_block
 
 # the checks, and the names that tests import from the package
 __all__ = [
@@ -35,8 +35,8 @@ __all__ = [
     "CHECKS",
     "FILE",
     "BlockParams",
-    "_count_ok",
-    "_verdict_block",
+    "count_ok",
+    "verdict_block",
     "expected_counts",
 ]
 
@@ -45,7 +45,7 @@ BLOCK = Check(
     description="TransformerBlock: shapes, causality (Jacobian test), gradients, ValueError, eval determinism, "
     "parameter count",
     probe=_probe_block,
-    verdict=_verdict_block,
+    verdict=verdict_block,
     params=BlockParams,
     timeout_s=90,
     memory_mb=2048,

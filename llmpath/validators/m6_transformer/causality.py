@@ -3,14 +3,12 @@ likely culprit is named when one does (a mask, a head split, a normalisation ove
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from llmpath.validators.api import BadOutput
 from llmpath.validators.m6_transformer.params import BlockParams
 from llmpath.validators.m6_transformer.probes import _error_of
-
-if TYPE_CHECKING:  # verdicts imports this module
-    from llmpath.validators.m6_transformer.verdicts import _Problems
+from llmpath.validators.m6_transformer.problems import Problems
 
 
 def _norm_findings(rows: Any) -> str | None:
@@ -38,7 +36,7 @@ def _norm_findings(rows: Any) -> str | None:
 
 
 def _judge_causality(  # noqa: C901, PLR0912, PLR0915
-    jac: Any, p: BlockParams, norm_mixing: str | None, problems: _Problems
+    jac: Any, p: BlockParams, norm_mixing: str | None, problems: Problems
 ) -> None:
     import numpy as np
 

@@ -39,7 +39,7 @@ def expected_counts(d: int, f: int) -> dict[str, int]:
     }
 
 
-def _count_ok(n: int, d: int, f: int) -> bool:
+def count_ok(n: int, d: int, f: int) -> bool:
     """Any subset of the 6 Linear biases (q, k, v, out, fc2: d each; fc1: f) and of the 2 LayerNorm biases."""
     extra = n - (4 * d * d + 2 * d * f + 2 * d)
     return any(extra - c * f == m * d for c in (0, 1) for m in range(0, 8))

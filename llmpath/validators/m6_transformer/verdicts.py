@@ -6,21 +6,14 @@ from typing import Any
 
 from llmpath.validators.api import BadOutput, Verdict, VerdictContext
 from llmpath.validators.m6_transformer.causality import _judge_causality, _norm_findings
-from llmpath.validators.m6_transformer.params import BlockParams, _count_ok, expected_counts
+from llmpath.validators.m6_transformer.params import BlockParams, count_ok, expected_counts
 from llmpath.validators.m6_transformer.probes import _error_of
+from llmpath.validators.m6_transformer.problems import Problems
 
 
-class _Problems:
-    def __init__(self) -> None:
-        self.items: list[tuple[str, list[str], str | None]] = []
-
-    def add(self, summary: str, *details: str, diagnosis: str | None = None) -> None:
-        self.items.append((summary, list(details), diagnosis))
-
-
-def _verdict_block(raw: dict, ctx: VerdictContext) -> Verdict:
+def verdict_block(raw: dict, ctx: VerdictContext) -> Verdict:
     p: BlockParams = ctx.params
-    problems = _Problems()
+    problems = Problems()
     size = f"d_model={p.d_model}, n_heads={p.n_heads}, d_ff={p.d_ff}, seed {ctx.seed}"
     _judge_shapes(raw.get("shapes"), p, problems)
     norm_mixing = _norm_findings(raw.get("norms"))
@@ -47,7 +40,7 @@ def _verdict_block(raw: dict, ctx: VerdictContext) -> Verdict:
                           diagnosis="; ".join(diagnoses) or None)
 
 
-def _judge_shapes(rows: Any, p: BlockParams, problems: _Problems) -> None:
+def _judge_shapes(rows: Any, p: BlockParams, problems: Problems) -> None:
     if (err := _error_of(rows)) is not None:
         problems.add("forward raised an exception on some input shapes", err,
                      diagnosis="the block must accept any batch size and sequence length T (build the causal mask "
@@ -66,7 +59,7 @@ def _judge_shapes(rows: Any, p: BlockParams, problems: _Problems) -> None:
             problems.add(f"forward({inp}) returned nan or inf")
 
 
-def _judge_gradients(rows: Any, problems: _Problems) -> None:
+def _judge_gradients(rows: Any, problems: Problems) -> None:
     if (err := _error_of(rows)) is not None:
         problems.add("backward through the block failed", err)
         return
@@ -86,7 +79,7 @@ def _judge_gradients(rows: Any, problems: _Problems) -> None:
         problems.add(f"parameters receive nan gradients: {', '.join(nonfinite)}")
 
 
-def _judge_value_error(rows: Any, problems: _Problems) -> None:
+def _judge_value_error(rows: Any, problems: Problems) -> None:
     if not isinstance(rows, list):
         raise BadOutput("bad_heads: unexpected probe output")
     for r in rows:
@@ -102,7 +95,7 @@ def _judge_value_error(rows: Any, problems: _Problems) -> None:
                          diagnosis="check d_model % n_heads explicitly and raise ValueError(...)")
 
 
-def _judge_eval(rec: Any, problems: _Problems) -> None:
+def _judge_eval(rec: Any, problems: Problems) -> None:
     import numpy as np
 
     if (err := _error_of(rec)) is not None:
@@ -116,7 +109,7 @@ def _judge_eval(rec: Any, problems: _Problems) -> None:
                      "model.eval()), or pass dropout_p=self.dropout if self.training else 0.0 / training=self.training")
 
 
-def _judge_counts(rec: Any, p: BlockParams, problems: _Problems) -> None:
+def _judge_counts(rec: Any, p: BlockParams, problems: Problems) -> None:
     if (err := _error_of(rec)) is not None:
         problems.add("could not count parameters", err)
         return
@@ -124,13 +117,13 @@ def _judge_counts(rec: Any, p: BlockParams, problems: _Problems) -> None:
     listing = "; ".join(f"{n} {tuple(s)}" for n, s in rec["listing"])
     for key, ff, call in (("d_ff", f, f"d_ff={f}"), ("default", 4 * d, f"d_ff=None (4·d_model = {4 * d})")):
         n = rec[key]
-        if _count_ok(n, d, ff):
+        if count_ok(n, d, ff):
             continue
         exp = expected_counts(d, ff)
         diagnosis = None
         if key == "d_ff" and rec["default"] == n and ff != 4 * d:
             diagnosis = "d_ff is ignored: the block is built with 4·d_model whatever d_ff is passed"
-        elif key == "default" and _count_ok(rec["d_ff"], d, f):
+        elif key == "default" and count_ok(rec["d_ff"], d, f):
             diagnosis = "d_ff=None must default to 4·d_model"
         problems.add(
             f"TransformerBlock(d_model={d}, n_heads={p.n_heads}, {call}) has {n} trainable parameters",

@@ -29,7 +29,7 @@ class CheckpointParams(BaseModel):
     batch: int = 32
 
 
-def _eval_windows(n_text: int, block: int, eval_chars: int, seed: int) -> tuple[int, int, int]:
+def eval_windows(n_text: int, block: int, eval_chars: int, seed: int) -> tuple[int, int, int]:
     """(offset, stride, windows): windows of ``block`` chars every ``stride``; each scores its last stride."""
     import random
 
@@ -51,7 +51,7 @@ def _probe_checkpoint(ctx: ProbeContext) -> dict:
 def _probe_checkpoint_inner(ctx: ProbeContext) -> dict:
     import torch
 
-    from llmpath.datasets.corpus import load_corpus
+    from llmpath.datasets import load_corpus
 
     params = CheckpointParams.model_validate(ctx.params)
     torch.manual_seed(ctx.seed)
@@ -59,7 +59,7 @@ def _probe_checkpoint_inner(ctx: ProbeContext) -> dict:
         model, vocab, config = _load_model(ctx)
         block = _block_size(model, config)
         text = load_corpus("val")
-        offset, stride, windows = _eval_windows(len(text), block, params.eval_chars, ctx.seed)
+        offset, stride, windows = eval_windows(len(text), block, params.eval_chars, ctx.seed)
         ids = _encode(text[offset : offset + windows * stride + block - stride + 1], vocab)
         losses = []
         with torch.no_grad():
@@ -93,13 +93,13 @@ def _loss_stats(losses) -> tuple[float, float]:
 def _verdict_checkpoint(raw: dict, ctx: VerdictContext) -> Verdict:
     import numpy as np
 
-    from llmpath.datasets.corpus import corpus_baselines, entropy_floor, load_corpus
+    from llmpath.datasets import corpus_baselines, entropy_floor, load_corpus
 
     if (v := _problem_verdict(raw, "checkpoint.pt")) is not None:
         return v
     losses = np.asarray(raw.get("losses"))
     block = int(raw["block"])
-    offset, stride, windows = _eval_windows(len(load_corpus("val")), block, ctx.params.eval_chars, ctx.seed)
+    offset, stride, windows = eval_windows(len(load_corpus("val")), block, ctx.params.eval_chars, ctx.seed)
     if losses.shape != (windows, stride) or int(raw["offset"]) != offset:
         raise BadOutput(f"expected per-character losses of shape {(windows, stride)} at offset {offset}, got {losses.shape}")
     floor, bigram = entropy_floor(), corpus_baselines()["bigram"]

@@ -45,7 +45,7 @@ def _probe_generate(ctx: ProbeContext) -> dict:
 def _probe_generate_inner(ctx: ProbeContext) -> dict:
     import torch
 
-    from llmpath.datasets.corpus import load_corpus
+    from llmpath.datasets import load_corpus
 
     p = GenerateParams.model_validate(ctx.params)
     try:
@@ -123,7 +123,7 @@ def _probe_generate_inner(ctx: ProbeContext) -> dict:
     return out
 
 
-def _fit_temperature(logits, draws) -> float:
+def fit_temperature(logits, draws) -> float:
     """Maximum-likelihood temperature tau of draws from softmax(logits / tau) (log grid, 0.01 to 100)."""
     import numpy as np
 
@@ -141,7 +141,7 @@ def _decode(seq, vocab: list[str]) -> str:
 def _verdict_generate(raw: dict, ctx: VerdictContext) -> Verdict:
     import numpy as np
 
-    from llmpath.datasets.corpus import is_grammatical, split_sentences
+    from llmpath.datasets import is_grammatical, split_sentences
 
     if (v := _problem_verdict(raw, "generate")) is not None:
         return v
@@ -160,7 +160,7 @@ def _verdict_generate(raw: dict, ctx: VerdictContext) -> Verdict:
             diagnosis=diagnosis,
         )
     seq = np.asarray(shape["seq"])
-    from llmpath.datasets.corpus import load_corpus
+    from llmpath.datasets import load_corpus
 
     text = load_corpus("val", 20_000)
     start = text.index("\n") + 1
@@ -205,7 +205,7 @@ def _verdict_generate(raw: dict, ctx: VerdictContext) -> Verdict:
 
     for temp in p.temperatures:
         draws = np.asarray(spread["draws"][str(temp)])
-        tau = _fit_temperature(logits, draws)
+        tau = fit_temperature(logits, draws)
         if abs(math.log(tau / temp)) > math.log(1.3):
             if tau < 0.05:
                 diagnosis = "generate always takes the most likely token: sample with torch.multinomial(softmax(logits / temperature))"

@@ -19,7 +19,7 @@ class HistoryParams(BaseModel):
     min_drop: float = 0.5  # nats/char from the first quarter of training to the last
 
 
-def _read_history(path: Path) -> list[dict]:
+def read_history(path: Path) -> list[dict]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -42,7 +42,7 @@ def _read_history(path: Path) -> list[dict]:
 
 
 def _verdict_history(raw: dict, ctx: VerdictContext) -> Verdict:
-    from llmpath.datasets.corpus import entropy_floor
+    from llmpath.datasets import entropy_floor
 
     path = ctx.milestone_dir / HISTORY
     if not path.is_file():
@@ -50,7 +50,7 @@ def _verdict_history(raw: dict, ctx: VerdictContext) -> Verdict:
             f"milestones/{ctx.milestone}/{HISTORY} does not exist",
             'train.py writes it: [{"step": 0, "train_loss": 3.9, "val_loss": 3.9}, ...]',
         )
-    history = _read_history(path)
+    history = read_history(path)
     p = ctx.params
     if len(history) < p.min_entries:
         return Verdict.failed(f"{HISTORY} has {len(history)} entries; record at least {p.min_entries} over training")

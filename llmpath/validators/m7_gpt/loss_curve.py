@@ -9,7 +9,7 @@ _PICTURES = {".png", ".svg", ".jpg", ".jpeg", ".pdf", ".gif", ".webp"}
 
 def _verdict_loss_curve(raw: dict, ctx: VerdictContext) -> Verdict:
     from llmpath.errors import LlmpathError
-    from llmpath.logs import read_experiments
+    from llmpath.notebook.logs import read_experiments
 
     how = (
         f"draw it (`llmpath plot {ctx.milestone}`), then log it: `llmpath log experiment -m {ctx.milestone} "

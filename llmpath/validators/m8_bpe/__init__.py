@@ -29,7 +29,7 @@ from __future__ import annotations
 
 # Each module below does one job; the names that tests use are re-exported here.
 from llmpath.validators.api import BadOutput, Check
-from llmpath.validators.m8_bpe.docs import _verdict_docs
+from llmpath.validators.m8_bpe.docs import verdict_docs
 from llmpath.validators.m8_bpe.params import (
     CompressionParams,
     DocsParams,
@@ -46,12 +46,12 @@ from llmpath.validators.m8_bpe.probes import (
     _probe_roundtrip,
 )
 from llmpath.validators.m8_bpe.verdicts import (
-    _collapse,
-    _verdict_compression,
+    collapse,
+    verdict_compression,
     _verdict_encode,
-    _verdict_merges,
-    _verdict_replay,
-    _verdict_roundtrip,
+    verdict_merges,
+    verdict_replay,
+    verdict_roundtrip,
 )
 
 CHECKS: tuple[Check, ...] = (
@@ -59,7 +59,7 @@ CHECKS: tuple[Check, ...] = (
         name="m8.roundtrip",
         description="M8: decode(encode(s)) == s on adversarial text; invalid UTF-8 decodes to U+FFFD",
         probe=_probe_roundtrip,
-        verdict=_verdict_roundtrip,
+        verdict=verdict_roundtrip,
         params=RoundtripParams,
         timeout_s=60,
         memory_mb=1024,
@@ -68,7 +68,7 @@ CHECKS: tuple[Check, ...] = (
         name="m8.merges",
         description="M8: merge ids 256, 257, ... in order; vocab[new] == vocab[a] + vocab[b]; vocab size honoured",
         probe=_probe_merges,
-        verdict=_verdict_merges,
+        verdict=verdict_merges,
         params=MergesParams,
         timeout_s=60,
         memory_mb=1024,
@@ -77,7 +77,7 @@ CHECKS: tuple[Check, ...] = (
         name="m8.replay",
         description="M8: each learned merge is a most frequent pair when the training is replayed",
         probe=_probe_replay,
-        verdict=_verdict_replay,
+        verdict=verdict_replay,
         params=ReplayParams,
         timeout_s=60,
         memory_mb=1024,
@@ -95,7 +95,7 @@ CHECKS: tuple[Check, ...] = (
         name="m8.compression",
         description="M8: bytes per token on held-out text, next to a reference trainer's",
         probe=_probe_compression,
-        verdict=_verdict_compression,
+        verdict=verdict_compression,
         params=CompressionParams,
         timeout_s=60,
         memory_mb=1024,
@@ -103,7 +103,7 @@ CHECKS: tuple[Check, ...] = (
     Check(
         name="m8.docs",
         description="M8: the vocabulary and merge rules are documented in milestones/M8/VOCAB.md",
-        verdict=_verdict_docs,
+        verdict=verdict_docs,
         params=DocsParams,
     ),
 )

@@ -17,7 +17,7 @@ _DOC_TOPICS = (
 _MERGE_LINE = re.compile(r"->|→|=>|\(\s*\d+\s*,\s*\d+\s*\)")  # an arrow, or a pair of ids
 
 
-def _verdict_docs(raw: dict, ctx: VerdictContext) -> Verdict:
+def verdict_docs(raw: dict, ctx: VerdictContext) -> Verdict:
     p = ctx.params
     path = ctx.milestone_dir / p.file
     rel = f"milestones/{ctx.milestone}/{p.file}"

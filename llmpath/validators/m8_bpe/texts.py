@@ -20,7 +20,7 @@ def corpus(split: str, n_chars: int) -> str:
         from llmpath.datasets import load_corpus
 
         return load_corpus(split, size_chars=n_chars)
-    return _fallback_corpus(split, n_chars)
+    return fallback_corpus(split, n_chars)
 
 
 _WORDS = {
@@ -44,7 +44,7 @@ _SENTENCES = (
 )
 
 
-def _fallback_corpus(split: str, n_chars: int) -> str:
+def fallback_corpus(split: str, n_chars: int) -> str:
     rng = random.Random(f"llmpath-m8-{split}")  # str seeds are stable across processes
     parts: list[str] = []
     size = 0

@@ -40,11 +40,11 @@ from llmpath.validators.m8_bpe.texts import (
 FFFD = "\ufffd"
 
 
-def _collapse(s: str) -> str:
+def collapse(s: str) -> str:
     return re.sub(f"{FFFD}+", FFFD, s)
 
 
-def _verdict_roundtrip(raw: dict, ctx: VerdictContext) -> Verdict:
+def verdict_roundtrip(raw: dict, ctx: VerdictContext) -> Verdict:
     p = ctx.params
     cases = roundtrip_cases(ctx.seed, p.n_random, p.long_chars)
     records = _records(raw.get("cases"), len(cases), ("ids", "text"))
@@ -74,7 +74,7 @@ def _verdict_roundtrip(raw: dict, ctx: VerdictContext) -> Verdict:
         got = rec["value"]
         if not isinstance(got, str):
             raise BadOutput(f"decode returned {_type(got)}, expected str")
-        if got == expected or (FFFD in got and _collapse(got) == _collapse(expected)):
+        if got == expected or (FFFD in got and collapse(got) == collapse(expected)):
             continue  # any number of U+FFFD per invalid run is accepted
         problems.append(f"decode({list(data)}) (bytes {data!r}) gave {got!r}, expected {expected!r}")
         if got == data.decode("utf-8", errors="ignore"):
@@ -109,7 +109,7 @@ def _verdict_roundtrip(raw: dict, ctx: VerdictContext) -> Verdict:
     )
 
 
-def _verdict_merges(raw: dict, ctx: VerdictContext) -> Verdict:
+def verdict_merges(raw: dict, ctx: VerdictContext) -> Verdict:
     p = ctx.params
     merges = parse_merges(raw.get("merges"))
     vocab = parse_vocab(raw.get("vocab"))
@@ -174,7 +174,7 @@ def _verdict_merges(raw: dict, ctx: VerdictContext) -> Verdict:
     )
 
 
-def _verdict_replay(raw: dict, ctx: VerdictContext) -> Verdict:
+def verdict_replay(raw: dict, ctx: VerdictContext) -> Verdict:
     p = ctx.params
     text = training_text(p.train_chars, ctx.seed)
     runs = [
@@ -279,7 +279,7 @@ def _verdict_encode(raw: dict, ctx: VerdictContext) -> Verdict:
     )
 
 
-def _verdict_compression(raw: dict, ctx: VerdictContext) -> Verdict:
+def verdict_compression(raw: dict, ctx: VerdictContext) -> Verdict:
     p = ctx.params
     text = training_text(p.train_chars, ctx.seed)
     heldout = corpus("validation", p.heldout_chars)

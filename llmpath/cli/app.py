@@ -11,9 +11,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from llmpath import output
-from llmpath.cli_common import JsonOpt, WorkspaceOpt
-from llmpath.cli_common import open_ctx as _ctx
+from llmpath.cli import output
+from llmpath.cli.options import JsonOpt, WorkspaceOpt
+from llmpath.cli.options import open_ctx as _ctx
 from llmpath.errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
 
 app = typer.Typer(
@@ -85,7 +85,7 @@ def check(
     Example: `llmpath check M1`, `llmpath check M4 --preview`, `llmpath check --all`
     Exit code 0 when every criterion passed, 1 when any failed or errored, 4 when the milestone is locked.
     """
-    from llmpath import gates
+    from llmpath.workspace import gates
     from llmpath.commands import check as cmd
 
     ctx = _ctx(workspace)
@@ -201,7 +201,7 @@ def watch(
 
     Example: `llmpath watch M1` (add `--poll` on network drives or in containers that lose file events)
     """
-    from llmpath import gates
+    from llmpath.workspace import gates
     from llmpath.commands.watch import watch as run
 
     ctx = _ctx(workspace)
@@ -275,7 +275,7 @@ def schema() -> None:
 
 
 def _register_notebook() -> None:
-    from llmpath.cli_notebook import log_app, paper_app
+    from llmpath.cli.notebook import log_app, paper_app
 
     app.add_typer(log_app, name="log")
     app.add_typer(paper_app, name="paper")

@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from llmpath import output
-from llmpath.cli_common import JsonOpt, WorkspaceOpt, open_ctx
+from llmpath.cli import output
+from llmpath.cli.options import JsonOpt, WorkspaceOpt, open_ctx
 from llmpath.errors import UsageError
 
 if TYPE_CHECKING:
-    from llmpath.logs import ExperimentEntry, JournalEntry
+    from llmpath.notebook.logs import ExperimentEntry, JournalEntry
 
 log_app = typer.Typer(help="Append to and read the experiment log and the learning journal.", no_args_is_help=True)
 paper_app = typer.Typer(help="Keep one note per paper in papers_notes/.", no_args_is_help=True)
@@ -96,7 +96,7 @@ def log_journal(
     elif text is None:
         if not sys.stdin.isatty():
             raise UsageError("no text given: pass the reflection as an argument, or `-` to read stdin")
-        from llmpath.editor import edit_text
+        from llmpath.cli.editor import edit_text
 
         text = edit_text("\n#: Write your reflection above (Markdown is fine). Lines starting with '#:' are dropped.\n")
         text = "\n".join(line for line in text.splitlines() if not line.startswith("#:")).strip()

@@ -1,7 +1,7 @@
 """YAML to ``Roadmap``: safe loading, the line of every value, one error line per problem.
 
 Reads with ``yaml.SafeLoader`` (libyaml's when available; no Python tags), remembers where each
-value starts, validates with the pydantic models of ``llmpath.roadmap`` and the validator
+value starts, validates with the pydantic models of ``llmpath.workspace.roadmap`` and the validator
 registry, and turns every problem into a ``RoadmapError`` line::
 
     roadmap.yaml:42: phases[0].milestones[1].criteria[0].checks[0].validator: unknown validator ...
@@ -19,16 +19,16 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from llmpath.errors import RoadmapError
-from llmpath.roadmap import (
-    _CRITERION_ID,
-    _MAX_DEPTH,
-    _MAX_NODES,
-    _MILESTONE_ID,
-    _PHASE_ID,
+from llmpath.workspace.roadmap import (
+    CRITERION_ID,
+    MAX_DEPTH,
+    MAX_NODES,
+    MILESTONE_ID,
+    PHASE_ID,
     Loc,
     Roadmap,
-    _consistency_problems,
-    _dotted,
+    consistency_problems,
+    dotted,
 )
 
 Resolver = Callable[[str], Any]
@@ -54,20 +54,20 @@ class _Located:
             ) from None
 
 
-class _PyLoader(_Located, yaml.SafeLoader):
+class PyLoader(_Located, yaml.SafeLoader):
     pass
 
 
-_LOADER: type = _PyLoader
+LOADER: type = PyLoader
 if getattr(yaml, "__with_libyaml__", False):
 
     class _CLoader(_Located, yaml.CSafeLoader):  # libyaml parses ~10x faster; same safe constructor
         pass
 
-    _LOADER = _CLoader
+    LOADER = _CLoader
 
 
-def load(path: Path, *, resolver: Resolver | None = None) -> Roadmap:
+def load_roadmap(path: Path, *, resolver: Resolver | None = None) -> Roadmap:
     """Read and validate ``path``; any problem raises RoadmapError (one line per problem).
 
     ``resolver`` maps a validator name to its ``Check`` (default: the registry's ``resolve``);
@@ -102,7 +102,7 @@ def _parse(path: Path, resolver: Resolver | None) -> tuple[list[tuple[int | None
         raise _Problems([(raw[: exc.start].count(b"\n") + 1, "(file)", "not UTF-8 text")]) from None
 
     try:
-        loader = _LOADER(text)  # the reader refuses control characters here
+        loader = LOADER(text)  # the reader refuses control characters here
         try:
             node = loader.get_single_node()
             if node is None:
@@ -135,7 +135,7 @@ def _parse(path: Path, resolver: Resolver | None) -> tuple[list[tuple[int | None
     except ValidationError as exc:
         return [_pydantic_problem(err, Roadmap, (), lines) for err in exc.errors(include_url=False)], None
 
-    problems = [(_line(loc, lines), _dotted(loc), msg) for loc, msg in _consistency_problems(roadmap)]
+    problems = [(_line(loc, lines), dotted(loc), msg) for loc, msg in consistency_problems(roadmap)]
     problems += _validator_problems(roadmap, path, resolver, lines)
     return problems, roadmap
 
@@ -149,12 +149,12 @@ def _walk(root: yaml.Node, loader: yaml.SafeLoader) -> dict[Loc, int]:
 
     def visit(node: yaml.Node, loc: Loc) -> int:
         if id(node) in active:
-            problems.append((node.start_mark.line + 1, _dotted(loc), "an alias refers to itself (recursive structure)"))
+            problems.append((node.start_mark.line + 1, dotted(loc), "an alias refers to itself (recursive structure)"))
             return 1
         if id(node) in sizes:  # an alias to a node already walked
             return sizes[id(node)]
-        if len(loc) > _MAX_DEPTH:
-            problems.append((node.start_mark.line + 1, _dotted(loc), "nested too deeply"))
+        if len(loc) > MAX_DEPTH:
+            problems.append((node.start_mark.line + 1, dotted(loc), "nested too deeply"))
             return 1
         active.add(id(node))
         size = 1
@@ -170,22 +170,22 @@ def _walk(root: yaml.Node, loader: yaml.SafeLoader) -> dict[Loc, int]:
                     size += visit(value_node, loc)
                     continue
                 if not isinstance(key_node, yaml.ScalarNode):
-                    problems.append((line, _dotted(loc), "a key must be a plain string, not a list or mapping"))
+                    problems.append((line, dotted(loc), "a key must be a plain string, not a list or mapping"))
                     continue
                 key = loader.construct_object(key_node)
                 if not isinstance(key, str):
-                    problems.append((line, _dotted(loc), f"key {_short(key)} must be a string (quote it)"))
+                    problems.append((line, dotted(loc), f"key {_short(key)} must be a string (quote it)"))
                     continue
                 if key in first:
-                    problems.append((line, _dotted((*loc, key)), f"duplicate key (first at line {first[key]})"))
+                    problems.append((line, dotted((*loc, key)), f"duplicate key (first at line {first[key]})"))
                     continue
                 first[key] = line
                 lines.setdefault((*loc, key), line)
                 size += visit(value_node, (*loc, key))
         active.discard(id(node))
         sizes[id(node)] = size
-        if size > _MAX_NODES and not problems:
-            problems.append((node.start_mark.line + 1, _dotted(loc), f"expands to more than {_MAX_NODES} values (alias bomb?)"))
+        if size > MAX_NODES and not problems:
+            problems.append((node.start_mark.line + 1, dotted(loc), f"expands to more than {MAX_NODES} values (alias bomb?)"))
         return size
 
     visit(root, ())
@@ -214,7 +214,7 @@ def _validator_problems(
                         check = resolver(decl.validator)
                     except UnknownValidator as exc:
                         loc_v = (*loc, "validator")
-                        problems.append((_line(loc_v, lines), _dotted(loc_v), str(exc)))
+                        problems.append((_line(loc_v, lines), dotted(loc_v), str(exc)))
                         continue
                     try:
                         check.params.model_validate(decl.params)
@@ -250,14 +250,14 @@ def _pydantic_problem(err: Any, root: type[BaseModel], prefix: Loc, lines: dict[
         text = "must not be empty"
     elif kind == "string_pattern_mismatch":
         pattern = (err.get("ctx") or {}).get("pattern", "")
-        example = {_MILESTONE_ID: "M<number>, e.g. 'M3'", _CRITERION_ID: "'M<number>.<name>', e.g. 'M3.adam'",
-                   _PHASE_ID: "a short slug, e.g. 'foundations' or 'P1'"}.get(pattern, f"matching {pattern}")
+        example = {MILESTONE_ID: "M<number>, e.g. 'M3'", CRITERION_ID: "'M<number>.<name>', e.g. 'M3.adam'",
+                   PHASE_ID: "a short slug, e.g. 'foundations' or 'P1'"}.get(pattern, f"matching {pattern}")
         text = f"{_short(value)} is not a valid id: expected {example}"
     elif kind.endswith("_type") or kind in ("literal_error", "bool_parsing", "int_parsing", "float_parsing"):
         text = f"{msg[0].lower()}{msg[1:]}, got {_kind(value)}"
     else:
         text = f"{msg[0].lower()}{msg[1:]}" if msg else kind
-    return _line(full, lines), _dotted(full), text
+    return _line(full, lines), dotted(full), text
 
 
 def _model_at(root: type[BaseModel], loc: Loc) -> type[BaseModel] | None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llmpath import checklist
+from llmpath.workspace import checklist
 from llmpath.errors import UsageError
 
 if TYPE_CHECKING:

@@ -87,7 +87,7 @@ class RoadmapView:
 
     @classmethod
     def from_model(cls, roadmap: Any) -> RoadmapView:
-        """The view of a validated ``llmpath.roadmap.Roadmap`` (its dump has every field the view keeps)."""
+        """The view of a validated ``llmpath.workspace.roadmap.Roadmap`` (its dump has every field the view keeps)."""
         return cls.from_json(roadmap.model_dump())
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-if TYPE_CHECKING:  # the instant paths pass plain views (llmpath.views) with the same attributes
-    from llmpath.progress import Progress
-    from llmpath.roadmap import Roadmap
+if TYPE_CHECKING:  # the instant paths pass plain views (llmpath.workspace.views) with the same attributes
+    from llmpath.workspace.progress import Progress
+    from llmpath.workspace.roadmap import Roadmap
 
 State = Literal["locked", "in_progress", "complete"]
 

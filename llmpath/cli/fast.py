@@ -10,8 +10,8 @@ import dataclasses
 import json
 from pathlib import Path
 
-from llmpath.views import ProgressView, RoadmapView, read_cached_roadmap
-from llmpath.workspace import Workspace, find_workspace
+from llmpath.workspace.views import ProgressView, RoadmapView, read_cached_roadmap
+from llmpath.workspace.locate import Workspace, find_workspace
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,11 +63,11 @@ def fast_status(args: list[str]) -> int | None:
 
     doc = status(FastContext(workspace, roadmap, progress))
     if as_json:
-        from llmpath.output_json import print_json
+        from llmpath.cli.output_json import print_json
 
         print_json(doc)
     else:
-        from llmpath import output
+        from llmpath.cli import output
 
         output.status(doc)
     return 0

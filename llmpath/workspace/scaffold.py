@@ -8,13 +8,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from llmpath import checklist
-from llmpath.roadmap import PACKAGE_TEMPLATES, Milestone
-
-
-def template_root() -> Path:
-    """The templates shipped in the package: roadmap.yaml, workspace/ and milestones/M#/."""
-    return PACKAGE_TEMPLATES
+from llmpath.workspace import checklist
+from llmpath.templates import template_root
+from llmpath.workspace.roadmap import Milestone
 
 
 def copy_missing(source: Path, dest: Path) -> list[Path]:

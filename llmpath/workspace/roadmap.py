@@ -1,7 +1,7 @@
 """The curriculum as data: ``roadmap.yaml`` parsed once into frozen pydantic models.
 
 ``load_roadmap`` is the only way YAML becomes a ``Roadmap``; the YAML side (line numbers, safe
-loading, error messages) lives in ``llmpath.roadmap_yaml``. This module holds the schema, the
+loading, error messages) lives in ``llmpath.workspace.roadmap_yaml``. This module holds the schema, the
 consistency rules (duplicate ids, milestones out of order) and the JSON schema for editors.
 Module-level imports stay light (stdlib, pydantic, llmpath.errors).
 """
@@ -17,16 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validat
 
 from llmpath.errors import UsageError
 
-PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
-BUNDLED_ROADMAP = PACKAGE_TEMPLATES / "roadmap.yaml"
-BUNDLED_SCHEMA = PACKAGE_TEMPLATES / "roadmap.schema.json"
-
-_MILESTONE_ID = r"^M[1-9][0-9]*$"
-_CRITERION_ID = r"^M[1-9][0-9]*\.[A-Za-z0-9_][A-Za-z0-9_.-]*$"
-_PHASE_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+MILESTONE_ID = r"^M[1-9][0-9]*$"
+CRITERION_ID = r"^M[1-9][0-9]*\.[A-Za-z0-9_][A-Za-z0-9_.-]*$"
+PHASE_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 # Guards against hostile YAML: alias bombs and absurd nesting (the schema is ~10 levels deep).
-_MAX_NODES = 200_000
-_MAX_DEPTH = 64
+MAX_NODES = 200_000
+MAX_DEPTH = 64
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 
@@ -55,13 +51,13 @@ class CheckDecl(_Frozen):
 class Criterion(_Frozen):
     """An exit criterion: a sentence for the checklist and the checks that prove it."""
 
-    id: str = Field(pattern=_CRITERION_ID, description="Unique id '<milestone>.<name>', e.g. 'M1.gradient'.")
+    id: str = Field(pattern=CRITERION_ID, description="Unique id '<milestone>.<name>', e.g. 'M1.gradient'.")
     text: NonEmpty = Field(description="The checklist line shown in the milestone README.")
     checks: list[CheckDecl] = Field(min_length=1)
 
 
 class Milestone(_Frozen):
-    id: str = Field(pattern=_MILESTONE_ID, description="'M<number>', numbered in the order they are taken.")
+    id: str = Field(pattern=MILESTONE_ID, description="'M<number>', numbered in the order they are taken.")
     title: NonEmpty
     summary: NonEmpty
     objectives: list[NonEmpty] = []
@@ -75,7 +71,7 @@ class Milestone(_Frozen):
 
 
 class Phase(_Frozen):
-    id: str = Field(pattern=_PHASE_ID, description="A short slug, e.g. 'foundations' or 'P1'.")
+    id: str = Field(pattern=PHASE_ID, description="A short slug, e.g. 'foundations' or 'P1'.")
     title: NonEmpty
     description: NonEmpty
     objectives: list[NonEmpty] = []
@@ -95,9 +91,9 @@ class Roadmap(_Frozen):
         # load_roadmap runs these checks itself, with paths and line numbers; a Roadmap built in
         # code gets them here.
         if not (info.context or {}).get("_llmpath_loader"):
-            problems = list(_consistency_problems(self))
+            problems = list(consistency_problems(self))
             if problems:
-                raise ValueError("; ".join(f"{_dotted(loc)}: {msg}" for loc, msg in problems))
+                raise ValueError("; ".join(f"{dotted(loc)}: {msg}" for loc, msg in problems))
         return self
 
     def milestones(self) -> list[Milestone]:
@@ -156,7 +152,7 @@ def json_schema() -> dict[str, Any]:
 
 Loc = tuple[Any, ...]
 
-def _consistency_problems(roadmap: Roadmap) -> Iterator[tuple[Loc, str]]:
+def consistency_problems(roadmap: Roadmap) -> Iterator[tuple[Loc, str]]:
     """Duplicate ids, milestones out of order, criteria filed under another milestone."""
     phase_ids: dict[str, Loc] = {}
     milestone_ids: dict[str, Loc] = {}
@@ -165,12 +161,12 @@ def _consistency_problems(roadmap: Roadmap) -> Iterator[tuple[Loc, str]]:
     for p, phase in enumerate(roadmap.phases):
         loc_p = ("phases", p)
         if phase.id in phase_ids:
-            yield (*loc_p, "id"), f"duplicate phase id {phase.id!r} (also {_dotted(phase_ids[phase.id])})"
+            yield (*loc_p, "id"), f"duplicate phase id {phase.id!r} (also {dotted(phase_ids[phase.id])})"
         phase_ids.setdefault(phase.id, loc_p)
         for m, milestone in enumerate(phase.milestones):
             loc_m = (*loc_p, "milestones", m)
             if milestone.id in milestone_ids:
-                yield (*loc_m, "id"), f"duplicate milestone id {milestone.id!r} (also {_dotted(milestone_ids[milestone.id])})"
+                yield (*loc_m, "id"), f"duplicate milestone id {milestone.id!r} (also {dotted(milestone_ids[milestone.id])})"
             elif previous is not None and milestone.number <= previous.number:
                 yield (*loc_m, "id"), (
                     f"milestones out of order: {milestone.id} comes after {previous.id} "
@@ -181,13 +177,13 @@ def _consistency_problems(roadmap: Roadmap) -> Iterator[tuple[Loc, str]]:
             for c, criterion in enumerate(milestone.criteria):
                 loc_c = (*loc_m, "criteria", c)
                 if criterion.id in criterion_ids:
-                    yield (*loc_c, "id"), f"duplicate criterion id {criterion.id!r} (also {_dotted(criterion_ids[criterion.id])})"
+                    yield (*loc_c, "id"), f"duplicate criterion id {criterion.id!r} (also {dotted(criterion_ids[criterion.id])})"
                 elif not criterion.id.startswith(milestone.id + "."):
                     yield (*loc_c, "id"), f"criterion {criterion.id!r} must be named '{milestone.id}.<name>' under {milestone.id}"
                 criterion_ids.setdefault(criterion.id, loc_c)
 
 
-def _dotted(loc: Loc) -> str:
+def dotted(loc: Loc) -> str:
     out = ""
     for step in loc:
         if isinstance(step, int):
@@ -208,17 +204,7 @@ def _describe_ids(ids: list[str]) -> str:
     return ", ".join(ids)
 
 
-def load_roadmap(path: Path, *, resolver: Callable[[str], Any] | None = None) -> Roadmap:
-    """Read and validate ``path``; any problem raises RoadmapError (one line per problem).
-
-    ``resolver`` maps a validator name to its ``Check`` (default: the registry's ``resolve``).
-    """
-    from llmpath.roadmap_yaml import load
-
-    return load(path, resolver=resolver)
-
-
-if __name__ == "__main__":  # python -m llmpath.roadmap > llmpath/templates/roadmap.schema.json
+if __name__ == "__main__":  # python -m llmpath.workspace.roadmap > llmpath/templates/roadmap.schema.json
     import json
 
     print(json.dumps(json_schema(), indent=2))

@@ -17,7 +17,7 @@ _MARK = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "error": "[yellow]!
 _STATE = {"complete": "[green]complete[/]", "in_progress": "[cyan]in progress[/]", "locked": "[dim]locked[/]"}
 
 
-from llmpath.output_json import print_json  # noqa: E402  (re-exported: one place prints JSON)
+from llmpath.cli.output_json import print_json  # noqa: E402  (re-exported: one place prints JSON)
 
 
 def error(message: str, hint: str | None = None, missing: list[str] | None = None) -> None:

@@ -1,0 +1,15 @@
+"""The learner's workspace as data: the roadmap, the progress record, the rules and the evidence.
+
+* ``locate``: find the workspace (the first folder upward holding ``roadmap.yaml``).
+* ``roadmap`` (pydantic schema, consistency rules) and ``roadmap_yaml`` (``load_roadmap``: safe
+  YAML with a line number on every error).
+* ``views``: the cached, plain-data view of a validated roadmap for the instant ``status`` path.
+* ``progress``: ``.llmpath/progress.json``, written atomically under a lock.
+* ``gates``: pure functions deciding what is unlocked and what blocks the next unlock.
+* ``evidence`` (git: commits, dirty files, tags), ``checklist`` (the milestone README's boxes),
+  ``scaffold`` (starter files, never overwriting the learner's).
+
+Commands build on these; nothing here runs learner code or prints.
+"""
+
+__all__ = ["checklist", "evidence", "gates", "locate", "progress", "roadmap", "roadmap_yaml", "scaffold", "views"]
