@@ -57,7 +57,9 @@ def main() -> None:
                 check_t.append(elapsed)
             t, c = statistics.median(torch_t), statistics.median(check_t)
             rows.append((mid, t, c, code))
-            print(f"{mid}: import torch {t:6.2f} s   check {c:6.2f} s   ratio {c / t:5.2f}x   (exit {code})", flush=True)
+            print(
+                f"{mid}: import torch {t:6.2f} s   check {c:6.2f} s   ratio {c / t:5.2f}x   (exit {code})", flush=True
+            )
     print("goal: <= 2.0x per milestone (the exit code is 1 where documentation criteria are not logged)")
 
 

@@ -81,7 +81,11 @@ def toy_roadmap(phases: int = 4, per_phase: tuple[int, ...] = (4, 3, 4, 3), jour
                     "summary": f"toy milestone {n}",
                     "hints": [f"hint one for M{n}", f"hint two for M{n}"],
                     "criteria": [
-                        {"id": f"M{n}.file", "text": "done.txt exists", "checks": [{"validator": "tests.toy_validators:FILE"}]},
+                        {
+                            "id": f"M{n}.file",
+                            "text": "done.txt exists",
+                            "checks": [{"validator": "tests.toy_validators:FILE"}],
+                        },
                         {
                             "id": f"M{n}.journal",
                             "text": "a reflection is logged",
@@ -90,7 +94,9 @@ def toy_roadmap(phases: int = 4, per_phase: tuple[int, ...] = (4, 3, 4, 3), jour
                     ],
                 }
             )
-        doc["phases"].append({"id": f"phase-{p + 1}", "title": f"Phase {p + 1}", "description": "toy phase", "milestones": ms})
+        doc["phases"].append(
+            {"id": f"phase-{p + 1}", "title": f"Phase {p + 1}", "description": "toy phase", "milestones": ms}
+        )
     return yaml.safe_dump(doc, sort_keys=False)
 
 

@@ -39,7 +39,9 @@ def apply_bug(source: str, bug: Bug) -> str:
     return source.replace(bug.find, bug.replace)
 
 
-def lay_out(tmp_path: Path, milestone: str, source_dir: Path, bug: Bug | None = None, main_file: str | None = None) -> Path:
+def lay_out(
+    tmp_path: Path, milestone: str, source_dir: Path, bug: Bug | None = None, main_file: str | None = None
+) -> Path:
     """Copy ``source_dir`` into ``tmp_path/milestones/<milestone>`` (patched by ``bug``); return the folder."""
     workspace = tmp_path / "ws"
     milestone_dir = workspace / "milestones" / milestone
@@ -119,7 +121,11 @@ def judge_in_process(
         try:
             with warnings.catch_warnings():  # the learner's warnings go to the child's output in the judge
                 warnings.simplefilter("ignore")
-                probed = {} if check.probe is None else check.probe(ProbeContext(milestone, milestone_dir, workspace, p, seed))
+                probed = (
+                    {}
+                    if check.probe is None
+                    else check.probe(ProbeContext(milestone, milestone_dir, workspace, p, seed))
+                )
             raw = codec.decode(codec.encode(probed))
         except Exception as exc:  # the learner's code raised: the judge reports an error
             kind = "not implemented" if isinstance(exc, NotImplementedError) else type(exc).__name__

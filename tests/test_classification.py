@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from llmpath.datasets import gaussian_binary, spirals, two_moons
 from llmpath.datasets import classification as cl
+from llmpath.datasets import gaussian_binary, spirals, two_moons
 
 
 def test_gaussian_binary_shapes_and_seeding() -> None:

@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from llmpath.errors import EXIT_GATE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
 from tests.clihelp import cli, toy_workspace
 
@@ -55,7 +53,9 @@ def test_check_records_fingerprint_and_ticks_checklist(tmp_path):
     res = cli("check", "M1", "--json", cwd=ws)
     doc = json.loads(res.out)
     assert doc["criteria"][0]["status"] == "passed" and doc["criteria"][1]["status"] == "failed"
-    assert "llmpath log journal" in " ".join(doc["criteria"][1]["checks"][0]["details"] + [doc["criteria"][1]["checks"][0]["summary"]])
+    assert "llmpath log journal" in " ".join(
+        doc["criteria"][1]["checks"][0]["details"] + [doc["criteria"][1]["checks"][0]["summary"]]
+    )
     progress = json.loads((ws / ".llmpath" / "progress.json").read_text())
     rec = progress["milestones"]["M1"]["checks"]["M1.file"]
     assert rec["status"] == "passed" and rec["fingerprint"] == doc["fingerprint"]
@@ -78,7 +78,19 @@ def test_log_experiment_validates_fields_and_parses_back(tmp_path):
     # non-interactive and missing fields -> exit 2
     assert cli("log", "experiment", "--setup", "x", "--metric", "a=1", cwd=ws).code == EXIT_USAGE
     assert cli("log", "experiment", "--objective", "o", "--setup", "x", "--metric", "a=b", cwd=ws).code == EXIT_USAGE
-    res = cli("log", "experiment", "--objective", "o", "--setup", "s", "--metric", "a=1", "--visualization", "../x.png", cwd=ws)
+    res = cli(
+        "log",
+        "experiment",
+        "--objective",
+        "o",
+        "--setup",
+        "s",
+        "--metric",
+        "a=1",
+        "--visualization",
+        "../x.png",
+        cwd=ws,
+    )
     assert res.code == EXIT_USAGE
 
 
@@ -104,7 +116,9 @@ def test_hints_are_revealed_one_at_a_time(tmp_path):
 
 def test_paper_add_creates_a_note_linked_from_status(tmp_path):
     ws = toy_workspace(tmp_path)
-    res = cli("paper", "add", "Attention Is All You Need", "--url", "https://arxiv.org/abs/1706.03762", "-m", "M1", cwd=ws)
+    res = cli(
+        "paper", "add", "Attention Is All You Need", "--url", "https://arxiv.org/abs/1706.03762", "-m", "M1", cwd=ws
+    )
     assert res.code == EXIT_OK
     note = ws / "papers_notes" / "attention-is-all-you-need.md"
     assert "https://arxiv.org/abs/1706.03762" in note.read_text()

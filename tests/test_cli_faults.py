@@ -39,11 +39,17 @@ def test_hostile_code_gives_errors_and_progress_survives(tmp_path: Path):
         {
             "id": f"M1.{fn}",
             "text": f"{fn} behaves",
-            "checks": [{"validator": "tests.toy_validators:ANSWER", "params": {"function": fn}, "timeout": 3, "memory_mb": 700}],
+            "checks": [
+                {"validator": "tests.toy_validators:ANSWER", "params": {"function": fn}, "timeout": 3, "memory_mb": 700}
+            ],
         }
         for fn in faults
     ] + [
-        {"id": "M1.cheat", "text": "cheat", "checks": [{"validator": "tests.toy_validators:VECTOR", "params": {"function": "cheat"}}]}
+        {
+            "id": "M1.cheat",
+            "text": "cheat",
+            "checks": [{"validator": "tests.toy_validators:VECTOR", "params": {"function": "cheat"}}],
+        }
     ]
     (ws / "roadmap.yaml").write_text(yaml.safe_dump(roadmap, sort_keys=False))
     (ws / "milestones" / "M1" / "toy.py").write_text(HOSTILE)

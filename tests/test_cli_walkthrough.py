@@ -44,7 +44,10 @@ def test_walk_unlocks_m1_to_m14_in_order_and_refuses_every_out_of_order_step(tmp
         progress = json.loads((ws / ".llmpath" / "progress.json").read_text())
         assert progress["milestones"][mid]["commit"] == head
         readme = (ws / "milestones" / mid / "README.md").read_text()
-        assert "- [x] done.txt exists" in readme and "- [ ]" not in readme.split("llmpath:checklist:begin")[1].split("llmpath:checklist:end")[0]
+        assert (
+            "- [x] done.txt exists" in readme
+            and "- [ ]" not in readme.split("llmpath:checklist:begin")[1].split("llmpath:checklist:end")[0]
+        )
         if n < 14:
             assert (ws / "milestones" / nxt / "README.md").is_file()
     status = json.loads(cli("status", "--json", cwd=ws).out)

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from llmpath.datasets import corpus_baselines, entropy_floor, is_grammatical, load_corpus
-from llmpath.datasets import _grammar, corpus
+from llmpath.datasets import _grammar, corpus, corpus_baselines, entropy_floor, is_grammatical, load_corpus
+from llmpath.datasets._choosers import derivations
 
 
 def test_splits_are_deterministic_prefix_consistent_and_sized():
@@ -67,7 +67,7 @@ def test_every_generated_sentence_is_grammatical():
 
 def test_grammar_is_unambiguous_and_log_probs_are_exact():
     for text, nats in corpus.sample_stories(300, seed=11):
-        found = _grammar.derivations(_grammar.story, text)
+        found = derivations(_grammar.story, text)
         assert len(found) == 1, (text, found)
         assert found[0] == pytest.approx(nats, abs=1e-9)
         assert corpus.story_nats(text) == pytest.approx(nats, abs=1e-9)

@@ -83,7 +83,9 @@ def test_experiments(tmp_path):
     experiment(tmp_path, metrics={"final_loss_adam": 0.1})
     experiment(tmp_path, milestone="M4", metrics={"final_loss_sgd": 0.1})
     assert judge(tmp_path, "docs.experiments").status == "passed"
-    v = judge(tmp_path, "docs.experiments", min_entries=2, metrics=["final_loss_adam", "final_loss_sgd"], visualization=True)
+    v = judge(
+        tmp_path, "docs.experiments", min_entries=2, metrics=["final_loss_adam", "final_loss_sgd"], visualization=True
+    )
     assert v.status == "failed"
     text = "\n".join(v.details)
     assert "1 experiment entries for M3; at least 2" in text
@@ -96,7 +98,9 @@ def test_experiments(tmp_path):
     plot = tmp_path / "visualizations" / "cmp.png"
     plot.write_bytes(b"png")
     experiment(tmp_path, metrics={"final_loss_sgd": 0.3}, visualization="visualizations/cmp.png")
-    v = judge(tmp_path, "docs.experiments", min_entries=2, metrics=["final_loss_adam", "final_loss_sgd"], visualization=True)
+    v = judge(
+        tmp_path, "docs.experiments", min_entries=2, metrics=["final_loss_adam", "final_loss_sgd"], visualization=True
+    )
     assert v.status == "passed", v
     assert v.metrics == {"entries": 2.0, "with_visualization": 1.0}
 
@@ -140,8 +144,13 @@ def test_file(tmp_path):
     mdir.mkdir(parents=True)
     (mdir / "derivation.md").write_text(DERIVATION)
     v = judge(
-        tmp_path, "docs.file", milestone="M1", path="derivation.md", min_words=20,
-        headings=["derivation", "SETUP", "gradient with respect to w"], mentions=["sigmoid derivative", "cross-entropy"],
+        tmp_path,
+        "docs.file",
+        milestone="M1",
+        path="derivation.md",
+        min_words=20,
+        headings=["derivation", "SETUP", "gradient with respect to w"],
+        mentions=["sigmoid derivative", "cross-entropy"],
     )
     assert v.status == "passed", v
     assert v.metrics["headings"] == 3.0

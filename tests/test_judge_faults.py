@@ -78,7 +78,9 @@ def milestone_dir(tmp_path: Path) -> Path:
     return folder
 
 
-def _run(milestone_dir: Path, functions: list[str], validator: str = "tests.toy_validators:ANSWER", timeout: float = 3.0):
+def _run(
+    milestone_dir: Path, functions: list[str], validator: str = "tests.toy_validators:ANSWER", timeout: float = 3.0
+):
     specs = [
         CheckSpec(f"c{i}", f"M1.{fn}", validator, {"function": fn}, timeout_s=timeout, memory_mb=600)
         for i, fn in enumerate(functions)

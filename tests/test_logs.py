@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from llmpath.notebook import logs
 from llmpath.errors import StateError, UsageError
+from llmpath.notebook import logs
 from llmpath.notebook.logs import (
     EXPERIMENTS_FILE,
     JOURNAL_FILE,
@@ -233,7 +233,8 @@ def test_commands_import_nothing_heavy():
     import sys
 
     code = (
-        "import sys, llmpath.workspace.progress, llmpath.notebook.logs, llmpath.workspace.evidence, llmpath.workspace.checklist, "
+        "import sys, llmpath.workspace.progress, llmpath.notebook.logs, llmpath.workspace.evidence, "
+        "llmpath.workspace.checklist, "
         "llmpath.validators.docs, llmpath.fsutil\n"
         "heavy = [m for m in ('numpy', 'torch', 'git') if m in sys.modules]\n"
         "assert not heavy, heavy"

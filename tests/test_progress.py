@@ -70,7 +70,8 @@ def test_update_validates_what_fn_did(tmp_path):
         b'{"version": 1, "milestones": {"M1": {"completed_at": 5}}}',
         b'{"version": 1, "milestones": {}, "surprise": true}',
         b"[1, 2, 3]",
-        b'{"version": 1, "milestones": {"M1": {"checks": {"c": {"status": "maybe", "summary": "", "at": "", "fingerprint": ""}}}}}',
+        b'{"version": 1, "milestones": {"M1": {"checks": {"c": '
+        b'{"status": "maybe", "summary": "", "at": "", "fingerprint": ""}}}}}',
     ],
 )
 def test_corrupt_file_is_an_error_naming_the_path(tmp_path, content):

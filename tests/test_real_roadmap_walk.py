@@ -35,11 +35,38 @@ def _log(ws: Path, *args: str) -> None:
 def _document(ws: Path, mid: str) -> None:
     if mid == "M3":
         assert cli("plot", "M3", cwd=ws).code == EXIT_OK
-        _log(ws, "experiment", "-m", "M3", "--objective", "compare SGD, Momentum and Adam", "--setup", "least squares, 200 steps",
-             "--metric", "final_loss_sgd=0.12", "--metric", "final_loss_momentum=0.03", "--metric", "final_loss_adam=0.01",
-             "--visualization", "visualizations/M3_convergence.png")
-        _log(ws, "experiment", "-m", "M3", "--objective", "ablation: Adam learning rate", "--setup", "lr in {0.1, 0.01}",
-             "--metric", "final_loss_lr_0.1=0.02", "--metric", "final_loss_lr_0.01=0.2")
+        _log(
+            ws,
+            "experiment",
+            "-m",
+            "M3",
+            "--objective",
+            "compare SGD, Momentum and Adam",
+            "--setup",
+            "least squares, 200 steps",
+            "--metric",
+            "final_loss_sgd=0.12",
+            "--metric",
+            "final_loss_momentum=0.03",
+            "--metric",
+            "final_loss_adam=0.01",
+            "--visualization",
+            "visualizations/M3_convergence.png",
+        )
+        _log(
+            ws,
+            "experiment",
+            "-m",
+            "M3",
+            "--objective",
+            "ablation: Adam learning rate",
+            "--setup",
+            "lr in {0.1, 0.01}",
+            "--metric",
+            "final_loss_lr_0.1=0.02",
+            "--metric",
+            "final_loss_lr_0.01=0.2",
+        )
     if mid == "M7":
         assert cli("plot", "M7", cwd=ws).code == EXIT_OK
         _log(ws, "experiment", "-m", "M7", "--objective", "train the mini GPT", "--setup", "3 layers, 2500 steps",

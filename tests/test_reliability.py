@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from llmpath.notebook import logs
 from llmpath.errors import StateError, UsageError
+from llmpath.notebook import logs
 from llmpath.workspace.progress import CheckRecord, MilestoneState, Progress, ProgressStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,7 +118,11 @@ def _writer(workspace: str, start: int) -> None:
             for k in range(1, 4):
                 p.milestones[f"M{k}"] = MilestoneState(
                     unlocked_at=str(n),
-                    checks={"c": CheckRecord(status="passed", summary=str(n) * (_PAD // len(str(n))), at=str(n), fingerprint="f")},
+                    checks={
+                        "c": CheckRecord(
+                            status="passed", summary=str(n) * (_PAD // len(str(n))), at=str(n), fingerprint="f"
+                        )
+                    },
                 )
 
         store.update(write)

@@ -18,13 +18,12 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from llmpath import templates
-from llmpath.workspace import roadmap as rm
-from llmpath.workspace import roadmap_yaml as rm_yaml
 from llmpath.errors import RoadmapError, UsageError
-from llmpath.workspace.roadmap import Roadmap, json_schema
-from llmpath.workspace.roadmap_yaml import load_roadmap
 from llmpath.validators.api import Check, NoParams, Verdict
 from llmpath.validators.registry import UnknownValidator
+from llmpath.workspace import roadmap_yaml as rm_yaml
+from llmpath.workspace.roadmap import Roadmap, json_schema
+from llmpath.workspace.roadmap_yaml import load_roadmap
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "roadmap.yaml"
@@ -176,7 +175,9 @@ def test_bundled_copy_is_identical() -> None:
 
 def test_committed_schema_is_up_to_date() -> None:
     committed = json.loads(templates.BUNDLED_SCHEMA.read_text())
-    assert committed == json_schema(), "regenerate: python -m llmpath.workspace.roadmap > llmpath/templates/roadmap.schema.json"
+    assert committed == json_schema(), (
+        "regenerate: python -m llmpath.workspace.roadmap > llmpath/templates/roadmap.schema.json"
+    )
 
 
 def test_schema_describes_the_file() -> None:
@@ -221,7 +222,10 @@ def test_real_roadmap_loads() -> None:
 
 
 def test_import_is_light() -> None:
-    code = "import sys, llmpath.workspace.roadmap; heavy = [m for m in ('numpy', 'torch') if m in sys.modules]; assert not heavy, heavy"
+    code = (
+        "import sys, llmpath.workspace.roadmap; heavy = [m for m in ('numpy', 'torch') if m in sys.modules]; "
+        "assert not heavy, heavy"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
@@ -339,32 +343,100 @@ def test_mini_loads(tmp_path: Path) -> None:
 CASES = [
     # (name, find, replace, needle for the expected line, expected message fragment)
     ("syntax", "title: One", "title: [One", "description: First", "invalid YAML"),
-    ("python tag", "title: Mini", "title: !!python/object/apply:os.system [echo hi]", "title: !!python",
-     "could not determine a constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'"),
-    ("unknown key", "        title: First", "        title: First\n        sumary: typo", "sumary",
-     "phases[0].milestones[0].sumary: unknown key 'sumary' (did you mean summary?)"),
-    ("wrong type", "params: {n: 3}", "params: {n: three}", "params: {n: three}",
-     "phases[0].milestones[1].criteria[0].checks[0].params.n: "),
-    ("list expected", "    milestones:\n      - id: M3", "    milestones: M3\n    x:\n      - id: M3", "milestones: M3",
-     "phases[1].milestones: expected a list"),
-    ("missing key", "        summary: The second.\n", "", "  - id: M2",
-     "phases[0].milestones[1].summary: required, but missing"),
-    ("duplicate milestone", "  - id: M3", "  - id: M2", "  - id: M2\n        title: Third",
-     "phases[1].milestones[0].id: duplicate milestone id 'M2'"),
+    (
+        "python tag",
+        "title: Mini",
+        "title: !!python/object/apply:os.system [echo hi]",
+        "title: !!python",
+        "could not determine a constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'",
+    ),
+    (
+        "unknown key",
+        "        title: First",
+        "        title: First\n        sumary: typo",
+        "sumary",
+        "phases[0].milestones[0].sumary: unknown key 'sumary' (did you mean summary?)",
+    ),
+    (
+        "wrong type",
+        "params: {n: 3}",
+        "params: {n: three}",
+        "params: {n: three}",
+        "phases[0].milestones[1].criteria[0].checks[0].params.n: ",
+    ),
+    (
+        "list expected",
+        "    milestones:\n      - id: M3",
+        "    milestones: M3\n    x:\n      - id: M3",
+        "milestones: M3",
+        "phases[1].milestones: expected a list",
+    ),
+    (
+        "missing key",
+        "        summary: The second.\n",
+        "",
+        "  - id: M2",
+        "phases[0].milestones[1].summary: required, but missing",
+    ),
+    (
+        "duplicate milestone",
+        "  - id: M3",
+        "  - id: M2",
+        "  - id: M2\n        title: Third",
+        "phases[1].milestones[0].id: duplicate milestone id 'M2'",
+    ),
     ("bad id", "  - id: M3", "  - id: M0", "  - id: M0", "is not a valid id"),
-    ("order", "  - id: M2\n", "  - id: M5\n", "  - id: M3", "phases[1].milestones[0].id: milestones out of order: M3 comes after M5"),
-    ("duplicate criterion", "  - id: M3.a", "  - id: M2.a", "  - id: M2.a\n            text: a passes",
-     "phases[1].milestones[0].criteria[0].id: duplicate criterion id 'M2.a'"),
+    (
+        "order",
+        "  - id: M2\n",
+        "  - id: M5\n",
+        "  - id: M3",
+        "phases[1].milestones[0].id: milestones out of order: M3 comes after M5",
+    ),
+    (
+        "duplicate criterion",
+        "  - id: M3.a",
+        "  - id: M2.a",
+        "  - id: M2.a\n            text: a passes",
+        "phases[1].milestones[0].criteria[0].id: duplicate criterion id 'M2.a'",
+    ),
     ("criterion prefix", "  - id: M3.a", "  - id: M1.b", "  - id: M1.b", "must be named 'M3.<name>'"),
-    ("duplicate phase", "  - id: two", "  - id: one", "  - id: one\n    title: Two", "phases[1].id: duplicate phase id 'one'"),
-    ("unknown validator", "validator: t.count", "validator: t.cont", "validator: t.cont",
-     "phases[0].milestones[1].criteria[0].checks[0].validator: unknown validator 't.cont' (did you mean t.count"),
-    ("bad params", "params: {n: 3}", "params: {nn: 3}", "params: {nn: 3}",
-     "checks[0].params.nn: unknown key 'nn' (did you mean n?)"),
-    ("bad params, no close match", "params: {n: 3}", "params: {zzz: 3}", "params: {zzz: 3}",
-     "checks[0].params.zzz: unknown key 'zzz' (allowed: n)"),
+    (
+        "duplicate phase",
+        "  - id: two",
+        "  - id: one",
+        "  - id: one\n    title: Two",
+        "phases[1].id: duplicate phase id 'one'",
+    ),
+    (
+        "unknown validator",
+        "validator: t.count",
+        "validator: t.cont",
+        "validator: t.cont",
+        "phases[0].milestones[1].criteria[0].checks[0].validator: unknown validator 't.cont' (did you mean t.count",
+    ),
+    (
+        "bad params",
+        "params: {n: 3}",
+        "params: {nn: 3}",
+        "params: {nn: 3}",
+        "checks[0].params.nn: unknown key 'nn' (did you mean n?)",
+    ),
+    (
+        "bad params, no close match",
+        "params: {n: 3}",
+        "params: {zzz: 3}",
+        "params: {zzz: 3}",
+        "checks[0].params.zzz: unknown key 'zzz' (allowed: n)",
+    ),
     ("bad timeout", "timeout: 5", "timeout: -1", "timeout: -1", "checks[0].timeout: input should be greater than 0"),
-    ("duplicate yaml key", "title: Mini", "title: Mini\ntitle: Maxi", "title: Maxi", "title: duplicate key (first at line 2)"),
+    (
+        "duplicate yaml key",
+        "title: Mini",
+        "title: Mini\ntitle: Maxi",
+        "title: Maxi",
+        "title: duplicate key (first at line 2)",
+    ),
     ("non-string key", "title: Mini", "title: Mini\n3: x", "3: x", "key 3 must be a string"),
     ("version", "version: 1", "version: 2", "version: 2", "version: input should be 1"),
     ("bad timestamp", "title: Mini", "title: 2020-13-45", "title: 2020", "cannot read this value"),
@@ -374,7 +446,9 @@ CASES = [
 
 
 @pytest.mark.parametrize("name, find, replace, needle, fragment", CASES, ids=[c[0] for c in CASES])
-def test_error_names_line_and_path(yaml_loader: type, tmp_path: Path, name: str, find: str, replace: str, needle: str, fragment: str) -> None:
+def test_error_names_line_and_path(
+    yaml_loader: type, tmp_path: Path, name: str, find: str, replace: str, needle: str, fragment: str
+) -> None:
     assert MINI.count(find) >= 1
     text = MINI.replace(find, replace, 1)
     lines = errors_of(tmp_path, text)
@@ -396,15 +470,19 @@ def test_params_to_a_validator_without_params(tmp_path: Path) -> None:
     text = MINI.replace("              - validator: t.ok\n      - id: M2",
                         "              - validator: t.ok\n                params: {n: 1}\n      - id: M2")
     lines = errors_of(tmp_path, text)
-    assert lines == [f"roadmap.yaml:{line_of(text, 'params: {n: 1}')}: "
-                     "phases[0].milestones[0].criteria[0].checks[0].params.n: unknown key 'n' (this takes no parameters)"]
+    assert lines == [
+        f"roadmap.yaml:{line_of(text, 'params: {n: 1}')}: "
+        "phases[0].milestones[0].criteria[0].checks[0].params.n: unknown key 'n' (this takes no parameters)"
+    ]
 
 
 def test_empty_checks_and_criteria(tmp_path: Path) -> None:
     text = MINI.replace("            checks:\n              - validator: t.ok\n      - id: M2",
                         "            checks: []\n      - id: M2")
     lines = errors_of(tmp_path, text)
-    assert lines == [f"roadmap.yaml:{line_of(text, 'checks: []')}: phases[0].milestones[0].criteria[0].checks: must not be empty"]
+    assert lines == [
+        f"roadmap.yaml:{line_of(text, 'checks: []')}: phases[0].milestones[0].criteria[0].checks: must not be empty"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -468,7 +546,10 @@ def test_custom_validator_from_the_roadmap_folder(tmp_path: Path, monkeypatch: p
     assert str(tmp_path.resolve()) in sys.path
 
     path.write_text(text.replace("course_checks_xyz:OK", "course_checks_xyz:NOPE"))
-    with pytest.raises(RoadmapError, match=r"roadmap.yaml:\d+: phases\[0\]\.milestones\[1\]\.criteria\[0\]\.checks\[0\]\.validator: .*NOPE"):
+    with pytest.raises(
+        RoadmapError,
+        match=r"roadmap.yaml:\d+: phases\[0\]\.milestones\[1\]\.criteria\[0\]\.checks\[0\]\.validator: .*NOPE",
+    ):
         load_roadmap(path, resolver=resolver)
     sys.modules.pop("course_checks_xyz", None)
 
@@ -487,7 +568,9 @@ def _assert_loads_or_locates(tmp_path: Path, text: str) -> None:
         assert exc.message.strip()
 
 
-_FUZZ = settings(max_examples=34, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+_FUZZ = settings(
+    max_examples=34, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 _scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20)
 _keys = st.sampled_from(["version", "title", "phases", "id", "milestones", "criteria", "checks", "validator",
                          "params", "timeout", "text", "summary", "description"]) | st.text(max_size=8)
@@ -515,7 +598,8 @@ _REAL_LINES = REAL.read_text().splitlines(keepends=True)
     op=st.sampled_from(["delete", "replace", "duplicate", "insert", "swap", "retype"]),
     i=st.integers(0, len(_REAL_LINES) - 1),
     j=st.integers(0, len(_REAL_LINES) - 1),
-    junk=st.text(max_size=12) | st.sampled_from(["[", "{x: 1}", "- y", "!!python/name:os.system", "&a", "*a", "M99", "-1"]),
+    junk=st.text(max_size=12)
+    | st.sampled_from(["[", "{x: 1}", "- y", "!!python/name:os.system", "&a", "*a", "M99", "-1"]),
 )
 def test_fuzz_mutated_real_roadmap(tmp_path: Path, op: str, i: int, j: int, junk: str) -> None:
     lines = list(_REAL_LINES)

@@ -73,7 +73,9 @@ def test_readme(mid: str) -> None:
     text = (MILESTONES / mid / "README.md").read_text(encoding="utf-8")
     assert text.count(BEGIN) == 1 and text.count(END) == 1
     assert text.index(BEGIN) < text.index(END)
-    assert re.search(rf"^{re.escape(BEGIN)}\n{re.escape(END)}$", text, re.M), "markers on their own lines, empty between"
+    assert re.search(rf"^{re.escape(BEGIN)}\n{re.escape(END)}$", text, re.M), (
+        "markers on their own lines, empty between"
+    )
     milestone = ROADMAP_MILESTONES[mid]
     assert text.splitlines()[0] == f"# {mid} — {milestone['title']}"
     flat = _flat(text)
@@ -103,7 +105,9 @@ def test_starter_stubs_are_honest(rel: str) -> None:
         ]
         assert len(raises) == 1, f"{rel}:{fn.lineno} {fn.name} must raise NotImplementedError(...)"
         args = raises[0].exc.args
-        assert args and isinstance(args[0], ast.Constant) and len(str(args[0].value)) > 10, f"{fn.name}: say what to implement"
+        assert args and isinstance(args[0], ast.Constant) and len(str(args[0].value)) > 10, (
+            f"{fn.name}: say what to implement"
+        )
         assert not any(isinstance(n, ast.Return) for n in ast.walk(fn)), f"{fn.name} returns something"
     defined = {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)}
     defined |= {t.id for n in tree.body if isinstance(n, ast.Assign | ast.AnnAssign)
@@ -156,7 +160,9 @@ print(json.dumps(report))
 def test_starters_import_and_every_function_raises(tmp_path: Path) -> None:
     copy = tmp_path / "milestones"
     shutil.copytree(MILESTONES, copy, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    done = subprocess.run([sys.executable, "-c", _PROBE, str(copy)], capture_output=True, text=True, cwd=tmp_path, timeout=240)
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(copy)], capture_output=True, text=True, cwd=tmp_path, timeout=240
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout)
     assert sorted(report) == PY_FILES

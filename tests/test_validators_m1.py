@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from llmpath.templates import template_root
 from llmpath.validators import m1_logreg as m1
 from llmpath.validators.api import BadOutput, VerdictContext
-from llmpath.templates import template_root
 from tests.judgeutil import SOLUTIONS, judge, lay_out, statuses, text
 from tests.solutions.M1.bugs import BUGS
 

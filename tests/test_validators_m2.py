@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from llmpath.templates import template_root
 from llmpath.validators import m2_mlp as m2
 from llmpath.validators.api import BadOutput, VerdictContext
-from llmpath.templates import template_root
 from tests.judgeutil import SOLUTIONS, judge, lay_out, statuses, text
 from tests.solutions.M2.bugs import BUGS
 

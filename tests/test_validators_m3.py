@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from llmpath.templates import template_root
 from llmpath.validators import m3_optim as m3
 from llmpath.validators.api import BadOutput, VerdictContext
-from llmpath.templates import template_root
 from tests.judgeutil import SOLUTIONS, judge, lay_out, statuses, text
 from tests.solutions.M3.bugs import BUGS, VARIANT_BUGS
 
@@ -87,7 +87,9 @@ def test_each_simulated_bug_gets_its_own_diagnosis(tmp_path: Path, kind: str, bu
 
 
 def test_adam_without_bias_correction_names_the_first_step_ratio(tmp_path: Path) -> None:
-    raw = {"runs": [_raw_run(run, i, 50, "no_bias" if run[2] == "adam" else "none") for i, run in enumerate(m3.CORE_RUNS)]}
+    raw = {
+        "runs": [_raw_run(run, i, 50, "no_bias" if run[2] == "adam" else "none") for i, run in enumerate(m3.CORE_RUNS)]
+    }
     verdict = m3.verdict_optimizers(raw, _ctx(tmp_path))
     assert verdict.status == "failed"
     assert "3.16x" in verdict.diagnosis and "bias correction is missing" in verdict.diagnosis

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from llmpath.validators import m4_autograd as m4
-from llmpath.validators.m4_autograd import trace_doc
-from llmpath.validators.api import BadOutput, VerdictContext
 from llmpath.templates import template_root
+from llmpath.validators import m4_autograd as m4
+from llmpath.validators.api import BadOutput, VerdictContext
+from llmpath.validators.m4_autograd import trace_doc
 from tests.judgeutil import SOLUTIONS, judge, lay_out, statuses, text
 from tests.solutions.M4.bugs import BUGS
 

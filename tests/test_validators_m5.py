@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from llmpath.templates import template_root
 from llmpath.validators import m5_attention as m5
 from llmpath.validators.api import VerdictContext
-from llmpath.templates import template_root
 from tests.judgeutil import SOLUTIONS, judge, judge_in_process, lay_out, statuses, text
 from tests.solutions.M5.bugs import BUGS
 

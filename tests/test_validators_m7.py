@@ -23,7 +23,8 @@ from llmpath.judge.run import CheckResult
 from llmpath.validators.api import BadOutput, ContractError, ProbeContext, VerdictContext
 from llmpath.validators.registry import builtin_checks
 from tests.judgeutil import SOLUTIONS, judge, lay_out, statuses, text
-from tests.solutions.M7.bugs import BUGS, CHECKS as BUG_CHECKS
+from tests.solutions.M7.bugs import BUGS
+from tests.solutions.M7.bugs import CHECKS as BUG_CHECKS
 
 M7 = SOLUTIONS / "M7"
 REFERENCE = M7 / "reference"
@@ -41,7 +42,9 @@ def run_here(milestone_dir: Path, names, seed: int = 0, params: dict | None = No
     for name in names:
         check = builtin_checks()[name]
         raw_params = dict((params or {}).get(name, {}))
-        vctx = VerdictContext("M7", milestone_dir, milestone_dir.parent.parent, check.params.model_validate(raw_params), seed)
+        vctx = VerdictContext(
+            "M7", milestone_dir, milestone_dir.parent.parent, check.params.model_validate(raw_params), seed
+        )
         started = time.perf_counter()
         raw: dict = {}
         try:
@@ -54,7 +57,21 @@ def run_here(milestone_dir: Path, names, seed: int = 0, params: dict | None = No
             status, summary, details, diagnosis = "failed", str(exc), (), None
         except (ContractError, NotImplementedError, Exception) as exc:  # noqa: B014 - as the child reports them
             status, summary, details, diagnosis = "error", f"{type(exc).__name__}: {exc}", (), None
-        results.append(CheckResult(name, name, name, status, summary, tuple(details), diagnosis, {}, "", seed, time.perf_counter() - started))
+        results.append(
+            CheckResult(
+                name,
+                name,
+                name,
+                status,
+                summary,
+                tuple(details),
+                diagnosis,
+                {},
+                "",
+                seed,
+                time.perf_counter() - started,
+            )
+        )
     return results
 
 
@@ -203,7 +220,10 @@ def _vocab_without_newline(ckpt, folder):
 
 
 def _pickled_object(ckpt, folder):
-    torch.save({"config": ckpt["config"], "model": ckpt["model"], "vocab": ckpt["vocab"], "extra": Path("x")}, folder / "checkpoint.pt")
+    torch.save(
+        {"config": ckpt["config"], "model": ckpt["model"], "vocab": ckpt["vocab"], "extra": Path("x")},
+        folder / "checkpoint.pt",
+    )
 
 
 def _missing_file(ckpt, folder):
@@ -261,7 +281,14 @@ HISTORY_BUGS = [
     ("no_val", [dict(e, val_loss=None) for e in _flat()], "validation losses"),
     (
         "below_floor",
-        [{"step": 10 * i, "train_loss": 3.8 - 0.195 * i, "val_loss": 3.8 - 0.195 * i if i % 5 == 0 or i == 19 else None} for i in range(20)],
+        [
+            {
+                "step": 10 * i,
+                "train_loss": 3.8 - 0.195 * i,
+                "val_loss": 3.8 - 0.195 * i if i % 5 == 0 or i == 19 else None,
+            }
+            for i in range(20)
+        ],
         "below the entropy floor",
     ),
 ]
@@ -289,11 +316,23 @@ def test_loss_curve_needs_an_m7_entry_with_an_existing_picture(tmp_path):
     ws = folder.parent.parent
     first = run_here(folder, ["m7.loss_curve"])[0]
     assert first.status == "failed" and "no experiment entry is tagged M7" in first.summary
-    append_experiment(ws, milestone="M7", objective="o", setup="s", metrics={}, visualization=None, notes="", commit=None, dirty=False)
+    append_experiment(
+        ws, milestone="M7", objective="o", setup="s", metrics={}, visualization=None, notes="", commit=None, dirty=False
+    )
     (ws / "visualizations").mkdir()
     fake = ws / "visualizations" / "fake.png"
     fake.write_bytes(b"not a png at all")
-    append_experiment(ws, milestone="M7", objective="o", setup="s", metrics={}, visualization="visualizations/fake.png", notes="", commit=None, dirty=False)
+    append_experiment(
+        ws,
+        milestone="M7",
+        objective="o",
+        setup="s",
+        metrics={},
+        visualization="visualizations/fake.png",
+        notes="",
+        commit=None,
+        dirty=False,
+    )
     second = run_here(folder, ["m7.loss_curve"])[0]
     assert second.status == "failed" and "references no picture" in text([second]) and "not a PNG" in text([second])
     _log_curve(ws)

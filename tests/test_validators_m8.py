@@ -18,11 +18,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from llmpath.templates import template_root
 from llmpath.validators import m8_bpe as m8
+from llmpath.validators.api import VerdictContext
 from llmpath.validators.m8_bpe import reference as ref
 from llmpath.validators.m8_bpe import texts
-from llmpath.validators.api import VerdictContext
-from llmpath.templates import template_root
 from tests.judgeutil import SOLUTIONS, judge, judge_in_process, lay_out, statuses, text
 from tests.solutions.M8.bugs import BUGS
 
@@ -79,7 +79,9 @@ from minbpe.{module} import {cls} as BPETokenizer
 """
 
 
-@pytest.mark.skipif(not MINBPE, reason="set LLMPATH_MINBPE_DIR to a karpathy/minbpe checkout to run minbpe through the M8 checks")
+@pytest.mark.skipif(
+    not MINBPE, reason="set LLMPATH_MINBPE_DIR to a karpathy/minbpe checkout to run minbpe through the M8 checks"
+)
 @pytest.mark.parametrize(("module", "cls"), [("basic", "BasicTokenizer"), ("regex", "RegexTokenizer")])
 def test_minbpe_passes(tmp_path: Path, module: str, cls: str) -> None:
     package = Path(MINBPE or "", "minbpe")

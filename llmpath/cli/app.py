@@ -7,7 +7,7 @@ messages and exit codes by ``llmpath.__main__.main`` (the single error boundary)
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -51,9 +51,9 @@ class _Spinner:
 def status(
     workspace: WorkspaceOpt = None,
     json: JsonOpt = False,
-    phase: Annotated[Optional[str], typer.Option("--phase", help="Only this phase (its id).")] = None,
+    phase: Annotated[str | None, typer.Option("--phase", help="Only this phase (its id).")] = None,
     state: Annotated[
-        Optional[str], typer.Option("--state", help="Only milestones in this state: locked, in_progress or complete.")
+        str | None, typer.Option("--state", help="Only milestones in this state: locked, in_progress or complete.")
     ] = None,
 ) -> None:
     """Show phases and milestones (locked / in progress / complete) and the exact next command.
@@ -72,10 +72,18 @@ def status(
 
 @app.command()
 def check(
-    milestone: Annotated[Optional[str], typer.Argument(help="The milestone, e.g. M1 (default: the one in progress).")] = None,
-    all_: Annotated[bool, typer.Option("--all", help="Re-verify every completed milestone on the current code.")] = False,
-    preview: Annotated[bool, typer.Option("--preview", help="Run a locked milestone's checks; record nothing.")] = False,
-    seed: Annotated[Optional[int], typer.Option("--seed", help="Judge on other seeded inputs than the fixed ones.")] = None,
+    milestone: Annotated[
+        str | None, typer.Argument(help="The milestone, e.g. M1 (default: the one in progress).")
+    ] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Re-verify every completed milestone on the current code.")
+    ] = False,
+    preview: Annotated[
+        bool, typer.Option("--preview", help="Run a locked milestone's checks; record nothing.")
+    ] = False,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Judge on other seeded inputs than the fixed ones.")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show details of passing checks too.")] = False,
     workspace: WorkspaceOpt = None,
     json: JsonOpt = False,
@@ -85,8 +93,8 @@ def check(
     Example: `llmpath check M1`, `llmpath check M4 --preview`, `llmpath check --all`
     Exit code 0 when every criterion passed, 1 when any failed or errored, 4 when the milestone is locked.
     """
-    from llmpath.workspace import gates
     from llmpath.commands import check as cmd
+    from llmpath.workspace import gates
 
     ctx = _ctx(workspace)
     with _Spinner(not json) as spinner:
@@ -100,7 +108,11 @@ def check(
                 raise UsageError("every milestone is complete; name one, or use --all")
             reports = [cmd.check(ctx, mid, preview=preview, seed=seed, on_event=spinner.event)]
     if json:
-        output.print_json(reports[0].to_json() if not all_ else {"schema": cmd.SCHEMA_VERSION, "reports": [r.to_json() for r in reports]})
+        output.print_json(
+            reports[0].to_json()
+            if not all_
+            else {"schema": cmd.SCHEMA_VERSION, "reports": [r.to_json() for r in reports]}
+        )
     else:
         for report in reports:
             output.check_report(report, verbose=verbose)
@@ -119,7 +131,9 @@ def check(
 @app.command()
 def unlock(
     target: Annotated[str, typer.Argument(help="`next` (or the id of the next milestone).")] = "next",
-    allow_dirty: Annotated[bool, typer.Option("--allow-dirty", help="Complete even with uncommitted milestone files.")] = False,
+    allow_dirty: Annotated[
+        bool, typer.Option("--allow-dirty", help="Complete even with uncommitted milestone files.")
+    ] = False,
     workspace: WorkspaceOpt = None,
     json: JsonOpt = False,
 ) -> None:
@@ -150,7 +164,7 @@ def init(
     directory: Annotated[Path, typer.Argument(help="Where to create the workspace.")] = Path("."),
     git: Annotated[bool, typer.Option("--git", help="Also run `git init` there.")] = False,
     roadmap: Annotated[
-        Optional[Path], typer.Option("--roadmap", help="Use this roadmap.yaml instead of the built-in curriculum.")
+        Path | None, typer.Option("--roadmap", help="Use this roadmap.yaml instead of the built-in curriculum.")
     ] = None,
 ) -> None:
     """Lay out a fresh workspace: roadmap.yaml, milestones/M1, empty logs, folders. Never overwrites.
@@ -165,7 +179,9 @@ def init(
         output.stdout.print(f"  {path}")
     if report.git:
         output.stdout.print("  (git repository initialised)")
-    output.stdout.print(f"[bold]next:[/] cd {report.root} && llmpath status  — then read milestones/{report.first}/README.md")
+    output.stdout.print(
+        f"[bold]next:[/] cd {report.root} && llmpath status  — then read milestones/{report.first}/README.md"
+    )
 
 
 @app.command()
@@ -192,17 +208,17 @@ def hint(
 
 @app.command()
 def watch(
-    milestone: Annotated[Optional[str], typer.Argument(help="The milestone (default: the one in progress).")] = None,
+    milestone: Annotated[str | None, typer.Argument(help="The milestone (default: the one in progress).")] = None,
     poll: Annotated[bool, typer.Option("--poll", help="Poll for changes (where file events are lost).")] = False,
-    max_runs: Annotated[Optional[int], typer.Option("--max-runs", hidden=True)] = None,
+    max_runs: Annotated[int | None, typer.Option("--max-runs", hidden=True)] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Re-run the check every time you save a file of the milestone. Ctrl-C stops.
 
     Example: `llmpath watch M1` (add `--poll` on network drives or in containers that lose file events)
     """
-    from llmpath.workspace import gates
     from llmpath.commands.watch import watch as run
+    from llmpath.workspace import gates
 
     ctx = _ctx(workspace)
     mid = milestone or gates.current(ctx.roadmap, ctx.progress())
@@ -213,7 +229,9 @@ def watch(
         mid,
         poll=poll,
         max_runs=max_runs,
-        on_waiting=lambda: output.stdout.print(f"[dim]watching milestones/{mid}/ — save a file to re-check, Ctrl-C to stop[/]"),
+        on_waiting=lambda: output.stdout.print(
+            f"[dim]watching milestones/{mid}/ — save a file to re-check, Ctrl-C to stop[/]"
+        ),
     ):
         output.stdout.rule()
         output.check_report(report)
@@ -222,12 +240,13 @@ def watch(
 @app.command()
 def plot(
     milestone: Annotated[str, typer.Argument(help="M3 (optimizer convergence) or M7 (loss curve).")],
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Where to write the PNG.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write the PNG.")] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Draw a milestone's picture into visualizations/ (M3 runs your optimizers; M7 reads loss_history.json).
 
-    Example: `llmpath plot M3`, then reference it: `llmpath log experiment --visualization visualizations/M3_convergence.png ...`
+    Example: `llmpath plot M3`, then reference it:
+    `llmpath log experiment --visualization visualizations/M3_convergence.png ...`
     """
     from llmpath.commands.plot import plot as run
 

@@ -22,7 +22,8 @@ def edit_text(template: str, *, suffix: str = ".md") -> str:
             code = subprocess.call([*shlex.split(editor), name])
         except (FileNotFoundError, PermissionError):
             raise UsageError(
-                f"cannot start the editor {editor!r}", hint="set $EDITOR, or pass the text as an argument (`-` reads stdin)"
+                f"cannot start the editor {editor!r}",
+                hint="set $EDITOR, or pass the text as an argument (`-` reads stdin)",
             ) from None
         if code != 0:
             raise UsageError(f"the editor {editor!r} exited with code {code}: nothing was logged")

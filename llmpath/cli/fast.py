@@ -10,8 +10,8 @@ import dataclasses
 import json
 from pathlib import Path
 
-from llmpath.workspace.views import ProgressView, RoadmapView, read_cached_roadmap
 from llmpath.workspace.locate import Workspace, find_workspace
+from llmpath.workspace.views import ProgressView, RoadmapView, read_cached_roadmap
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,7 +53,9 @@ def fast_status(args: list[str]) -> int | None:
         return None
     path = workspace.state_dir / "progress.json"
     try:
-        progress = ProgressView.from_json(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else ProgressView({})
+        progress = (
+            ProgressView.from_json(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else ProgressView({})
+        )
         ids = {m.id for m in roadmap.milestones()}
         if not set(progress.milestones) <= ids:
             return None  # let the full path explain the mismatch

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -29,11 +29,15 @@ def _report(entry: ExperimentEntry | JournalEntry, where: str, *, as_json: bool)
 
 @log_app.command("experiment")
 def log_experiment(
-    milestone: Annotated[Optional[str], typer.Option("--milestone", "-m", help="Default: the milestone in progress.")] = None,
-    objective: Annotated[Optional[str], typer.Option("--objective", help="What you wanted to find out.")] = None,
-    setup: Annotated[Optional[str], typer.Option("--setup", help="Data, model, hyper-parameters.")] = None,
-    metric: Annotated[Optional[list[str]], typer.Option("--metric", help="name=value (repeatable).")] = None,
-    visualization: Annotated[Optional[str], typer.Option("--visualization", help="A picture inside the workspace.")] = None,
+    milestone: Annotated[
+        str | None, typer.Option("--milestone", "-m", help="Default: the milestone in progress.")
+    ] = None,
+    objective: Annotated[str | None, typer.Option("--objective", help="What you wanted to find out.")] = None,
+    setup: Annotated[str | None, typer.Option("--setup", help="Data, model, hyper-parameters.")] = None,
+    metric: Annotated[list[str] | None, typer.Option("--metric", help="name=value (repeatable).")] = None,
+    visualization: Annotated[
+        str | None, typer.Option("--visualization", help="A picture inside the workspace.")
+    ] = None,
     notes: Annotated[str, typer.Option("--notes", help="Anything else worth remembering.")] = "",
     workspace: WorkspaceOpt = None,
     json: JsonOpt = False,
@@ -78,8 +82,12 @@ def log_experiment(
 
 @log_app.command("journal")
 def log_journal(
-    text: Annotated[Optional[str], typer.Argument(help="The reflection (`-` reads stdin; omitted: opens $EDITOR).")] = None,
-    milestone: Annotated[Optional[str], typer.Option("--milestone", "-m", help="Default: the milestone in progress.")] = None,
+    text: Annotated[
+        str | None, typer.Argument(help="The reflection (`-` reads stdin; omitted: opens $EDITOR).")
+    ] = None,
+    milestone: Annotated[
+        str | None, typer.Option("--milestone", "-m", help="Default: the milestone in progress.")
+    ] = None,
     workspace: WorkspaceOpt = None,
     json: JsonOpt = False,
 ) -> None:
@@ -106,7 +114,7 @@ def log_journal(
 
 @log_app.command("list")
 def log_list(
-    milestone: Annotated[Optional[str], typer.Option("--milestone", "-m", help="Only this milestone's entries.")] = None,
+    milestone: Annotated[str | None, typer.Option("--milestone", "-m", help="Only this milestone's entries.")] = None,
     kind: Annotated[str, typer.Option("--kind", help="all, experiments or journal.")] = "all",
     workspace: WorkspaceOpt = None,
     json: JsonOpt = False,
@@ -147,8 +155,8 @@ def log_list(
 @paper_app.command("add")
 def paper_add(
     title: Annotated[str, typer.Argument(help="The paper's title.")],
-    url: Annotated[Optional[str], typer.Option("--url", help="Where to find it.")] = None,
-    milestone: Annotated[Optional[str], typer.Option("--milestone", "-m", help="The milestone it belongs to.")] = None,
+    url: Annotated[str | None, typer.Option("--url", help="Where to find it.")] = None,
+    milestone: Annotated[str | None, typer.Option("--milestone", "-m", help="The milestone it belongs to.")] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Create a note for a paper in papers_notes/ (status links it from its milestone).

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 WorkspaceOpt = Annotated[
-    Optional[Path],
-    typer.Option("--workspace", "-w", help="The workspace folder (default: the first folder upward with roadmap.yaml)."),
+    Path | None,
+    typer.Option(
+        "--workspace", "-w", help="The workspace folder (default: the first folder upward with roadmap.yaml)."
+    ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document (schema in README.md) and nothing else.")]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document (schema in README.md) and nothing else.")
+]
 
 
 def open_ctx(workspace: Path | None):  # noqa: ANN202 - Context, imported lazily

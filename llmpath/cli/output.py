@@ -9,15 +9,13 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from llmpath.cli.output_json import print_json as print_json  # one place prints JSON: re-exported here
 
 stdout = Console(highlight=False, soft_wrap=False)
 stderr = Console(stderr=True, highlight=False)
 
 _MARK = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "error": "[yellow]![/]"}
 _STATE = {"complete": "[green]complete[/]", "in_progress": "[cyan]in progress[/]", "locked": "[dim]locked[/]"}
-
-
-from llmpath.cli.output_json import print_json  # noqa: E402  (re-exported: one place prints JSON)
 
 
 def error(message: str, hint: str | None = None, missing: list[str] | None = None) -> None:
@@ -74,14 +72,18 @@ def check_report(report: Any, *, verbose: bool = False) -> None:
         for c in crit.checks:
             show = verbose or c.status != "passed"
             prefix = "   " + (_MARK[c.status] if len(crit.checks) > 1 else " ")
-            stdout.print(f"{prefix} {escape(c.summary)}  [dim]({escape(c.validator)}, seed {c.seed}, {c.elapsed_s:.2f} s)[/]")
+            stdout.print(
+                f"{prefix} {escape(c.summary)}  [dim]({escape(c.validator)}, seed {c.seed}, {c.elapsed_s:.2f} s)[/]"
+            )
             if show:
                 for d in c.details:
                     stdout.print(f"      {escape(d)}")
                 if c.diagnosis:
                     stdout.print(f"      [bold magenta]likely bug:[/] {escape(c.diagnosis)}")
                 if c.metrics and verbose:
-                    stdout.print("      [dim]" + escape(", ".join(f"{k}={v:.6g}" for k, v in c.metrics.items())) + "[/]")
+                    stdout.print(
+                        "      [dim]" + escape(", ".join(f"{k}={v:.6g}" for k, v in c.metrics.items())) + "[/]"
+                    )
                 if c.output and (verbose or c.status != "passed"):
                     stdout.print("      [dim]your code printed:[/]")
                     for line in c.output.rstrip().splitlines()[-20:]:
@@ -90,7 +92,10 @@ def check_report(report: Any, *, verbose: bool = False) -> None:
     n = len(report.criteria)
     checks = sum(len(c.checks) for c in report.criteria)
     if report.status == "passed":
-        stdout.print(f"[green bold]All {n} criteria of {report.milestone} passed[/] ({checks} checks, every check in the roadmap).")
+        stdout.print(
+            f"[green bold]All {n} criteria of {report.milestone} passed[/] ({checks} checks, every check in the "
+            "roadmap)."
+        )
     else:
         stdout.print(
             f"[bold]{counts['passed']}/{n} criteria passed[/], [red]{counts['failed']} failed[/], "
@@ -103,7 +108,9 @@ def check_report(report: Any, *, verbose: bool = False) -> None:
 def unlock_report(report: Any) -> None:
     for crit in report.rerun:
         stdout.print(f"{_MARK[crit.status]} re-checked {escape(crit.id)}")
-    stdout.print(f"[green bold]✓ {report.completed} complete[/]" + (f" at {report.commit[:8]}" if report.commit else ""))
+    stdout.print(
+        f"[green bold]✓ {report.completed} complete[/]" + (f" at {report.commit[:8]}" if report.commit else "")
+    )
     if report.tag:
         stdout.print(f"  tagged [cyan]{escape(report.tag)}[/]")
     if report.dirty:
@@ -116,6 +123,8 @@ def unlock_report(report: Any) -> None:
         stdout.print(f"[bold]unlocked {report.unlocked}[/]")
         for path in report.scaffolded:
             stdout.print(f"  laid out {escape(path)}")
-        stdout.print(f"[bold]next:[/] read milestones/{report.unlocked}/README.md, then [cyan]llmpath check {report.unlocked}[/]")
+        stdout.print(
+            f"[bold]next:[/] read milestones/{report.unlocked}/README.md, then [cyan]llmpath check {report.unlocked}[/]"
+        )
     else:
         stdout.print("[bold green]That was the last milestone: the whole roadmap is complete.[/]")

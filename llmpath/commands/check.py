@@ -6,10 +6,10 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from llmpath.workspace import checklist, gates
 from llmpath.commands.context import Context
 from llmpath.errors import GateError
 from llmpath.fsutil import utc_now
+from llmpath.workspace import checklist, gates
 from llmpath.workspace.progress import CheckRecord, Progress, fingerprint
 from llmpath.workspace.roadmap import Criterion, Milestone
 
@@ -113,7 +113,14 @@ def run_criteria(
     return out
 
 
-def record(ctx: Context, milestone: Milestone, results: Sequence[CriterionResult], fp: str, commit: str | None, seed: int | None) -> Progress:
+def record(
+    ctx: Context,
+    milestone: Milestone,
+    results: Sequence[CriterionResult],
+    fp: str,
+    commit: str | None,
+    seed: int | None,
+) -> Progress:
     """Store the results in the progress file and tick the README checklist."""
     from llmpath.workspace.scaffold import update_checklist
 
@@ -138,7 +145,10 @@ def record(ctx: Context, milestone: Milestone, results: Sequence[CriterionResult
         state.last_check_at = now
 
     progress = ctx.store.update(apply)
-    ticked = {cid: rec.status == "passed" and rec.fingerprint == fp for cid, rec in progress.state(milestone.id).checks.items()}
+    ticked = {
+        cid: rec.status == "passed" and rec.fingerprint == fp
+        for cid, rec in progress.state(milestone.id).checks.items()
+    }
     update_checklist(milestone, ctx.workspace.milestone_dir(milestone.id), ticked)
     return progress
 
@@ -179,7 +189,9 @@ def check(
     return CheckReport(milestone.id, milestone.title, preview, recorded, fp, commit, tuple(results), tuple(scaffolded))
 
 
-def check_all(ctx: Context, *, seed: int | None = None, on_event: Callable[[str, str], None] | None = None) -> list[CheckReport]:
+def check_all(
+    ctx: Context, *, seed: int | None = None, on_event: Callable[[str, str], None] | None = None
+) -> list[CheckReport]:
     """Re-verify every completed milestone on the current code (the end-of-course re-check)."""
     progress = ctx.progress()
     reports = []

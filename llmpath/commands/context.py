@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from llmpath.workspace.locate import Workspace, find_workspace
 from llmpath.workspace.progress import Progress, ProgressStore
 from llmpath.workspace.roadmap import Milestone, Roadmap
 from llmpath.workspace.roadmap_yaml import load_roadmap
-from llmpath.workspace.locate import Workspace, find_workspace
 
 
 @dataclasses.dataclass(frozen=True)

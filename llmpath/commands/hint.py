@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from llmpath.workspace import gates
 from llmpath.commands.context import Context
 from llmpath.errors import GateError
+from llmpath.workspace import gates
 from llmpath.workspace.progress import Progress
 
 

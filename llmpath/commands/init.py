@@ -8,9 +8,9 @@ from pathlib import Path
 
 from llmpath.errors import UsageError
 from llmpath.fsutil import utc_now
+from llmpath.workspace.locate import ROADMAP_FILE
 from llmpath.workspace.progress import Progress, ProgressStore
 from llmpath.workspace.roadmap_yaml import load_roadmap
-from llmpath.workspace.locate import ROADMAP_FILE
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,7 +32,9 @@ def init(target: Path, *, git: bool = False, roadmap_file: Path | None = None) -
 
     root = target.expanduser().resolve()
     if (root / ROADMAP_FILE).exists():
-        raise UsageError(f"{root} is already an llmpath workspace (it has {ROADMAP_FILE})", hint="cd there and run `llmpath status`")
+        raise UsageError(
+            f"{root} is already an llmpath workspace (it has {ROADMAP_FILE})", hint="cd there and run `llmpath status`"
+        )
     if roadmap_file is not None and not roadmap_file.is_file():
         raise UsageError(f"{roadmap_file} does not exist")
     templates = template_root()

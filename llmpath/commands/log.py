@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from llmpath.workspace import gates
 from llmpath.commands.context import Context
 from llmpath.errors import UsageError
-
+from llmpath.workspace import gates
 
 
 def _evidence(ctx: Context) -> tuple[str | None, bool]:

@@ -41,5 +41,7 @@ def add_paper(ctx: Context, title: str, *, url: str | None = None, milestone: st
     path = folder / f"{slugify(title)}.md"
     if path.exists():
         raise UsageError(f"{ctx.workspace.rel(path)} already exists", hint="open it and keep writing")
-    path.write_text(TEMPLATE.format(title=title.strip(), milestone=mid, url=url or "", added=utc_now()), encoding="utf-8")
+    path.write_text(
+        TEMPLATE.format(title=title.strip(), milestone=mid, url=url or "", added=utc_now()), encoding="utf-8"
+    )
     return path

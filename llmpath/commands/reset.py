@@ -6,10 +6,10 @@ import dataclasses
 import shutil
 from pathlib import Path
 
-from llmpath.workspace import gates
 from llmpath.commands.context import Context
 from llmpath.errors import GateError
 from llmpath.fsutil import utc_now
+from llmpath.workspace import gates
 from llmpath.workspace.progress import Progress
 
 

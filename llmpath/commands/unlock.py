@@ -6,7 +6,6 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from llmpath.workspace import gates
 from llmpath.commands.check import (
     CriterionResult,
     is_doc_only,
@@ -17,6 +16,7 @@ from llmpath.commands.check import (
 from llmpath.commands.context import Context
 from llmpath.errors import GateError, LlmpathError, UsageError
 from llmpath.fsutil import utc_now
+from llmpath.workspace import gates
 from llmpath.workspace.progress import Progress
 
 
@@ -82,7 +82,8 @@ def unlock(
                 f"cannot unlock {wanted}: milestones unlock strictly in order, and the next one is "
                 f"{nxt or 'none'} (after completing {mid})",
                 missing=reasons or [f"{mid} is the milestone in progress"],
-                hint="run `llmpath unlock next`; `llmpath check M# --preview` tries a later milestone without unlocking it",
+                hint="run `llmpath unlock next`; `llmpath check M# --preview` tries a later milestone without "
+                "unlocking it",
             )
     milestone = ctx.milestone(mid)
     folder = ctx.workspace.milestone_dir(mid)
@@ -146,5 +147,13 @@ def unlock(
             ctx.workspace.rel(p) for p in scaffold_milestone(ctx.milestone(nxt), ctx.workspace.milestone_dir(nxt))
         ]
     return UnlockReport(
-        mid, nxt, ev.commit, bool(dirty_files), tag_name, tuple(rerun), tuple(scaffolded), phase.id if phase_done else None, tuple(warnings)
+        mid,
+        nxt,
+        ev.commit,
+        bool(dirty_files),
+        tag_name,
+        tuple(rerun),
+        tuple(scaffolded),
+        phase.id if phase_done else None,
+        tuple(warnings),
     )

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 # Sampler and derivations are re-exported: llmpath.datasets.corpus and the tests use them from here.
-from llmpath.datasets._choosers import Options, Sampler, branch, derivations, uniform
+from llmpath.datasets._choosers import Options, branch, uniform
 
 # ---------------------------------------------------------------------------------------------
 # the lexicon (every word lowercase except names; sentence-initial words are capitalised)
@@ -115,7 +115,10 @@ class StoryCast:
     def __init__(self, chars: Sequence[Char]) -> None:
         self.chars = tuple(chars)
         self.pair = len(chars) > 1
-        self.subjects = {True: _uniform_pairs(_subject_items(chars, True)), False: _uniform_pairs(_subject_items(chars, False))}
+        self.subjects = {
+            True: _uniform_pairs(_subject_items(chars, True)),
+            False: _uniform_pairs(_subject_items(chars, False)),
+        }
         self.names = uniform([c.name for c in chars])
         self._others = {c.name: uniform([o.name for o in chars if o is not c]) for c in chars} if self.pair else {}
         self.templates = BODY_PAIR if self.pair else BODY_SINGLE
@@ -161,7 +164,9 @@ A_CHAR_ADJ = uniform([article(a) for a in CHAR_ADJ])
 A_PLACE_ADJ = uniform([article(a) for a in PLACE_ADJ])
 A_OBJ_ADJ = uniform([article(a) for a in OBJ_ADJ])
 SPACE_KIND = uniform([" " + k for k in ("girl", "boy") + ANIMALS], ("girl", "boy") + ANIMALS)
-SPACE_KIND_OF = {g: uniform([" " + k for k in (w,) + ANIMALS], (w,) + ANIMALS) for g, w in (("f", "girl"), ("m", "boy"))}
+SPACE_KIND_OF = {
+    g: uniform([" " + k for k in (w,) + ANIMALS], (w,) + ANIMALS) for g, w in (("f", "girl"), ("m", "boy"))
+}
 PLACE = uniform(PLACES)
 LANDMARK = uniform(LANDMARKS)
 OBJECT_ = uniform(OBJECTS)
@@ -231,7 +236,7 @@ def _pick_other(ch, name: str) -> str:
 
 
 def setting(ch, cast) -> None:
-    g = _subject(ch, cast, True)
+    _subject(ch, cast, True)
     ch.emit(" lived in ")
     ch.pick(A_PLACE_ADJ)
     ch.emit(" ")

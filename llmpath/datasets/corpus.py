@@ -16,7 +16,7 @@ Carlo over many stories (a ratio estimator; its standard error by the delta meth
 below; ``estimate_floor`` recomputes it, and the tests check that a fresh sample agrees.
 
 Recognition: ``is_grammatical`` runs the very grammar functions that generate the corpus in a
-depth-first search over their choices (see ``_grammar.derivations``). A parser library (lark)
+depth-first search over their choices (see ``_choosers.derivations``). A parser library (lark)
 would need the grammar written twice, in its notation and in the sampler, and an extra
 dependency; replaying the sampler's own code keeps parser and generator identical by construction.
 """
@@ -30,6 +30,7 @@ import random
 import re
 
 from llmpath.datasets import _grammar
+from llmpath.datasets._choosers import Sampler, derivations
 
 SPLITS = {"train": 1_000_000, "val": 100_000, "test": 100_000}  # default sizes in characters
 _SEEDS = {"train": 0x5EED_0001, "val": 0x5EED_0002, "test": 0x5EED_0003}
@@ -57,7 +58,7 @@ class _Stream:
     """One split's text, generated story by story from its seed and extended on demand."""
 
     def __init__(self, seed: int) -> None:
-        self.sampler = _grammar.Sampler(random.Random(seed).random)
+        self.sampler = Sampler(random.Random(seed).random)
         self.length = 0
         self.text = ""
 
@@ -94,7 +95,7 @@ def load_corpus(split: str = "train", size_chars: int | None = None) -> str:
 
 def sample_stories(n: int, seed: int) -> list[tuple[str, float]]:
     """``n`` stories (each ending in a newline) with their exact -log p in nats."""
-    sampler = _grammar.Sampler(random.Random(seed).random)
+    sampler = Sampler(random.Random(seed).random)
     out = []
     for _ in range(n):
         sampler.parts.clear()
@@ -110,7 +111,7 @@ def estimate_floor(n_stories: int, seed: int = FLOOR_SEED) -> Floor:
     Ratio estimator r = sum(nats) / sum(chars) over i.i.d. stories; its standard error by the
     delta method: sqrt(sum((nats_i - r chars_i)^2) / (n (n - 1))) / mean(chars).
     """
-    sampler = _grammar.Sampler(random.Random(seed).random)
+    sampler = Sampler(random.Random(seed).random)
     nats, chars = [], []
     for _ in range(n_stories):
         sampler.parts.clear()
@@ -139,13 +140,13 @@ def is_grammatical(sentence: str) -> bool:
     text = sentence.strip()
     if not text or "\n" in text or len(text) > 200:
         return False
-    return bool(_grammar.derivations(_grammar.any_sentence, text, limit=5_000))
+    return bool(derivations(_grammar.any_sentence, text, limit=5_000))
 
 
 def story_nats(story: str) -> float | None:
     """Exact -log p (nats) of one whole story (with or without its final newline); None if none."""
     text = story if story.endswith("\n") else story + "\n"
-    found = _grammar.derivations(_grammar.story, text, limit=20_000)
+    found = derivations(_grammar.story, text, limit=20_000)
     if not found:
         return None
     low = min(found)

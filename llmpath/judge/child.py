@@ -118,7 +118,7 @@ def main(argv: list[str]) -> None:
         record.update(elapsed=time.perf_counter() - started, out=_out_offset())
         try:
             send(record)
-        except BaseException as exc:  # noqa: BLE001 - e.g. the learner closed our fd
+        except BaseException:  # noqa: BLE001 - e.g. the learner closed our fd
             os._exit(70)
     os._exit(0)  # skip the learner's atexit handlers and lingering threads
 

@@ -74,7 +74,9 @@ def _error_result(spec: CheckSpec, error: JobError, output: str, elapsed: float)
     if details:
         details.insert(0, "Traceback (your code):")
     summary = error.message
-    return CheckResult(spec.id, spec.criterion, spec.validator, "error", summary, tuple(details), None, {}, output, spec.seed, elapsed)
+    return CheckResult(
+        spec.id, spec.criterion, spec.validator, "error", summary, tuple(details), None, {}, output, spec.seed, elapsed
+    )
 
 
 def _judge(spec: CheckSpec, check: Check, ctx: VerdictContext, raw: dict, output: str, elapsed: float) -> CheckResult:
@@ -133,7 +135,12 @@ class ProbeFailed(Exception):
 
 
 def run_probe(
-    milestone: str, milestone_dir: Path, workspace: Path, validator: str, params: dict[str, Any] | None = None, seed: int = 0
+    milestone: str,
+    milestone_dir: Path,
+    workspace: Path,
+    validator: str,
+    params: dict[str, Any] | None = None,
+    seed: int = 0,
 ) -> dict:
     """Run one check's probe in the sandbox and return its raw output, decoded, without a verdict.
 

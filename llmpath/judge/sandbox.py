@@ -11,57 +11,27 @@ import dataclasses
 import json
 import os
 import selectors
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
+from llmpath.judge.jobs import EventFn, Job, JobError, JobOutcome
+from llmpath.judge.process import (
+    child_env,
+    death_error,
+    kill_group,
+    read_output,
+    tree_rss,
+)
 from llmpath.judge.wire import FrameReader
+
+__all__ = ["EventFn", "Job", "JobError", "JobOutcome", "run_jobs"]
 
 STARTUP_TIMEOUT_S = 120.0  # interpreter + llmpath imports, before the first job starts
 POLL_S = 0.05
-OUTPUT_TAIL = 4000  # characters of the learner's output kept per job
-
-
-@dataclasses.dataclass(frozen=True)
-class Job:
-    id: str
-    validator: str
-    params: dict[str, Any]
-    seed: int
-    timeout_s: float
-    memory_mb: int
-
-
-@dataclasses.dataclass(frozen=True)
-class JobError:
-    kind: str  # contract, not_implemented, exception, memory, timeout, crash, exit, bad_output, no_result
-    message: str
-    traceback: tuple[str, ...] = ()
-
-
-@dataclasses.dataclass(frozen=True)
-class JobOutcome:
-    id: str
-    raw: bytes | None  # the encoded probe result (decode with llmpath.judge.codec) when it ran
-    error: JobError | None
-    output: str  # the tail of what the learner's code printed during this job
-    elapsed_s: float
-
-
-EventFn = Callable[[str, str], None]  # (event, job id): "start" / "done"
-
-_SIGNALS = {
-    signal.SIGSEGV: "segmentation fault",
-    signal.SIGABRT: "abort",
-    signal.SIGBUS: "bus error",
-    signal.SIGFPE: "floating-point exception",
-    signal.SIGILL: "illegal instruction",
-}
 
 
 def run_jobs(
@@ -82,63 +52,205 @@ def run_jobs(
     return outcomes
 
 
-def _tree_rss(pid: int) -> int:
-    import psutil
-
-    try:
-        proc = psutil.Process(pid)
-        total = proc.memory_info().rss
-        for child in proc.children(recursive=True):
-            try:
-                total += child.memory_info().rss
-            except psutil.Error:
-                pass
-        return total
-    except psutil.Error:
-        return 0
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        pass
-
-
-def _read_output(path: Path, start: int, end: int | None) -> str:
-    try:
-        with open(path, "rb") as fh:
-            size = fh.seek(0, os.SEEK_END)
-            end = size if end is None or end < 0 else min(end, size)
-            start = max(0, min(start, end))
-            # keep the tail: the last lines before a crash are the useful ones
-            first = max(start, end - OUTPUT_TAIL * 4)
-            fh.seek(first)
-            text = fh.read(end - first).decode("utf-8", errors="replace")
-    except OSError:
-        return ""
-    if len(text) > OUTPUT_TAIL or first > start:
-        omitted = (end - start) - len(text[-OUTPUT_TAIL:].encode())
-        text = f"[... {max(omitted, 0)} bytes of output cut ...]\n" + text[-OUTPUT_TAIL:]
-    return text
-
-
-def _death_error(proc: subprocess.Popen) -> JobError:
-    code = proc.returncode
-    if code is not None and code < 0:
-        sig = -code
-        name = _SIGNALS.get(sig, signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig))
-        if sig == signal.SIGKILL:
-            return JobError("crash", "the process was killed (SIGKILL): out of memory at the system level?")
-        return JobError("crash", f"the process crashed ({name}, signal {sig}) before returning a result")
-    return JobError(
-        "no_result",
-        f"the process exited (code {code}) before returning a result: does the code call os._exit or sys.exit?",
+def _result_outcome(job: Job, msg: dict, output: str) -> JobOutcome:
+    """The outcome a ``result`` frame reports for ``job``."""
+    elapsed = float(msg.get("elapsed", 0))
+    if msg.get("ok"):
+        return JobOutcome(job.id, msg["value"].encode("utf-8"), None, output, elapsed)
+    err = msg.get("error") or {}
+    error = JobError(
+        str(err.get("kind", "exception")),
+        str(err.get("message", "")),
+        tuple(str(x) for x in err.get("traceback", ())),
     )
+    return JobOutcome(job.id, None, error, output, elapsed)
+
+
+class _ChildRun:
+    """One child process running ``jobs`` in order, watched for time, memory, death and bad frames.
+
+    ``run`` returns the outcomes of the jobs that finished (or were stopped); when the child dies
+    between jobs, the caller starts a fresh one for the rest.
+    """
+
+    def __init__(self, milestone: str, milestone_dir: Path, workspace: Path, jobs: Sequence[Job], tmpdir: Path,
+                 on_event: EventFn | None) -> None:
+        self.jobs = list(jobs)
+        self.by_id = {j.id: j for j in jobs}
+        self.on_event = on_event
+        self.outcomes: dict[str, JobOutcome] = {}
+        self.out_path = tmpdir / "output.txt"
+        self.current: Job | None = None
+        self.current_out = 0
+        self.started = time.monotonic()
+        self.deadline = self.started + STARTUP_TIMEOUT_S
+        self.eof = False
+        self.drain_until: float | None = None  # set when the child has exited but its pipe may still hold data
+        self.reader = FrameReader()
+        request = tmpdir / "request.json"
+        request.write_text(
+            json.dumps(
+                {
+                    "milestone": milestone,
+                    "milestone_dir": str(milestone_dir.resolve()),
+                    "workspace": str(workspace.resolve()),
+                    "memory_mb": max(j.memory_mb for j in jobs),
+                    "jobs": [dataclasses.asdict(j) for j in jobs],
+                }
+            )
+        )
+        self.read_fd, write_fd = os.pipe()
+        with open(self.out_path, "wb") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "llmpath.judge.child", str(request), str(write_fd)],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                pass_fds=(write_fd,),
+                start_new_session=True,  # its own process group: killed whole
+                cwd=str(milestone_dir),
+                env=child_env(),
+            )
+        os.close(write_fd)
+        os.set_blocking(self.read_fd, False)
+        self.sel = selectors.DefaultSelector()
+        self.sel.register(self.read_fd, selectors.EVENT_READ)
+
+    def close(self) -> None:
+        self.sel.close()
+        os.close(self.read_fd)
+        if self.proc.poll() is None:
+            kill_group(self.proc)
+
+    def run(self) -> dict[str, JobOutcome]:
+        while True:
+            if not self.eof:
+                self._read()
+            else:
+                time.sleep(POLL_S)
+            if len(self.outcomes) == len(self.jobs):
+                return self.outcomes
+            if self.eof or self.proc.poll() is not None:
+                gone = self._gone()
+                if gone is None:
+                    continue
+                if gone:
+                    break
+            if self._over_limits():
+                return self.outcomes
+        self._after_death()
+        return self.outcomes
+
+    def _read(self) -> None:
+        for _key, _ in self.sel.select(timeout=POLL_S):
+            try:
+                chunk = os.read(self.read_fd, 1 << 20)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                self.eof = True
+                return
+            try:
+                frames = self.reader.feed(chunk)
+            except ValueError as exc:
+                frames = []
+                self.eof = True
+                if self.current is not None:
+                    self._stop_current(JobError("bad_output", str(exc)))
+            for frame in frames:
+                self._on_frame(json.loads(frame))
+
+    def _on_frame(self, msg: dict) -> None:
+        if msg.get("type") == "start" and msg.get("job") in self.by_id:
+            self.current = self.by_id[msg["job"]]
+            self.current_out = int(msg.get("out", 0))
+            self.started = time.monotonic()
+            self.deadline = self.started + self.current.timeout_s
+            if self.on_event:
+                self.on_event("start", self.current.id)
+        elif msg.get("type") == "result" and self.current is not None and msg.get("job") == self.current.id:
+            output = read_output(self.out_path, self.current_out, int(msg.get("out", -1)))
+            self.outcomes[self.current.id] = _result_outcome(self.current, msg, output)
+            if self.on_event:
+                self.on_event("done", self.current.id)
+            self.current = None
+            self.deadline = time.monotonic() + STARTUP_TIMEOUT_S  # until the next start
+
+    def _gone(self) -> bool | None:
+        """The child exited or closed its pipe: True once nothing more can come, None while draining."""
+        if self.proc.poll() is None:
+            try:
+                self.proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                kill_group(self.proc)
+        if not self.eof and self.proc.poll() is not None:
+            # A result larger than the pipe's buffer arrives in several reads: keep reading until EOF
+            # (bounded, in case a grandchild still holds the write end).
+            if self.drain_until is None:
+                self.drain_until = time.monotonic() + 2.0
+            if time.monotonic() < self.drain_until:
+                return None
+        return self.eof or self.proc.poll() is not None
+
+    def _over_limits(self) -> bool:
+        """Stop the child when the running job is past its deadline or over its memory cap."""
+        if time.monotonic() > self.deadline:
+            kill_group(self.proc)
+            if self.current is not None:
+                self._stop_current(
+                    JobError(
+                        "timeout",
+                        f"exceeded its {self.current.timeout_s:g} s time limit and was stopped: an infinite "
+                        "loop, or training inside the function? (an instructor can raise `timeout` "
+                        "for this check in roadmap.yaml)",
+                    )
+                )
+            else:
+                _fail_all(
+                    self.outcomes, self.jobs, JobError("crash", "the judge's child process did not start in time")
+                )
+            return True
+        if self.current is not None:
+            rss = tree_rss(self.proc.pid)
+            if rss > self.current.memory_mb * 1024 * 1024:
+                kill_group(self.proc)
+                self._stop_current(
+                    JobError(
+                        "memory",
+                        f"used {rss / 2**20:.0f} MB, over its {self.current.memory_mb} MB memory cap, and was "
+                        "stopped: a huge array, or data kept across iterations?",
+                    )
+                )
+                return True
+        return False
+
+    def _after_death(self) -> None:
+        """The child is gone (or closed its pipe) with jobs left."""
+        if len(self.outcomes) == len(self.jobs):
+            return
+        if self.proc.poll() is None:
+            kill_group(self.proc)
+        if self.current is not None:
+            self._stop_current(death_error(self.proc))
+        elif not self.outcomes:
+            tail = read_output(self.out_path, 0, None)
+            _fail_all(
+                self.outcomes,
+                self.jobs,
+                JobError("crash", "the judge's child process died before running any check", (tail,)),
+            )
+        # else it died between jobs: the caller starts a fresh child for the rest
+
+    def _stop_current(self, error: JobError) -> None:
+        """The running job ends with ``error`` (after the child was killed or died)."""
+        assert self.current is not None
+        output = read_output(self.out_path, self.current_out, None)
+        self.outcomes[self.current.id] = JobOutcome(
+            self.current.id, None, error, output, time.monotonic() - self.started
+        )
+        if self.on_event:
+            self.on_event("done", self.current.id)
+        self.current = None
 
 
 def _run_child(
@@ -148,187 +260,12 @@ def _run_child(
     jobs: Sequence[Job],
     on_event: EventFn | None,
 ) -> dict[str, JobOutcome]:
-    outcomes: dict[str, JobOutcome] = {}
-    memory_mb = max(j.memory_mb for j in jobs)
-    by_id = {j.id: j for j in jobs}
     with tempfile.TemporaryDirectory(prefix="llmpath-judge-") as tmp:
-        tmpdir = Path(tmp)
-        request = tmpdir / "request.json"
-        request.write_text(
-            json.dumps(
-                {
-                    "milestone": milestone,
-                    "milestone_dir": str(milestone_dir.resolve()),
-                    "workspace": str(workspace.resolve()),
-                    "memory_mb": memory_mb,
-                    "jobs": [dataclasses.asdict(j) for j in jobs],
-                }
-            )
-        )
-        out_path = tmpdir / "output.txt"
-        read_fd, write_fd = os.pipe()
-        env = dict(os.environ)
-        env["PYTHONDONTWRITEBYTECODE"] = "1"  # keep the learner's folder free of __pycache__
-        env["PYTHONHASHSEED"] = "0"
-        env["MPLBACKEND"] = "Agg"
-        env.setdefault("OMP_NUM_THREADS", str(min(4, os.cpu_count() or 1)))
-        # Make sure the child imports *this* llmpath, wherever it was started from.
-        package_root = str(Path(__file__).resolve().parents[2])
-        env["PYTHONPATH"] = package_root + os.pathsep + env.get("PYTHONPATH", "")
-        with open(out_path, "wb") as out:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "llmpath.judge.child", str(request), str(write_fd)],
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                pass_fds=(write_fd,),
-                start_new_session=True,  # its own process group: killed whole
-                cwd=str(milestone_dir),
-                env=env,
-            )
-        os.close(write_fd)
-        os.set_blocking(read_fd, False)
-        reader = FrameReader()
-        sel = selectors.DefaultSelector()
-        sel.register(read_fd, selectors.EVENT_READ)
-        current: Job | None = None
-        current_out = 0
-        started = time.monotonic()
-        deadline = started + STARTUP_TIMEOUT_S
-        eof = False
-        drain_until: float | None = None  # set when the child has exited but its pipe may still hold data
-
-        def stop_current(error: JobError) -> None:
-            """The running job ends with ``error`` (after the child was killed or died)."""
-            nonlocal current
-            assert current is not None
-            output = _read_output(out_path, current_out, None)
-            outcomes[current.id] = JobOutcome(current.id, None, error, output, time.monotonic() - started)
-            if on_event:
-                on_event("done", current.id)
-            current = None
-
+        child = _ChildRun(milestone, milestone_dir, workspace, jobs, Path(tmp), on_event)
         try:
-            while True:
-                if not eof:
-                    for _key, _ in sel.select(timeout=POLL_S):
-                        try:
-                            chunk = os.read(read_fd, 1 << 20)
-                        except BlockingIOError:
-                            chunk = b""
-                            continue
-                        if not chunk:
-                            eof = True
-                            break
-                        try:
-                            frames = reader.feed(chunk)
-                        except ValueError as exc:
-                            frames = []
-                            eof = True
-                            if current is not None:
-                                stop_current(JobError("bad_output", str(exc)))
-                        for frame in frames:
-                            msg = json.loads(frame)
-                            if msg.get("type") == "start" and msg.get("job") in by_id:
-                                current = by_id[msg["job"]]
-                                current_out = int(msg.get("out", 0))
-                                started = time.monotonic()
-                                deadline = started + current.timeout_s
-                                if on_event:
-                                    on_event("start", current.id)
-                            elif msg.get("type") == "result" and current is not None and msg.get("job") == current.id:
-                                output = _read_output(out_path, current_out, int(msg.get("out", -1)))
-                                if msg.get("ok"):
-                                    outcome = JobOutcome(
-                                        current.id, msg["value"].encode("utf-8"), None, output, float(msg.get("elapsed", 0))
-                                    )
-                                else:
-                                    err = msg.get("error") or {}
-                                    outcome = JobOutcome(
-                                        current.id,
-                                        None,
-                                        JobError(
-                                            str(err.get("kind", "exception")),
-                                            str(err.get("message", "")),
-                                            tuple(str(x) for x in err.get("traceback", ())),
-                                        ),
-                                        output,
-                                        float(msg.get("elapsed", 0)),
-                                    )
-                                outcomes[current.id] = outcome
-                                if on_event:
-                                    on_event("done", current.id)
-                                current = None
-                                deadline = time.monotonic() + STARTUP_TIMEOUT_S  # until the next start
-                else:
-                    time.sleep(POLL_S)
-                if len(outcomes) == len(jobs):
-                    break
-                finished = proc.poll() is not None
-                if eof or finished:
-                    # drain what is left, then judge the death
-                    if proc.poll() is None:
-                        try:
-                            proc.wait(timeout=2)
-                        except subprocess.TimeoutExpired:
-                            _kill_group(proc)
-                    if not eof and proc.poll() is not None:
-                        # A result larger than the pipe's buffer arrives in several reads: keep reading
-                        # until EOF (bounded, in case a grandchild still holds the write end).
-                        if drain_until is None:
-                            drain_until = time.monotonic() + 2.0
-                        if time.monotonic() < drain_until:
-                            continue
-                    if eof or proc.poll() is not None:
-                        break
-                now = time.monotonic()
-                if now > deadline:
-                    _kill_group(proc)
-                    if current is not None:
-                        stop_current(
-                            JobError(
-                                "timeout",
-                                f"exceeded its {current.timeout_s:g} s time limit and was stopped: an infinite "
-                                "loop, or training inside the function? (an instructor can raise `timeout` "
-                                "for this check in roadmap.yaml)",
-                            )
-                        )
-                    else:
-                        _fail_all(outcomes, jobs, JobError("crash", "the judge's child process did not start in time"))
-                    return outcomes
-                if current is not None:
-                    rss = _tree_rss(proc.pid)
-                    if rss > current.memory_mb * 1024 * 1024:
-                        _kill_group(proc)
-                        stop_current(
-                            JobError(
-                                "memory",
-                                f"used {rss / 2**20:.0f} MB, over its {current.memory_mb} MB memory cap, and was "
-                                "stopped: a huge array, or data kept across iterations?",
-                            )
-                        )
-                        return outcomes
-            # the child is gone (or closed its pipe) with jobs left
-            if len(outcomes) < len(jobs):
-                if proc.poll() is None:
-                    _kill_group(proc)
-                if current is not None:
-                    stop_current(_death_error(proc))
-                elif outcomes:
-                    pass  # it died between jobs: the caller starts a fresh child for the rest
-                else:
-                    tail = _read_output(out_path, 0, None)
-                    _fail_all(
-                        outcomes,
-                        jobs,
-                        JobError("crash", "the judge's child process died before running any check", (tail,)),
-                    )
+            return child.run()
         finally:
-            sel.close()
-            os.close(read_fd)
-            if proc.poll() is None:
-                _kill_group(proc)
-    return outcomes
+            child.close()
 
 
 def _fail_all(outcomes: dict[str, JobOutcome], jobs: Sequence[Job], error: JobError) -> None:

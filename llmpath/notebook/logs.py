@@ -357,7 +357,15 @@ def _render_experiment(entry: ExperimentEntry) -> str:
 
 def _render_journal(entry: JournalEntry) -> str:
     return "\n".join(
-        [_marker("journal", entry), _heading(entry), "", _commit_line(entry.commit, entry.dirty), "", _quote(entry.text), ""]
+        [
+            _marker("journal", entry),
+            _heading(entry),
+            "",
+            _commit_line(entry.commit, entry.dirty),
+            "",
+            _quote(entry.text),
+            "",
+        ]
     )
 
 

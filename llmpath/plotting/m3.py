@@ -61,7 +61,10 @@ def _draw(curves: dict[str, list[float]], hyper: dict, target: Path) -> None:
     ax.set_yscale("log")
     ax.set_xlabel("step")
     ax.set_ylabel("loss: ½ · mean squared error (log scale)")
-    ax.set_title(f"M3 · your optimizers on least squares (10 features, condition number ~100, {CONVERGENCE_STEPS} steps)", fontsize=10)
+    ax.set_title(
+        f"M3 · your optimizers on least squares (10 features, condition number ~100, {CONVERGENCE_STEPS} steps)",
+        fontsize=10,
+    )
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()

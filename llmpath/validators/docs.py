@@ -221,7 +221,9 @@ def _file(raw: dict, ctx: VerdictContext) -> Verdict:
     except (ValueError, OSError):
         pass
     if not path.is_file():
-        return Verdict.failed(f"{shown} does not exist", f"Write it: see milestones/{mid}/README.md for what it should hold.")
+        return Verdict.failed(
+            f"{shown} does not exist", f"Write it: see milestones/{mid}/README.md for what it should hold."
+        )
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
@@ -232,7 +234,9 @@ def _file(raw: dict, ctx: VerdictContext) -> Verdict:
     metrics = {"words": float(words), "headings": float(len(found))}
     problems = []
     if words < params.min_words:
-        problems.append(f"it has {words} words (text inside <!-- comments --> not counted); at least {params.min_words} needed")
+        problems.append(
+            f"it has {words} words (text inside <!-- comments --> not counted); at least {params.min_words} needed"
+        )
     missing_h = [h for h in params.headings if not _has_heading(found, h)]
     if missing_h:
         problems.append(f"missing heading(s) {_quoted(missing_h)} (e.g. `## {missing_h[0]}`)")

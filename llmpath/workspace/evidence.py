@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llmpath.workspace import checklist
 from llmpath.errors import UsageError
+from llmpath.workspace import checklist
 
 if TYPE_CHECKING:
     import git

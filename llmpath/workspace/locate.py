@@ -38,7 +38,8 @@ def find_workspace(start: Path | None = None, explicit: Path | None = None) -> W
         root = explicit.expanduser().resolve()
         if not (root / ROADMAP_FILE).is_file():
             raise WorkspaceNotFound(
-                f"{root} has no {ROADMAP_FILE}", hint="pass the folder that holds roadmap.yaml, or run `llmpath init DIR`"
+                f"{root} has no {ROADMAP_FILE}",
+                hint="pass the folder that holds roadmap.yaml, or run `llmpath init DIR`",
             )
         return Workspace(root)
     here = (start or Path.cwd()).resolve()

@@ -9,8 +9,7 @@ Module-level imports stay light (stdlib, pydantic, llmpath.errors).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
@@ -38,7 +37,9 @@ class CheckDecl(_Frozen):
         description="A built-in validator name (e.g. 'm1.sigmoid', 'docs.journal') or 'package.module:ATTR' "
         "for a custom Check importable from the roadmap's folder."
     )
-    params: dict[str, Any] = Field(default={}, description="The validator's parameters (checked when the roadmap loads).")
+    params: dict[str, Any] = Field(
+        default={}, description="The validator's parameters (checked when the roadmap loads)."
+    )
     timeout: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
         default=None, description="Seconds before the check is stopped; default: the validator's own."
     )
@@ -166,7 +167,10 @@ def consistency_problems(roadmap: Roadmap) -> Iterator[tuple[Loc, str]]:
         for m, milestone in enumerate(phase.milestones):
             loc_m = (*loc_p, "milestones", m)
             if milestone.id in milestone_ids:
-                yield (*loc_m, "id"), f"duplicate milestone id {milestone.id!r} (also {dotted(milestone_ids[milestone.id])})"
+                yield (
+                    (*loc_m, "id"),
+                    f"duplicate milestone id {milestone.id!r} (also {dotted(milestone_ids[milestone.id])})",
+                )
             elif previous is not None and milestone.number <= previous.number:
                 yield (*loc_m, "id"), (
                     f"milestones out of order: {milestone.id} comes after {previous.id} "
@@ -177,9 +181,15 @@ def consistency_problems(roadmap: Roadmap) -> Iterator[tuple[Loc, str]]:
             for c, criterion in enumerate(milestone.criteria):
                 loc_c = (*loc_m, "criteria", c)
                 if criterion.id in criterion_ids:
-                    yield (*loc_c, "id"), f"duplicate criterion id {criterion.id!r} (also {dotted(criterion_ids[criterion.id])})"
+                    yield (
+                        (*loc_c, "id"),
+                        f"duplicate criterion id {criterion.id!r} (also {dotted(criterion_ids[criterion.id])})",
+                    )
                 elif not criterion.id.startswith(milestone.id + "."):
-                    yield (*loc_c, "id"), f"criterion {criterion.id!r} must be named '{milestone.id}.<name>' under {milestone.id}"
+                    yield (
+                        (*loc_c, "id"),
+                        f"criterion {criterion.id!r} must be named '{milestone.id}.<name>' under {milestone.id}",
+                    )
                 criterion_ids.setdefault(criterion.id, loc_c)
 
 

@@ -82,7 +82,9 @@ def load_roadmap(path: Path, *, resolver: Resolver | None = None) -> Roadmap:
     except RecursionError:
         problems, data = [(1, "(top level)", "nested too deeply to read")], None
     if problems:
-        lines = [f"{name}:{line}: {where}: {msg}" if line else f"{name}: {where}: {msg}" for line, where, msg in problems]
+        lines = [
+            f"{name}:{line}: {where}: {msg}" if line else f"{name}: {where}: {msg}" for line, where, msg in problems
+        ]
         raise RoadmapError(
             "\n".join(" ".join(line.split()) for line in lines),
             hint=f"fix {path} (`llmpath schema` prints its JSON schema)",
@@ -106,7 +108,9 @@ def _parse(path: Path, resolver: Resolver | None) -> tuple[list[tuple[int | None
         try:
             node = loader.get_single_node()
             if node is None:
-                raise _Problems([(1, "(top level)", "the file is empty; expected a mapping with version, title, phases")])
+                raise _Problems(
+                    [(1, "(top level)", "the file is empty; expected a mapping with version, title, phases")]
+                )
             lines = _walk(node, loader)
             data = loader.construct_document(node)
         finally:
@@ -121,7 +125,11 @@ def _parse(path: Path, resolver: Resolver | None) -> tuple[list[tuple[int | None
         bad = exc.character if isinstance(exc.character, int) else None
         where = text.find(chr(bad)) if bad is not None else -1  # (libyaml counts bytes, not characters)
         line = text[:where].count("\n") + 1 if where >= 0 else 1
-        what = f"unacceptable character #x{bad:04x} (control characters are not allowed)" if bad is not None else "unreadable text"
+        what = (
+            f"unacceptable character #x{bad:04x} (control characters are not allowed)"
+            if bad is not None
+            else "unreadable text"
+        )
         raise _Problems([(line, "invalid YAML", what)]) from None
     except yaml.YAMLError as exc:
         raise _Problems([(1, "invalid YAML", " ".join(str(exc).split()))]) from None
@@ -185,7 +193,9 @@ def _walk(root: yaml.Node, loader: yaml.SafeLoader) -> dict[Loc, int]:
         active.discard(id(node))
         sizes[id(node)] = size
         if size > MAX_NODES and not problems:
-            problems.append((node.start_mark.line + 1, dotted(loc), f"expands to more than {MAX_NODES} values (alias bomb?)"))
+            problems.append(
+                (node.start_mark.line + 1, dotted(loc), f"expands to more than {MAX_NODES} values (alias bomb?)")
+            )
         return size
 
     visit(root, ())
@@ -224,7 +234,9 @@ def _validator_problems(
     return problems
 
 
-def _pydantic_problem(err: Any, root: type[BaseModel], prefix: Loc, lines: dict[Loc, int]) -> tuple[int | None, str, str]:
+def _pydantic_problem(
+    err: Any, root: type[BaseModel], prefix: Loc, lines: dict[Loc, int]
+) -> tuple[int | None, str, str]:
     loc = tuple(x for x in err["loc"] if x != "[key]")
     full = (*prefix, *loc)
     kind, msg, value = err["type"], err["msg"], err.get("input")

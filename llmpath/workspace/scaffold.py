@@ -8,8 +8,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from llmpath.workspace import checklist
 from llmpath.templates import template_root
+from llmpath.workspace import checklist
 from llmpath.workspace.roadmap import Milestone
 
 

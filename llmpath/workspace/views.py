@@ -77,7 +77,9 @@ class RoadmapView:
                     p["description"],
                     tuple(p["objectives"]),
                     tuple(
-                        MilestoneView(m["id"], m["title"], tuple(CriterionView(c["id"], c["text"]) for c in m["criteria"]))
+                        MilestoneView(
+                            m["id"], m["title"], tuple(CriterionView(c["id"], c["text"]) for c in m["criteria"])
+                        )
                         for m in p["milestones"]
                     ),
                 )

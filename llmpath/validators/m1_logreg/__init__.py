@@ -22,13 +22,12 @@ from __future__ import annotations
 
 # Each module below does one job; the names that tests import from this package are re-exported here.
 from llmpath.validators.api import Check
-from llmpath.validators.m1_logreg.derivation import verdict_derivation, mentions_gradient_form, prose_words
+from llmpath.validators.m1_logreg.derivation import mentions_gradient_form, prose_words, verdict_derivation
 from llmpath.validators.m1_logreg.inputs import TEST_SEED_OFFSET, lg_cases, sigmoid_inputs, train_data
 from llmpath.validators.m1_logreg.params import DerivationParams, LossGradParams, SigmoidParams, TrainParams
 from llmpath.validators.m1_logreg.probes import FILE, _probe_loss_and_grad, _probe_sigmoid, _probe_train
 from llmpath.validators.m1_logreg.reference import lg_reference, stable_sigmoid
 from llmpath.validators.m1_logreg.verdicts import (
-    SIGMOID_ABS_TOL,
     verdict_loss_and_grad,
     verdict_sigmoid,
     verdict_train,
@@ -44,6 +43,26 @@ from llmpath.validators.numeric import (
     scale_factor,
 )
 
+# the checks, and the names that tests and pictures import from the package
+__all__ = [
+    "FILE",
+    "REL_TOL",
+    "TEST_SEED_OFFSET",
+    "as_array",
+    "as_scalar",
+    "first_match",
+    "lg_cases",
+    "lg_reference",
+    "max_abs_error",
+    "mentions_gradient_form",
+    "name_scale",
+    "prose_words",
+    "rel_error",
+    "scale_factor",
+    "sigmoid_inputs",
+    "stable_sigmoid",
+    "train_data",
+]
 
 CHECKS: tuple[Check, ...] = (
     Check(

@@ -7,7 +7,6 @@ import re
 
 from llmpath.validators.api import Verdict, VerdictContext
 
-
 _ARG = r"\((?:[^()]|\([^()]{0,20}\)){1,40}\)"  # (...) with at most one level of nested parentheses
 _SUB = r"(?:_?\(?[a-z0-9]\)?|\^\(?[a-z0-9]\)?)?"  # an index: _i, i, (i), ^(i)
 _PRED = rf"(?:sigma{_ARG}|sigmoid{_ARG}|s\([a-z]{_SUB}\)|p{_SUB}|haty{_SUB}|yhat{_SUB}|hat\(y\){_SUB})"
@@ -50,9 +49,13 @@ def verdict_derivation(raw: dict, ctx: VerdictContext) -> Verdict:
     words = prose_words(text)
     problems = []
     if words < p.min_words:
-        problems.append(f"{rel} has {words} words of derivation (headings and comments excluded); at least {p.min_words} expected")
+        problems.append(
+            f"{rel} has {words} words of derivation (headings and comments excluded); at least {p.min_words} expected"
+        )
     if not mentions_gradient_form(text):
-        problems.append(f"{rel} never writes the error term sigmoid(z) - y (as σ(z) − y, \\sigma(z_i) - y_i, p - y, ...)")
+        problems.append(
+            f"{rel} never writes the error term sigmoid(z) - y (as σ(z) − y, \\sigma(z_i) - y_i, p - y, ...)"
+        )
     if problems:
         return Verdict.failed(problems[0], *problems[1:],
                               "derive dL/dz for one example with the chain rule, then dL/dw and dL/db averaged over N")

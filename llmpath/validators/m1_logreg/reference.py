@@ -28,8 +28,12 @@ def _loss_candidates(w: Any, b: float, X: Any, y: Any) -> dict[str, Any]:
     p = stable_sigmoid(z)
     with np.errstate(all="ignore"):
         return {
-            "the loss is the squared error mean((sigmoid(z) - y)^2), not the binary cross-entropy": np.mean((p - y) ** 2),
-            "only the -y log(sigmoid(z)) term: the -(1 - y) log(1 - sigmoid(z)) term is missing": np.mean(-y * np.log(p)),
+            "the loss is the squared error mean((sigmoid(z) - y)^2), not the binary cross-entropy": np.mean(
+                (p - y) ** 2
+            ),
+            "only the -y log(sigmoid(z)) term: the -(1 - y) log(1 - sigmoid(z)) term is missing": np.mean(
+                -y * np.log(p)
+            ),
         }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from llmpath.validators.api import BadOutput, Verdict, VerdictContext
 from llmpath.validators.m1_logreg.inputs import lg_cases, sigmoid_inputs, train_data
-from llmpath.validators.m1_logreg.reference import _dw_candidates, lg_reference, _loss_candidates, stable_sigmoid
+from llmpath.validators.m1_logreg.reference import _dw_candidates, _loss_candidates, lg_reference, stable_sigmoid
 from llmpath.validators.numeric import (
     REL_TOL,
     as_array,
@@ -32,7 +32,9 @@ def verdict_sigmoid(raw: dict, ctx: VerdictContext) -> Verdict:
 
     flat, grid = sigmoid_inputs(ctx.seed, ctx.params.z_max)
     out = as_array(raw.get("out"), flat.shape, f"sigmoid(z) for z of shape {flat.shape}")
-    out_grid = as_array(raw.get("out_grid"), grid.shape, f"sigmoid(z) for z of shape {grid.shape} (it must work elementwise)")
+    out_grid = as_array(
+        raw.get("out_grid"), grid.shape, f"sigmoid(z) for z of shape {grid.shape} (it must work elementwise)"
+    )
     ref = stable_sigmoid(flat)
     checked = f"sigmoid on {flat.size} float64 inputs with |z| <= {ctx.params.z_max:g} (seed {ctx.seed})"
 
@@ -93,7 +95,9 @@ def _unpack(result: Any, d: int, case: str) -> tuple[float, Any, float]:
             as_scalar(db, f"db ({case} case)"))
 
 
-def _grad_problems(name: str, got: Any, ref: Any, cands: dict[str, Any], n: int, where: str) -> tuple[str, str | None] | None:
+def _grad_problems(
+    name: str, got: Any, ref: Any, cands: dict[str, Any], n: int, where: str
+) -> tuple[str, str | None] | None:
     """(message, diagnosis) when ``got`` differs from ``ref``, else None."""
     import numpy as np
 
@@ -104,7 +108,9 @@ def _grad_problems(name: str, got: Any, ref: Any, cands: dict[str, Any], n: int,
     if k is not None:
         diagnosis: str | None = name_scale(k, n, name, generic=np.size(ref) > 1)
         if near(k, -1.0):
-            diagnosis = f"{name} has the wrong sign (sign flipped): the error term is sigmoid(z) - y, not y - sigmoid(z)"
+            diagnosis = (
+                f"{name} has the wrong sign (sign flipped): the error term is sigmoid(z) - y, not y - sigmoid(z)"
+            )
         elif near(k, 0.0) and name == "db":
             diagnosis = "db is zero: the gradient of the bias is missing (dL/db = mean(sigmoid(z) - y))"
     else:
@@ -176,14 +182,21 @@ def verdict_loss_and_grad(raw: dict, ctx: VerdictContext) -> Verdict:
                 "from the logits, np.logaddexp(0, z) - y * z")
         problems.append((f"loss at the {where['large']}: got {loss!r}, expected {ref_loss!r}", diag))
     elif rel_error(loss, ref_loss) >= REL_TOL:
-        problems.append((
-            f"loss at the {where['large']}: expected {ref_loss!r}, got {loss!r} (rel error {rel_error(loss, ref_loss):.3g})",
-            "clipped probabilities? clipping p to [eps, 1 - eps] caps each row's loss at -log(eps); compute the "
-            "loss from the logits, log(1 + e^z) - y z = np.logaddexp(0, z) - y * z, which is exact",
-        ))
+        problems.append(
+            (
+                f"loss at the {where['large']}: expected {ref_loss!r}, got {loss!r} (rel error "
+                f"{rel_error(loss, ref_loss):.3g})",
+                "clipped probabilities? clipping p to [eps, 1 - eps] caps each row's loss at -log(eps); compute the "
+                "loss from the logits, log(1 + e^z) - y z = np.logaddexp(0, z) - y * z, which is exact",
+            )
+        )
     if not (np.all(np.isfinite(dw)) and math.isfinite(db)):
-        problems.append((f"gradient at the {where['large']}: not finite (dw = {fmt(dw)}, db = {db!r})",
-                         "sigmoid overflowing at |z| = 1e3 (exp(z)/(1 + exp(z)) is inf/inf = nan): use a stable sigmoid"))
+        problems.append(
+            (
+                f"gradient at the {where['large']}: not finite (dw = {fmt(dw)}, db = {db!r})",
+                "sigmoid overflowing at |z| = 1e3 (exp(z)/(1 + exp(z)) is inf/inf = nan): use a stable sigmoid",
+            )
+        )
     else:
         for pname, g, r in (("dw", dw, ref_dw), ("db", db, ref_db)):
             found = _grad_problems(pname, g, r, {}, p.n, where["large"])
@@ -201,7 +214,8 @@ def verdict_loss_and_grad(raw: dict, ctx: VerdictContext) -> Verdict:
     worst = max(rel_error(flat(*got[c]), flat(*lg_reference(*cases[c]))) for c in ("zero", "random", "large"))
     return Verdict.passed(
         f"{checked}: loss, dw, db equal the float64 reference (rel error {worst:.2g} < {REL_TOL:g}), loss at "
-        f"w = 0 is ln 2, gradient matches finite differences (rel error {fd_err:.2g}), finite at |z| = {p.logit_scale:g}",
+        f"w = 0 is ln 2, gradient matches finite differences (rel error {fd_err:.2g}), finite at |z| = "
+        f"{p.logit_scale:g}",
         *notes,
         metrics={"rel_error": worst, "fd_rel_error": fd_err},
     )
@@ -239,7 +253,7 @@ def verdict_train(raw: dict, ctx: VerdictContext) -> Verdict:
     elif np.any((proba < 0) | (proba > 1)):
         diagnosis = "predict_proba returned values outside [0, 1]: return sigmoid(X @ w + b)"
     elif acc_wb >= bayes - p.tolerance:
-        diagnosis = ("train is fine (its w, b score {:.3f}) but predict_proba is wrong".format(acc_wb)
+        diagnosis = (f"train is fine (its w, b score {acc_wb:.3f}) but predict_proba is wrong"
                      + (": it returns 1 - sigmoid(z) or sigmoid(-z)?" if acc < 0.5 else ""))
     elif not np.any(w) and b == 0:
         diagnosis = ("train returned w = 0, b = 0: the parameters were never updated (train not calling "
@@ -254,7 +268,9 @@ def verdict_train(raw: dict, ctx: VerdictContext) -> Verdict:
             _, dw, db = lg_reference(ref_w, ref_b, Xf, y)
             ref_w, ref_b = ref_w - 0.1 * dw, ref_b - 0.1 * db
         yours, ref = lg_reference(w, b, Xf, y)[0], lg_reference(ref_w, ref_b, Xf, y)[0]
-        details.append(f"training loss of your (w, b): {yours:.4f}; after 1000 epochs at lr 0.1 the reference reaches {ref:.4f}")
+        details.append(
+            f"training loss of your (w, b): {yours:.4f}; after 1000 epochs at lr 0.1 the reference reaches {ref:.4f}"
+        )
         if yours > ref + 0.01:
             diagnosis = ("not converged: train should run epochs=1000 steps of lr=0.1 by default, each calling "
                          "loss_and_grad and updating both w and b (and loss_and_grad must pass m1.loss_and_grad)")

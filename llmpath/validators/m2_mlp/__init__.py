@@ -35,11 +35,27 @@ from llmpath.validators.m2_mlp.reference import (
     FORWARD_BUGS,
     mlp_forward,
     mlp_loss_and_grads,
-    param_shapes,
 )
-from llmpath.validators.m2_mlp.verdicts import verdict_gradients, _verdict_stability, verdict_train
+from llmpath.validators.m2_mlp.verdicts import _verdict_stability, verdict_gradients, verdict_train
 from llmpath.validators.numeric import rel_error
 
+# the checks, and the names that tests and pictures import from the package
+__all__ = [
+    "BACKPROP_BUGS",
+    "FILE",
+    "FORWARD_BUGS",
+    "TEST_SEED_OFFSET",
+    "case",
+    "compare_grads",
+    "diagnose_grads",
+    "grad_cases",
+    "mlp_forward",
+    "mlp_loss_and_grads",
+    "rel_error",
+    "shape_diagnosis",
+    "stability_cases",
+    "train_data",
+]
 
 CHECKS: tuple[Check, ...] = (
     Check(

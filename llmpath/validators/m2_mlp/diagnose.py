@@ -64,11 +64,16 @@ def shape_diagnosis(name: str, got: Any, ref: Any, n: int) -> str | None:
 
     if ref.ndim == 2 and got.shape == ref.T.shape:
         same = np.all(np.isfinite(got)) and rel_error(got, ref.T) < REL_TOL
-        return (f"transposed weight grad: grads[{name!r}] has shape {got.shape}; dW = a.T @ dh has W's shape {ref.shape}"
-                + ("" if same else " (and its values differ too)"))
+        return (
+            f"transposed weight grad: grads[{name!r}] has shape {got.shape}; dW = a.T @ dh has W's shape {ref.shape}"
+            + ("" if same else " (and its values differ too)")
+        )
     if ref.ndim == 1:
         if got.shape == (n,) and ref.shape != (n,):
-            return f"bias grad summed over the wrong axis: grads[{name!r}] has one entry per row (N={n}); sum dh over axis 0, the batch"
+            return (
+                f"bias grad summed over the wrong axis: grads[{name!r}] has one entry per row (N={n}); sum dh "
+                "over axis 0, the batch"
+            )
         if got.shape == (1, ref.shape[0]):
             return f"grads[{name!r}] kept a batch axis of size 1 (keepdims=True?): it must have b's shape {ref.shape}"
         if got.shape == (n, ref.shape[0]):
@@ -76,7 +81,9 @@ def shape_diagnosis(name: str, got: Any, ref: Any, n: int) -> str | None:
     return None
 
 
-def diagnose_grads(got: dict[str, Any], ref: dict[str, Any], candidates: dict[str, dict[str, Any]], n: int) -> str | None:
+def diagnose_grads(
+    got: dict[str, Any], ref: dict[str, Any], candidates: dict[str, dict[str, Any]], n: int
+) -> str | None:
     """The most specific explanation of wrong gradients: a known bug, a common factor, or where backprop breaks."""
     import numpy as np
 

@@ -11,7 +11,9 @@ from llmpath.validators.m2_mlp.reference import mlp_forward
 TEST_SEED_OFFSET = 1_000_003
 
 
-def case(seed: int, tag: int, sizes: tuple[int, ...], activation: str, n: int, logit_scale: float | None = None) -> dict[str, Any]:
+def case(
+    seed: int, tag: int, sizes: tuple[int, ...], activation: str, n: int, logit_scale: float | None = None
+) -> dict[str, Any]:
     """Seeded X, y and parameter values; relu pre-activations at least 1e-3 away from 0."""
     import numpy as np
 

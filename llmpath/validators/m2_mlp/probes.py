@@ -56,7 +56,11 @@ def _probe_train(ctx: ProbeContext) -> dict:
     X, y, Xt, _ = train_data(ctx.seed, p)
     model = MLP([2, *p.hidden, p.classes], p.activation, ctx.seed)
     params = getattr(model, "params", {})
-    init_std = {str(k): float(np.std(v)) for k, v in params.items() if str(k).startswith("W")} if isinstance(params, dict) else {}
+    init_std = (
+        {str(k): float(np.std(v)) for k, v in params.items() if str(k).startswith("W")}
+        if isinstance(params, dict)
+        else {}
+    )
     started = time.perf_counter()
     losses = train(model, X, y, p.lr, p.epochs)
     seconds = time.perf_counter() - started

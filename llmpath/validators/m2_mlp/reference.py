@@ -79,8 +79,13 @@ def mlp_loss_and_grads(
 
 
 FORWARD_BUGS = {
-    "no_activation": "the hidden activation is missing: the network is linear (apply relu/tanh after every hidden layer)",
-    "activation_on_logits": "the activation is applied to the last layer too: the logits must be the raw output of the last affine layer",
+    "no_activation": (
+        "the hidden activation is missing: the network is linear (apply relu/tanh after every hidden layer)"
+    ),
+    "activation_on_logits": (
+        "the activation is applied to the last layer too: the logits must be the raw output of the last "
+        "affine layer"
+    ),
     "no_bias": "the biases are not added in forward (h = a @ W + b)",
     "other_activation": "the other activation was used: `activation` is ignored (relu and tanh swapped)",
 }

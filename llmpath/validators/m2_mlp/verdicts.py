@@ -32,13 +32,19 @@ def _label(case: dict[str, Any], n: int) -> str:
     return f"MLP({case['sizes']}, {case['activation']!r}) on N={n} rows"
 
 
-def _judge_case(raw: dict, case: dict[str, Any], n: int, stability: bool) -> tuple[list[str], str | None, list[str]] | None:
+def _judge_case(
+    raw: dict, case: dict[str, Any], n: int, stability: bool
+) -> tuple[list[str], str | None, list[str]] | None:
     """None when the case is right; else (problems, diagnosis, per-parameter lines)."""
     import numpy as np
 
     label = _label(case, n)
     if "params_problem" in raw:
-        return [f"{label}: {raw['params_problem']}"], "store the parameters in self.params = {'W1': ..., 'b1': ..., ...}", []
+        return (
+            [f"{label}: {raw['params_problem']}"],
+            "store the parameters in self.params = {'W1': ..., 'b1': ..., ...}",
+            [],
+        )
     expected = param_shapes(case["sizes"])
     if "shapes" in raw:
         shapes = {k: tuple(v) for k, v in raw["shapes"].items()}
@@ -56,11 +62,23 @@ def _judge_case(raw: dict, case: dict[str, Any], n: int, stability: bool) -> tup
         cands = {words: mlp_forward(params, X, act, bug)[0] for bug, words in FORWARD_BUGS.items()}
         diagnosis = first_match(logits, cands)
         before = raw.get("logits_before")
-        if diagnosis is None and before is not None and np.shape(before) == logits.shape and np.array_equal(before, logits):
+        if (
+            diagnosis is None
+            and before is not None
+            and np.shape(before) == logits.shape
+            and np.array_equal(before, logits)
+        ):
             diagnosis = ("forward does not read model.params: the judge overwrote those arrays in place and the logits "
                          "did not change (keep the parameters in self.params, or share the very same arrays)")
-        return ([f"{label}: forward(X) logits differ from the reference (rel error {rel_error(logits, ref_logits):.3g}): "
-                 f"expected {fmt(ref_logits)}, got {fmt(logits)}"], diagnosis, [])
+        return (
+            [
+                f"{label}: forward(X) logits differ from the reference (rel error "
+                f"{rel_error(logits, ref_logits):.3g}): "
+                f"expected {fmt(ref_logits)}, got {fmt(logits)}"
+            ],
+            diagnosis,
+            [],
+        )
 
     result = raw.get("result")
     if not isinstance(result, (tuple, list)) or len(result) != 2 or not isinstance(result[1], dict):
@@ -95,7 +113,9 @@ def _judge_case(raw: dict, case: dict[str, Any], n: int, stability: bool) -> tup
         if diagnosis is None and stability:
             diagnosis = ("clipped probabilities? clipping caps each row's loss at -log(eps); compute log-softmax "
                          "from the logits, z - max - log(sum(exp(z - max)))")
-        problems.append(f"{label}: loss expected {ref_loss!r}, got {loss!r} (rel error {rel_error(loss, ref_loss):.3g})")
+        problems.append(
+            f"{label}: loss expected {ref_loss!r}, got {loss!r} (rel error {rel_error(loss, ref_loss):.3g})"
+        )
     lines, wrong = compare_grads(grads, ref_grads, n)
     if wrong:
         cands = {words: mlp_loss_and_grads(params, X, y, act, bug)[1] for bug, words in BACKPROP_BUGS[act].items()}
@@ -160,7 +180,9 @@ def verdict_train(raw: dict, ctx: VerdictContext) -> Verdict:
     try:
         losses = np.asarray(raw.get("losses"), dtype=np.float64).reshape(-1)
     except (TypeError, ValueError):
-        raise BadOutput(f"train should return the list of per-epoch losses, got {type(raw.get('losses')).__name__}") from None
+        raise BadOutput(
+            f"train should return the list of per-epoch losses, got {type(raw.get('losses')).__name__}"
+        ) from None
     logits = as_array(raw.get("logits"), (p.n_test, p.classes), "forward(X_test) after training")
     finite = bool(np.all(np.isfinite(logits)))
     acc = float(np.mean(np.argmax(logits, axis=1) == yt)) if finite else 0.0
@@ -177,8 +199,10 @@ def verdict_train(raw: dict, ctx: VerdictContext) -> Verdict:
         diagnosis = "training diverged: a gradient far too large (summed instead of averaged?) or an unstable softmax"
         head = losses[: min(4, int(np.argmin(np.isfinite(losses))))]
         if head.size >= 3 and np.all(np.diff(head) > 0):
-            diagnosis = ("the loss rises from the first epoch until it overflows: the update must be params -= lr * grads "
-                         "(lr sign flipped?)")
+            diagnosis = (
+                "the loss rises from the first epoch until it overflows: the update must be params -= lr * grads "
+                "(lr sign flipped?)"
+            )
     elif losses.size >= 2 and not falls:
         problems.append(f"the loss does not fall: first {losses[0]:.4g}, last {losses[-1]:.4g}")
         if np.ptp(losses) < 1e-12:

@@ -37,32 +37,42 @@ from __future__ import annotations
 # Each module below does one job; the names that tests and llmpath.plotting.m3 use are re-exported here.
 from llmpath.validators.api import Check
 from llmpath.validators.m3_optim.convergence import (
-    CONVERGENCE_RUNS,
     CONVERGENCE_STEPS,
-    CONVERGENCE_VARIANTS,
     _probe_convergence,
-    verdict_convergence,
-    quadratic_problem,
     read_curves,
+    verdict_convergence,
 )
 from llmpath.validators.m3_optim.diagnose import diagnoses, simulate
-from llmpath.validators.m3_optim.experiments import ABLATION_EXAMPLE, EXAMPLE, KNOWN_OPTIMIZERS, verdict_experiments
+from llmpath.validators.m3_optim.experiments import verdict_experiments
 from llmpath.validators.m3_optim.probes import _probe_optimizers, _probe_variant
 from llmpath.validators.m3_optim.reference import torch_class_run, torch_functional_run, torch_run
 from llmpath.validators.m3_optim.runs import (
     CORE_RUNS,
     FILE,
-    GRAD_SCALES,
-    PAIR_STEPS,
-    SHAPES,
-    SIM_TOL,
     TOL,
-    VARIANT_CLASSES,
     VARIANT_RUNS,
     Params,
     problems,
 )
 from llmpath.validators.m3_optim.verdicts import judge_run, traj_err, verdict_optimizers, verdict_variant
+
+# the checks, and the names that tests and pictures import from the package
+__all__ = [
+    "CONVERGENCE_STEPS",
+    "CORE_RUNS",
+    "FILE",
+    "TOL",
+    "VARIANT_RUNS",
+    "diagnoses",
+    "judge_run",
+    "problems",
+    "read_curves",
+    "simulate",
+    "torch_class_run",
+    "torch_functional_run",
+    "torch_run",
+    "traj_err",
+]
 
 CHECKS: tuple[Check, ...] = (
     Check(

@@ -149,7 +149,10 @@ def diagnoses(kind: str, hp: dict) -> list[tuple[str, str]]:
             f"the first step is {first:.3g}x torch's = (1-beta1)/sqrt(1-beta2) with betas={hp['betas']}: "
             "bias correction is missing (m_hat = m/(1-beta1**t), v_hat = v/(1-beta2**t))",
         ),
-        ("no_bias1", f"the first step is {1 - b1:.3g}x torch's = 1-beta1: m is not bias-corrected (m_hat = m/(1-beta1**t))"),
+        (
+            "no_bias1",
+            f"the first step is {1 - b1:.3g}x torch's = 1-beta1: m is not bias-corrected (m_hat = m/(1-beta1**t))",
+        ),
         (
             "no_bias2",
             f"the first step is {1 / math.sqrt(1 - b2):.3g}x torch's = 1/sqrt(1-beta2): v is not bias-corrected "

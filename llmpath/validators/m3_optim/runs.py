@@ -47,7 +47,13 @@ VARIANT_RUNS: dict[str, tuple[str, str, str, dict, dict]] = {
         {"lr": 0.01, "alpha": 0.95, "eps": 1e-8},
         {"lr": 0.01, "alpha": 0.95, "eps": 1e-8},
     ),
-    "nesterov": ("Nesterov(lr=0.03, beta=0.8)", "Nesterov", "nesterov", {"lr": 0.03, "beta": 0.8}, {"lr": 0.03, "beta": 0.8}),
+    "nesterov": (
+        "Nesterov(lr=0.03, beta=0.8)",
+        "Nesterov",
+        "nesterov",
+        {"lr": 0.03, "beta": 0.8},
+        {"lr": 0.03, "beta": 0.8},
+    ),
 }
 
 

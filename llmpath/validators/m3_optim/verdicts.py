@@ -8,7 +8,16 @@ from typing import Any
 from llmpath.validators.api import BadOutput, Verdict, VerdictContext
 from llmpath.validators.m3_optim.diagnose import diagnoses, simulate
 from llmpath.validators.m3_optim.reference import torch_run
-from llmpath.validators.m3_optim.runs import CORE_RUNS, PAIR_STEPS, SHAPES, SIM_TOL, TOL, VARIANT_CLASSES, VARIANT_RUNS, problems
+from llmpath.validators.m3_optim.runs import (
+    CORE_RUNS,
+    PAIR_STEPS,
+    SHAPES,
+    SIM_TOL,
+    TOL,
+    VARIANT_CLASSES,
+    VARIANT_RUNS,
+    problems,
+)
 
 
 def _err(got: Any, exp: Any) -> float:
@@ -80,7 +89,10 @@ def judge_run(run: tuple, raw_run: Any, seed: int, index: int, steps: int) -> tu
         diagnosis += (
             "`self.params[i] = p - lr*g` rebinds the list entry and leaves the caller's array untouched"
             if raw_run.get("rebound")
-            else "`p = p - lr*g` makes a new array, and a copy of the parameters kept in __init__ is not the caller's array"
+            else (
+                "`p = p - lr*g` makes a new array, and a copy of the parameters kept in __init__ is not the "
+                "caller's array"
+            )
         )
         return f"{label}: the parameters are unchanged after {steps} steps", details, diagnosis
     t, k = _first_bad(got, exp)

@@ -32,21 +32,40 @@ from llmpath.validators.api import Check
 from llmpath.validators.m4_autograd.ops import (
     BINARY,
     FILE,
-    FLOAT,
-    MANY_USES,
     OPTIONAL,
-    SHOW,
-    SINGLE,
     TOL,
     UNARY,
     WITH_CONST,
     ValueParams,
 )
-from llmpath.validators.m4_autograd.programs import operands, program, run_program
-from llmpath.validators.m4_autograd.trace import graph, judge_trace, _probe_trace, verdict_trace, models, topological_match
+from llmpath.validators.m4_autograd.programs import operands, program
+from llmpath.validators.m4_autograd.trace import (
+    _probe_trace,
+    graph,
+    judge_trace,
+    models,
+    topological_match,
+    verdict_trace,
+)
 from llmpath.validators.m4_autograd.trace_doc import TraceDocParams, verdict_trace_doc
 from llmpath.validators.m4_autograd.value_probe import _probe_value
 from llmpath.validators.m4_autograd.value_verdict import verdict_value
+
+# the checks, and the names that tests and pictures import from the package
+__all__ = [
+    "BINARY",
+    "FILE",
+    "OPTIONAL",
+    "TOL",
+    "UNARY",
+    "WITH_CONST",
+    "graph",
+    "judge_trace",
+    "models",
+    "operands",
+    "program",
+    "topological_match",
+]
 
 CHECKS: tuple[Check, ...] = (
     Check(

@@ -111,7 +111,10 @@ def judge_trace(name: str, got: Any, loss: Any) -> tuple[str, str | None] | None
         if missing.get("AccumulateGrad") and not have.get("AccumulateGrad"):
             return msg, "AccumulateGrad nodes are missing: each leaf that requires grad has one, and it is a node too"
         if not missing and set(extra) <= set(real):
-            return msg, "nodes are listed more than once: a node reachable by several paths appears once (keep a visited set)"
+            return (
+                msg,
+                "nodes are listed more than once: a node reachable by several paths appears once (keep a visited set)",
+            )
         return msg, None
     if got[0] != root:
         ok_rev, _ = topological_match(got[::-1], nodes, consumers)

@@ -48,7 +48,9 @@ def verdict_trace_doc(raw: dict, ctx: VerdictContext) -> Verdict:
     count = sum(own.values())
     metrics = {"words": float(count)}
     if starter and " ".join(text.split()) == " ".join(starter.split()):
-        return Verdict.failed(f"{shown} is still the starter file", "Replace its prompts with your trace.", metrics=metrics)
+        return Verdict.failed(
+            f"{shown} is still the starter file", "Replace its prompts with your trace.", metrics=metrics
+        )
     if count < p.min_words:
         return Verdict.failed(
             f"{shown} has {count} words of your own; at least {p.min_words} are needed",

@@ -36,7 +36,12 @@ def _single(Value: Any, op: str, x: float, y: Any, scale: float | None) -> dict:
     out = BINARY[op](a, b) if op in BINARY else WITH_CONST[op](a, y) if op in WITH_CONST else UNARY[op](a)
     root = out * scale if scale is not None else out
     root.backward()
-    return {"data": _num(out.data), "out_grad": _num(out.grad), "ga": _num(a.grad), "gb": _num(b.grad) if b is not None else 0.0}
+    return {
+        "data": _num(out.data),
+        "out_grad": _num(out.grad),
+        "ga": _num(a.grad),
+        "gb": _num(b.grad) if b is not None else 0.0,
+    }
 
 
 def _probe_value(ctx: ProbeContext) -> dict:

@@ -38,7 +38,9 @@ def _judge_single(cases: list, got_s: list, got_3: list) -> tuple[list[str], Can
     found: Candidates = []
     if all(g["ga"] == 0 and g["gb"] == 0 for g in got_s) and all(g["out_grad"] != 1 for g in got_s):
         problems.append(f"after out.backward() every gradient is 0 (out.grad = {got_s[0]['out_grad']:g})")
-        return problems, [(_SEEDING, "the root is not seeded: backward() must set self.grad = 1 before walking the graph")]
+        return problems, [
+            (_SEEDING, "the root is not seeded: backward() must set self.grad = 1 before walking the graph")
+        ]
     right = set()
     offsets: list[float] = []  # got - expected of every wrong input gradient
     for (op, x, y), g in zip(cases, got_s):
@@ -48,7 +50,9 @@ def _judge_single(cases: list, got_s: list, got_3: list) -> tuple[list[str], Can
         if not _close(g["data"], exp["data"]):
             problems.append(f"{expr} at {where}: value {g['data']!r}, expected {exp['data']!r}")
             sig = _forward_signature(op, x, y, g["data"])
-            found.append((_FORWARD_SIG, sig) if sig else _generic(_FORWARD, op, f"the forward value of {expr} is wrong"))
+            found.append(
+                (_FORWARD_SIG, sig) if sig else _generic(_FORWARD, op, f"the forward value of {expr} is wrong")
+            )
             continue
         if not _close(g["out_grad"], 1.0):
             problems.append(f"{expr}: after out.backward(), out.grad = {g['out_grad']!r}, expected 1")
@@ -84,7 +88,8 @@ def _judge_single(cases: list, got_s: list, got_3: list) -> tuple[list[str], Can
         for wrt in ("a", "b") if op in BINARY else ("a",):
             if not _close(g3["g" + wrt], e3["g" + wrt]):
                 problems.append(
-                    f"({expr}) * 3.0: d/d{wrt} got {g3['g' + wrt]!r}, expected {e3['g' + wrt]!r} (alone {expr} is right)"
+                    f"({expr}) * 3.0: d/d{wrt} got {g3['g' + wrt]!r}, expected {e3['g' + wrt]!r} (alone {expr} is "
+                    "right)"
                 )
                 found.append(_generic(_CHAIN, op, (
                     f"the backward of {expr} ignores out.grad: the chain rule multiplies the local "
@@ -105,7 +110,12 @@ def _judge_structure(raw: dict, chain: int) -> tuple[list[str], Candidates]:
         ("a + a at a = 1.5: d/da", reuse["add_self"], 2.0, (1.0,)),
         ("a * a at a = 1.5: d/da", reuse["mul_self"], 3.0, (1.5,)),
         ("x * 2.0 + x * 3.0: d/dx", reuse["fanout"], 5.0, (2.0, 3.0)),
-        (f"x * 1.0 + x * 2.0 + ... + x * {MANY_USES}.0: d/dx", reuse["many"], MANY_USES * (MANY_USES + 1) / 2, (1.0, float(MANY_USES))),
+        (
+            f"x * 1.0 + x * 2.0 + ... + x * {MANY_USES}.0: d/dx",
+            reuse["many"],
+            MANY_USES * (MANY_USES + 1) / 2,
+            (1.0, float(MANY_USES)),
+        ),
     ]
     for what, got, exp, partial in checks:
         if not _close(got, exp):
@@ -188,7 +198,12 @@ def verdict_value(raw: dict, ctx: VerdictContext) -> Verdict:
     optional = [o for o in OPTIONAL if o in (raw.get("optional") or [])]
     cases = [s for s in SINGLE if s[0] not in OPTIONAL or s[0] in optional]
     single, scaled = raw.get("single"), raw.get("scaled")
-    if not isinstance(single, list) or not isinstance(scaled, list) or len(single) != len(cases) or len(scaled) != len(cases):
+    if (
+        not isinstance(single, list)
+        or not isinstance(scaled, list)
+        or len(single) != len(cases)
+        or len(scaled) != len(cases)
+    ):
         raise BadOutput("the probe returned no result for some operator")
     keys = ("data", "out_grad", "ga", "gb")
     got_s = [_fields(r, keys, "operator") for r in single]
@@ -199,7 +214,9 @@ def verdict_value(raw: dict, ctx: VerdictContext) -> Verdict:
     diagnosis = min(found + found2, key=lambda c: c[0])[1] if found + found2 else None
     problems += _judge_dags(raw, ctx)
     absent = [o for o in OPTIONAL if o not in optional]
-    covered = f"{len(cases)} single operators, reuse, order, a {p.chain}-deep chain, {p.dags} random DAGs of {p.ops} ops"
+    covered = (
+        f"{len(cases)} single operators, reuse, order, a {p.chain}-deep chain, {p.dags} random DAGs of {p.ops} ops"
+    )
     note = f" ({', '.join(absent)} not defined: not tested)" if absent else ""
     if not problems:
         return Verdict.passed(

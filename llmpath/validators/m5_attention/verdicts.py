@@ -34,7 +34,7 @@ def verdict_attention(raw: dict, ctx: VerdictContext) -> Verdict:
     if not isinstance(got_cases, list) or len(got_cases) != len(cases):
         raise BadOutput("the probe returned an unexpected number of cases")
     worst_out = worst_w = 0.0
-    for i, (case, rec) in enumerate(zip(cases, got_cases)):
+    for case, rec in zip(cases, got_cases):
         where = f"{_describe(case)} (seed {ctx.seed})"
         if "error" in rec:
             return _crashed(case, rec["error"], where)

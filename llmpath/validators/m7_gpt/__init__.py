@@ -18,11 +18,18 @@ from __future__ import annotations
 # Each module below does one job; the names that tests and llmpath.plotting.m7 use are re-exported here.
 from llmpath.validators.api import Check
 from llmpath.validators.m7_gpt.causality import CausalityParams, _probe_causality, _verdict_causality
-from llmpath.validators.m7_gpt.checkpoint import CheckpointParams, eval_windows, _probe_checkpoint, _verdict_checkpoint
-from llmpath.validators.m7_gpt.generate import GenerateParams, fit_temperature, _probe_generate, _verdict_generate
-from llmpath.validators.m7_gpt.history import HISTORY, HistoryParams, read_history, _verdict_history
-from llmpath.validators.m7_gpt.loading import CHECKPOINT
+from llmpath.validators.m7_gpt.checkpoint import CheckpointParams, _probe_checkpoint, _verdict_checkpoint, eval_windows
+from llmpath.validators.m7_gpt.generate import GenerateParams, _probe_generate, _verdict_generate, fit_temperature
+from llmpath.validators.m7_gpt.history import HISTORY, HistoryParams, _verdict_history, read_history
 from llmpath.validators.m7_gpt.loss_curve import _verdict_loss_curve
+
+# the checks, and the names that tests and pictures import from the package
+__all__ = [
+    "HISTORY",
+    "eval_windows",
+    "fit_temperature",
+    "read_history",
+]
 
 CHECKS: tuple[Check, ...] = (
     Check(

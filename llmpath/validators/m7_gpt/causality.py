@@ -32,7 +32,14 @@ def _probe_causality_inner(ctx: ProbeContext) -> dict:
     p = CausalityParams.model_validate(ctx.params)
     GPT = ctx.get(ctx.load("model.py"), "GPT")
     torch.manual_seed(ctx.seed)
-    model = GPT(vocab_size=p.vocab_size, block_size=p.block_size, n_layer=p.n_layer, n_head=p.n_head, d_model=p.d_model, dropout=0.0)
+    model = GPT(
+        vocab_size=p.vocab_size,
+        block_size=p.block_size,
+        n_layer=p.n_layer,
+        n_head=p.n_head,
+        d_model=p.d_model,
+        dropout=0.0,
+    )
     model.eval()
     with torch.no_grad():
         # whatever the learner's initialisation (zeros, tiny std), make the signal clearly visible
@@ -62,7 +69,10 @@ def _verdict_causality(raw: dict, ctx: VerdictContext) -> Verdict:
     if (v := _problem_verdict(raw, "GPT.forward")) is not None:
         return v
     p = ctx.params
-    config = f"GPT(vocab_size={p.vocab_size}, block_size={p.block_size}, n_layer={p.n_layer}, n_head={p.n_head}, d_model={p.d_model}) with N(0, {p.weight_std}^2) weights"
+    config = (
+        f"GPT(vocab_size={p.vocab_size}, block_size={p.block_size}, n_layer={p.n_layer}, n_head={p.n_head}, "
+        f"d_model={p.d_model}) with N(0, {p.weight_std}^2) weights"
+    )
     checked = []
     for run in raw.get("runs", []):
         T = int(run["T"])
@@ -80,7 +90,8 @@ def _verdict_causality(raw: dict, ctx: VerdictContext) -> Verdict:
                 # one step ahead per layer: layer 2 reads position t+1, which already read t+2
                 diagnosis = (
                     "off-by-one in the causal mask: each position also sees the next token, and through "
-                    f"{p.n_layer} layers up to {p.n_layer} tokens ahead (tril with diagonal=1, or a mask shifted by one)"
+                    f"{p.n_layer} layers up to {p.n_layer} tokens ahead (tril with diagonal=1, or a mask shifted "
+                    "by one)"
                 )
             elif future.sum() == T * (T - 1) // 2:
                 diagnosis = (
@@ -88,10 +99,15 @@ def _verdict_causality(raw: dict, ctx: VerdictContext) -> Verdict:
                     "before the softmax, and the softmax taken over the keys, dim=-1?)"
                 )
             else:
-                diagnosis = "the mask lets some positions see later tokens (softmax over the wrong axis, or a mask of the wrong size?)"
+                diagnosis = (
+                    "the mask lets some positions see later tokens (softmax over the wrong axis, or a mask of the "
+                    "wrong size?)"
+                )
             return Verdict.failed(
-                f"forward is not causal: changing token {s0} changed the logits at position {t0} by {diffs[t0, s0]:.3g}",
-                f"{int(future.sum())} of {T * (T - 1) // 2} (position, later token) pairs leak, at distances {offsets[:8]}",
+                f"forward is not causal: changing token {s0} changed the logits at position {t0} by "
+                f"{diffs[t0, s0]:.3g}",
+                f"{int(future.sum())} of {T * (T - 1) // 2} (position, later token) pairs leak, at distances "
+                f"{offsets[:8]}",
                 f"input: 2 random sequences of length T={T}; {config}; tolerance {tol:.1e}",
                 diagnosis=diagnosis,
             )
@@ -101,7 +117,8 @@ def _verdict_causality(raw: dict, ctx: VerdictContext) -> Verdict:
             return Verdict.failed(
                 f"the logits at position {t0} do not depend on the token at position {t0}",
                 f"input: 2 random sequences of length T={T}; {config}",
-                diagnosis="the mask also hides the current token (tril with diagonal=-1?), or the embeddings are not used",
+                diagnosis="the mask also hides the current token (tril with diagonal=-1?), or the embeddings are "
+                "not used",
             )
         checked.append(T)
     if not checked:

@@ -101,13 +101,17 @@ def _verdict_checkpoint(raw: dict, ctx: VerdictContext) -> Verdict:
     block = int(raw["block"])
     offset, stride, windows = eval_windows(len(load_corpus("val")), block, ctx.params.eval_chars, ctx.seed)
     if losses.shape != (windows, stride) or int(raw["offset"]) != offset:
-        raise BadOutput(f"expected per-character losses of shape {(windows, stride)} at offset {offset}, got {losses.shape}")
+        raise BadOutput(
+            f"expected per-character losses of shape {(windows, stride)} at offset {offset}, got {losses.shape}"
+        )
     floor, bigram = entropy_floor(), corpus_baselines()["bigram"]
     vocab_size = int(raw["vocab_size"])
     uniform = math.log(vocab_size)
     threshold = floor.nats_per_char + ctx.params.max_gap * (bigram - floor.nats_per_char)
     chars = losses.size
-    where = f"{chars} characters of the validation split (offset {offset}, windows of block_size={block}, stride {stride})"
+    where = (
+        f"{chars} characters of the validation split (offset {offset}, windows of block_size={block}, stride {stride})"
+    )
     if not np.all(np.isfinite(losses)):
         return Verdict.failed(f"the loss is not finite on {where}", diagnosis="the logits contain nan or inf")
     loss, se = _loss_stats(losses)
@@ -139,7 +143,9 @@ def _verdict_checkpoint(raw: dict, ctx: VerdictContext) -> Verdict:
                 "guessing (was the model saved before training, or re-initialised?)"
             )
         elif loss > bigram:
-            diagnosis = "worse than a character bigram: train longer, or check the model loads the weights it was trained with"
+            diagnosis = (
+                "worse than a character bigram: train longer, or check the model loads the weights it was trained with"
+            )
         else:
             diagnosis = "train longer (more steps, a warm-up and decaying learning rate) or a slightly bigger model"
         return Verdict.failed(

@@ -152,7 +152,9 @@ def _verdict_generate(raw: dict, ctx: VerdictContext) -> Verdict:
     if got != want:
         diagnosis = None
         if got == (2, 7):
-            diagnosis = "generate returns only the new tokens: return the prompt followed by them (torch.cat along dim 1)"
+            diagnosis = (
+                "generate returns only the new tokens: return the prompt followed by them (torch.cat along dim 1)"
+            )
         elif len(got) == 2 and got[0] == 2 and got[1] in (12, 14):
             diagnosis = "off by one in the generation loop (range(max_new_tokens))"
         return Verdict.failed(
@@ -208,7 +210,10 @@ def _verdict_generate(raw: dict, ctx: VerdictContext) -> Verdict:
         tau = fit_temperature(logits, draws)
         if abs(math.log(tau / temp)) > math.log(1.3):
             if tau < 0.05:
-                diagnosis = "generate always takes the most likely token: sample with torch.multinomial(softmax(logits / temperature))"
+                diagnosis = (
+                    "generate always takes the most likely token: sample with "
+                    "torch.multinomial(softmax(logits / temperature))"
+                )
             elif abs(math.log(tau * temp)) < math.log(1.3):
                 diagnosis = "the logits are multiplied by the temperature: divide them (logits / temperature)"
             elif abs(math.log(tau)) < math.log(1.3):
@@ -232,7 +237,9 @@ def _verdict_generate(raw: dict, ctx: VerdictContext) -> Verdict:
             diagnosis="crop the context to the last block_size tokens before each forward pass: idx[:, -block_size:]",
         )
     if tuple(long["shape"]) != (2, 1 + long["n_new"]):
-        raise BadOutput(f"generate past block_size returned shape {tuple(long['shape'])}, expected {(2, 1 + long['n_new'])}")
+        raise BadOutput(
+            f"generate past block_size returned shape {tuple(long['shape'])}, expected {(2, 1 + long['n_new'])}"
+        )
     samples = np.asarray(raw["samples"]["seq"])
     n0 = int(raw["samples"]["prompt_len"])
     if samples.shape != (p.n_samples, n0 + p.sample_tokens):
@@ -257,7 +264,8 @@ def _verdict_generate(raw: dict, ctx: VerdictContext) -> Verdict:
             metrics=metrics,
         )
     return Verdict.passed(
-        f"generate extends the prompt, respects top_k and temperature; {frac:.0%} of {len(sentences)} sampled sentences are grammatical",
+        f"generate extends the prompt, respects top_k and temperature; {frac:.0%} of {len(sentences)} sampled "
+        "sentences are grammatical",
         *([f"e.g. ungrammatical: {bad[0]!r}"] if bad else []),
         metrics=metrics,
     )

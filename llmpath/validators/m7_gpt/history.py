@@ -88,6 +88,7 @@ def _verdict_history(raw: dict, ctx: VerdictContext) -> Verdict:
             metrics=metrics,
         )
     return Verdict.passed(
-        f"the loss falls: train {first:.3f} -> {last:.3f}, val {val[0][1]:.3f} -> {val[-1][1]:.3f} over {steps[-1]} steps",
+        f"the loss falls: train {first:.3f} -> {last:.3f}, val {val[0][1]:.3f} -> {val[-1][1]:.3f} over "
+        f"{steps[-1]} steps",
         metrics=metrics,
     )

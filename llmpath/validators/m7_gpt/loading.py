@@ -64,7 +64,9 @@ def _load_model(ctx: ProbeContext):
             "save only plain data: torch.save({'config': dict, 'model': model.state_dict(), 'vocab': list}, path)",
         ) from None
     if not isinstance(ckpt, dict):
-        raise _Problem(f"{CHECKPOINT} holds a {type(ckpt).__name__}, expected a dict with keys {', '.join(CONTRACT_KEYS)}")
+        raise _Problem(
+            f"{CHECKPOINT} holds a {type(ckpt).__name__}, expected a dict with keys {', '.join(CONTRACT_KEYS)}"
+        )
     missing = [k for k in CONTRACT_KEYS if k not in ckpt]
     if missing:
         raise _Problem(
@@ -85,7 +87,9 @@ def _load_model(ctx: ProbeContext):
     except NotImplementedError:
         raise
     except Exception as exc:
-        raise _Problem(f"GPT(**checkpoint['config']) raised {type(exc).__name__}: {_short(exc, 2)} (config: {config})") from None
+        raise _Problem(
+            f"GPT(**checkpoint['config']) raised {type(exc).__name__}: {_short(exc, 2)} (config: {config})"
+        ) from None
     try:
         model.load_state_dict(state)
     except NotImplementedError:

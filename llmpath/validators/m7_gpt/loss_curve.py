@@ -40,6 +40,7 @@ def _verdict_loss_curve(raw: dict, ctx: VerdictContext) -> Verdict:
             problems.append(f"{entry.id}: {entry.visualization} is not a PNG file")
         else:
             return Verdict.passed(
-                f"experiment {entry.id} ({ctx.milestone}) shows {entry.visualization} ({path.stat().st_size // 1024} KB)"
+                f"experiment {entry.id} ({ctx.milestone}) shows {entry.visualization} "
+                f"({path.stat().st_size // 1024} KB)"
             )
     return Verdict.failed(f"no {ctx.milestone} experiment entry references an existing picture", *problems[:5], how)

@@ -46,13 +46,19 @@ from llmpath.validators.m8_bpe.probes import (
     _probe_roundtrip,
 )
 from llmpath.validators.m8_bpe.verdicts import (
+    _verdict_encode,
     collapse,
     verdict_compression,
-    _verdict_encode,
     verdict_merges,
     verdict_replay,
     verdict_roundtrip,
 )
+
+# the checks, and the names that tests and pictures import from the package
+__all__ = [
+    "BadOutput",
+    "collapse",
+]
 
 CHECKS: tuple[Check, ...] = (
     Check(

@@ -29,7 +29,9 @@ def parse_merges(value: Any, what: str = "`merges`") -> list[tuple[tuple[int, in
         if not (isinstance(key, tuple) and len(key) == 2 and all(_is_int(k) for k in key) and _is_int(new)):
             raise BadOutput(f"{what} has the entry {key!r}: {new!r}, expected (int, int): int")
         if not all(0 <= i < 0x110000 for i in (*key, new)):
-            raise BadOutput(f"{what} has the entry {key!r}: {new!r}; token ids must be non-negative (and below 0x110000)")
+            raise BadOutput(
+                f"{what} has the entry {key!r}: {new!r}; token ids must be non-negative (and below 0x110000)"
+            )
         out.append(((key[0], key[1]), new))
     return out
 

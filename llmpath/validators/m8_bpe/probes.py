@@ -9,7 +9,13 @@ from types import ModuleType
 from typing import Any
 
 from llmpath.validators.api import ContractError, ProbeContext
-from llmpath.validators.m8_bpe.params import CompressionParams, EncodeParams, MergesParams, ReplayParams, RoundtripParams
+from llmpath.validators.m8_bpe.params import (
+    CompressionParams,
+    EncodeParams,
+    MergesParams,
+    ReplayParams,
+    RoundtripParams,
+)
 from llmpath.validators.m8_bpe.texts import (
     CLASSIC,
     CLASSIC_CASES,
@@ -36,7 +42,9 @@ def _train(cls: Any, text: str, vocab_size: int) -> Any:
 
 def _attr(tok: Any, name: str) -> Any:
     if not hasattr(tok, name):
-        raise ContractError(f"M8: `{CLASS}` has no attribute `{name}` after train(); see the contract in milestones/M8/README.md")
+        raise ContractError(
+            f"M8: `{CLASS}` has no attribute `{name}` after train(); see the contract in milestones/M8/README.md"
+        )
     return getattr(tok, name)
 
 
@@ -77,16 +85,16 @@ def _probe_roundtrip(ctx: ProbeContext) -> dict:
     tok = _train(_tokenizer_class(ctx), training_text(p.train_chars, ctx.seed), p.vocab_size)
     cases = []
     for _label, s in roundtrip_cases(ctx.seed, p.n_random, p.long_chars):
-        enc = _attempt(lambda: tok.encode(s))
+        enc = _attempt(lambda s=s: tok.encode(s))
         if "error" in enc:
             cases.append({"error": f"encode raised {enc['error']}"})
             continue
-        dec = _attempt(lambda: tok.decode(enc["value"]))
+        dec = _attempt(lambda ids=enc["value"]: tok.decode(ids))
         if "error" in dec:
             cases.append({"ids": enc["value"], "error": f"decode raised {dec['error']}"})
             continue
         cases.append({"ids": enc["value"], "text": dec["value"]})
-    invalid = [_attempt(lambda: tok.decode(list(data))) for data in INVALID_UTF8]
+    invalid = [_attempt(lambda data=data: tok.decode(list(data))) for data in INVALID_UTF8]
     return {"cases": cases, "invalid": invalid, "vocab": getattr(tok, "vocab", None)}
 
 

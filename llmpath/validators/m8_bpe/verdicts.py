@@ -78,11 +78,15 @@ def verdict_roundtrip(raw: dict, ctx: VerdictContext) -> Verdict:
             continue  # any number of U+FFFD per invalid run is accepted
         problems.append(f"decode({list(data)}) (bytes {data!r}) gave {got!r}, expected {expected!r}")
         if got == data.decode("utf-8", errors="ignore"):
-            diagnoses.append("decode drops invalid bytes (errors='ignore'?); they must become U+FFFD (errors='replace')")
+            diagnoses.append(
+                "decode drops invalid bytes (errors='ignore'?); they must become U+FFFD (errors='replace')"
+            )
         elif got == "".join(bytes([b]).decode("utf-8", errors="replace") for b in data):
             diagnoses.append(_PER_TOKEN)
         elif got == data.decode("latin-1"):
-            diagnoses.append("decode maps ids to characters with chr(); join the tokens' bytes and decode them as UTF-8")
+            diagnoses.append(
+                "decode maps ids to characters with chr(); join the tokens' bytes and decode them as UTF-8"
+            )
         else:
             diagnoses.append(None)
     total = len(cases) + len(INVALID_UTF8)
@@ -93,10 +97,15 @@ def verdict_roundtrip(raw: dict, ctx: VerdictContext) -> Verdict:
             else "decode(encode(s)) == s on every text"
         )
         bad_invalid = len(problems) - n_text_problems
-        tail = f"; decode of ids that are not valid UTF-8 went wrong {bad_invalid} of {len(INVALID_UTF8)} times" if bad_invalid else ""
+        tail = (
+            f"; decode of ids that are not valid UTF-8 went wrong {bad_invalid} of {len(INVALID_UTF8)} times"
+            if bad_invalid
+            else ""
+        )
         return Verdict.failed(
             head + tail,
-            f"trained with vocab_size={p.vocab_size} on {p.train_chars} chars of corpus + tricky text (seed {ctx.seed})",
+            f"trained with vocab_size={p.vocab_size} on {p.train_chars} chars of corpus + tricky text (seed "
+            f"{ctx.seed})",
             *problems[:6],
             *([f"... and {len(problems) - 6} more"] if len(problems) > 6 else []),
             diagnosis=_most_common(diagnoses),
@@ -132,7 +141,9 @@ def verdict_merges(raw: dict, ctx: VerdictContext) -> Verdict:
     expected = list(range(256, 256 + len(merges)))
     if ids != expected:
         first = next(k for k, (a, b) in enumerate(zip(ids, expected)) if a != b) if ids else 0
-        problems.append(f"merge ids in order are {show_ids(ids)}, expected 256, 257, ... (first difference at merge #{first})")
+        problems.append(
+            f"merge ids in order are {show_ids(ids)}, expected 256, 257, ... (first difference at merge #{first})"
+        )
         if ids and sorted(ids) == expected:
             diagnoses.append("`merges` is not in the order learned: fill it as you learn (dicts keep insertion order)")
         elif ids and ids[0] in (255, 257) and ids == list(range(ids[0], ids[0] + len(ids))):
@@ -163,7 +174,8 @@ def verdict_merges(raw: dict, ctx: VerdictContext) -> Verdict:
     if problems:
         return Verdict.failed(
             f"merges/vocab are inconsistent ({len(problems)} problem{'s' if len(problems) > 1 else ''})",
-            f"trained with vocab_size={p.vocab_size} on {p.train_chars} chars of corpus + tricky text (seed {ctx.seed})",
+            f"trained with vocab_size={p.vocab_size} on {p.train_chars} chars of corpus + tricky text (seed "
+            f"{ctx.seed})",
             *problems[:6],
             diagnosis=_most_common(diagnoses),
         )
@@ -232,7 +244,10 @@ def _verdict_encode(raw: dict, ctx: VerdictContext) -> Verdict:
         ("trained on the corpus", cases, merges, raw.get("encoded"), raw.get("chunks")),
         (
             f"trained on {CLASSIC!r} with vocab_size=259",
-            [(repr(s), s) for s in CLASSIC_CASES], classic_merges, raw.get("classic_encoded"), raw.get("classic_chunks"),
+            [(repr(s), s) for s in CLASSIC_CASES],
+            classic_merges,
+            raw.get("classic_encoded"),
+            raw.get("classic_chunks"),
         ),
     ]
     problems: list[str] = []
@@ -308,9 +323,12 @@ def verdict_compression(raw: dict, ctx: VerdictContext) -> Verdict:
     metrics = {"bytes_per_token": ours, "reference_bytes_per_token": theirs}
     if ours < (1 - p.tolerance) * theirs:
         return Verdict.failed(
-            f"compresses held-out text to {ours:.3f} bytes/token, below {(1 - p.tolerance):.2f} x the reference's {theirs:.3f}",
+            f"compresses held-out text to {ours:.3f} bytes/token, below {(1 - p.tolerance):.2f} x the reference's "
+            f"{theirs:.3f}",
             line,
             diagnosis="encode applies no merges" if len(ids) == n_bytes else None,
             metrics=metrics,
         )
-    return Verdict.passed(f"{ours:.3f} bytes/token on held-out text (reference trainer: {theirs:.3f})", line, metrics=metrics)
+    return Verdict.passed(
+        f"{ours:.3f} bytes/token on held-out text (reference trainer: {theirs:.3f})", line, metrics=metrics
+    )

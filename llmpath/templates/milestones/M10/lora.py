@@ -18,7 +18,9 @@ class LoRALinear(nn.Module):
 
     def __init__(self, base: nn.Linear, r: int, alpha: float) -> None:
         super().__init__()
-        raise NotImplementedError("LoRALinear.__init__: keep base (requires_grad False), create A (r, in) random and B (out, r) zeros")
+        raise NotImplementedError(
+            "LoRALinear.__init__: keep base (requires_grad False), create A (r, in) random and B (out, r) zeros"
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x: (..., in_features) -> (..., out_features)."""

@@ -42,4 +42,6 @@ class System:
 
     def run(self, task: str, max_messages: int = 100) -> tuple[Any, list[Message]]:
         """Solve `task`: deliver messages until a role reports the result; return (result, transcript)."""
-        raise NotImplementedError("System.run: seed the first message, deliver until done or max_messages; return result and transcript")
+        raise NotImplementedError(
+            "System.run: seed the first message, deliver until done or max_messages; return result and transcript"
+        )

@@ -34,7 +34,9 @@ class MLP:
         Returns (loss, grads) where grads has the same keys and shapes as self.params,
         computed by backpropagation written by hand.
         """
-        raise NotImplementedError("MLP.loss_and_grads: forward pass, stable softmax cross-entropy, then backprop every layer")
+        raise NotImplementedError(
+            "MLP.loss_and_grads: forward pass, stable softmax cross-entropy, then backprop every layer"
+        )
 
 
 def train(model: MLP, X: np.ndarray, y: np.ndarray, lr: float, epochs: int) -> list[float]:

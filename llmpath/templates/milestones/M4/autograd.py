@@ -19,10 +19,14 @@ class Value:
     """
 
     def __init__(self, data: float, _children: tuple[Value, ...] = (), _op: str = "") -> None:
-        raise NotImplementedError("Value.__init__: store data, grad = 0.0, _prev = set(_children), _op and a _backward function")
+        raise NotImplementedError(
+            "Value.__init__: store data, grad = 0.0, _prev = set(_children), _op and a _backward function"
+        )
 
     def __add__(self, other: Value | float) -> Value:
-        raise NotImplementedError("Value.__add__: self + other (wrap numbers in Value); record how to pass the gradient back")
+        raise NotImplementedError(
+            "Value.__add__: self + other (wrap numbers in Value); record how to pass the gradient back"
+        )
 
     def __mul__(self, other: Value | float) -> Value:
         raise NotImplementedError("Value.__mul__: self * other; d(out)/d(self) = other.data")
@@ -56,7 +60,9 @@ class Value:
 
     def backward(self) -> None:
         """Set `grad` on every node of the graph behind self, seeding self.grad = 1."""
-        raise NotImplementedError("Value.backward: topologically sort the graph, seed 1.0, call each _backward in reverse")
+        raise NotImplementedError(
+            "Value.backward: topologically sort the graph, seed 1.0, call each _backward in reverse"
+        )
 
 
 def grad_fn_trace(loss: Any) -> list[str]:
@@ -66,4 +72,6 @@ def grad_fn_trace(loss: Any) -> list[str]:
     type(node).__name__ (e.g. 'MeanBackward0', 'AddmmBackward0', 'AccumulateGrad'). Each node
     appears once, and every node comes before each node in its next_functions.
     """
-    raise NotImplementedError("grad_fn_trace: walk loss.grad_fn through next_functions; list node names in topological order")
+    raise NotImplementedError(
+        "grad_fn_trace: walk loss.grad_fn through next_functions; list node names in topological order"
+    )

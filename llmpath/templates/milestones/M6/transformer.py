@@ -26,4 +26,6 @@ class TransformerBlock(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x: (B, T, d_model) -> (B, T, d_model)."""
-        raise NotImplementedError("TransformerBlock.forward: x + attention(norm(x)), then x + mlp(norm(x)), causally masked")
+        raise NotImplementedError(
+            "TransformerBlock.forward: x + attention(norm(x)), then x + mlp(norm(x)), causally masked"
+        )

@@ -19,13 +19,17 @@ def build_vocab(text: str) -> tuple[list[str], dict[str, int]]:
     raise NotImplementedError("build_vocab: chars = sorted(set(text)); stoi = {c: i for i, c in enumerate(chars)}")
 
 
-def get_batch(data: torch.Tensor, block_size: int, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+def get_batch(
+    data: torch.Tensor, block_size: int, batch_size: int, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Random windows of the id stream `data` (1-D long): x (B, T) and the targets y = x shifted by one."""
     raise NotImplementedError("get_batch: pick batch_size random offsets; x = data[i:i+T], y = data[i+1:i+T+1]")
 
 
 @torch.no_grad()
-def estimate_loss(model: torch.nn.Module, data: torch.Tensor, block_size: int, batch_size: int, n_batches: int) -> float:
+def estimate_loss(
+    model: torch.nn.Module, data: torch.Tensor, block_size: int, batch_size: int, n_batches: int
+) -> float:
     """Mean cross-entropy (nats per character) of `model` over n_batches random batches of `data`, in eval mode."""
     raise NotImplementedError("estimate_loss: model.eval(), average the loss of n_batches batches, model.train()")
 

@@ -29,7 +29,9 @@ def bits_per_byte(total_nats: float, n_bytes: int) -> float:
 @torch.no_grad()
 def evaluate(model: torch.nn.Module, tokenizer: object, text: str, block_size: int) -> dict[str, float]:
     """Held-out metrics of `model` on `text`: {"loss": nats per token, "perplexity", "bits_per_byte"}."""
-    raise NotImplementedError("evaluate: tokenize, sum the loss over every predicted token, convert to the three metrics")
+    raise NotImplementedError(
+        "evaluate: tokenize, sum the loss over every predicted token, convert to the three metrics"
+    )
 
 
 def main() -> None:
