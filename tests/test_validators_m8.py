@@ -272,6 +272,19 @@ def test_docs_verdict(tmp_path: Path) -> None:
         assert verdict.status == "failed" and any("TODO" in d for d in verdict.details)
 
 
+def test_docs_starter_without_its_todos_is_not_the_learners_writing(tmp_path: Path) -> None:
+    # The starter's headings and prompts name every topic: with "TODO:" deleted they must still count
+    # for nothing, neither as words nor as topics (they passed before one word rule served every check).
+    folder = tmp_path / "milestones" / "M8"
+    folder.mkdir(parents=True)
+    (folder / "VOCAB.md").write_text((TEMPLATE / "VOCAB.md").read_text().replace("TODO: ", ""))
+    verdict = m8.verdict_docs({}, _ctx(tmp_path, m8.DocsParams(min_words=0, min_merge_examples=0)))
+    assert verdict.status == "failed"
+    assert any("does not mention" in d and "UTF-8" in d for d in verdict.details)
+    strict = m8.verdict_docs({}, _ctx(tmp_path, m8.DocsParams()))
+    assert any("0 words of your own" in d for d in strict.details)
+
+
 def test_random_text_covers_the_planes() -> None:
     rng = random.Random(0)
     chars = "".join(texts.random_text(rng) for _ in range(300))

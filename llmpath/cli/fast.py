@@ -6,29 +6,11 @@ else returns None and the full CLI runs (which validates, reports errors and ref
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
-from llmpath.workspace.locate import Workspace, find_workspace
-from llmpath.workspace.views import ProgressView, RoadmapView, read_cached_roadmap
-
-
-@dataclasses.dataclass(frozen=True)
-class FastContext:
-    workspace: Workspace
-    roadmap: RoadmapView
-    _progress: ProgressView
-
-    @property
-    def root(self) -> Path:
-        return self.workspace.root
-
-    def progress(self) -> ProgressView:
-        return self._progress
-
-    def milestone(self, mid: str):  # noqa: ANN201 - MilestoneView
-        return self.roadmap.milestone(mid)
+from llmpath.workspace.locate import find_workspace
+from llmpath.workspace.views import ProgressView, read_cached_roadmap
 
 
 def fast_status(args: list[str]) -> int | None:
@@ -61,9 +43,10 @@ def fast_status(args: list[str]) -> int | None:
             return None  # let the full path explain the mismatch
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+    from llmpath.commands.context import snapshot_context
     from llmpath.commands.status import status
 
-    doc = status(FastContext(workspace, roadmap, progress))
+    doc = status(snapshot_context(workspace, roadmap, progress))
     if as_json:
         from llmpath.cli.output_json import print_json
 

@@ -18,6 +18,7 @@ from llmpath.errors import GateError, LlmpathError, UsageError
 from llmpath.fsutil import utc_now
 from llmpath.workspace import gates
 from llmpath.workspace.progress import Progress
+from llmpath.workspace.roadmap import Milestone
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,19 +58,8 @@ def stale_criteria(ctx: Context, progress: Progress, mid: str, fp: str) -> list:
     return stale
 
 
-def unlock(
-    ctx: Context,
-    target: str = "next",
-    *,
-    allow_dirty: bool = False,
-    on_rerun: Callable[[int], None] | None = None,
-    on_event: Callable[[str, str], None] | None = None,
-) -> UnlockReport:
-    """Complete the current milestone and unlock the next; raises GateError listing what is missing."""
-    from llmpath.workspace import evidence
-    from llmpath.workspace.scaffold import scaffold_milestone, update_checklist
-
-    progress = ctx.progress()
+def _milestone_to_complete(ctx: Context, progress: Progress, target: str) -> tuple[str, str | None]:
+    """The milestone in progress and the one after it; refuses any target but the next one."""
     mid = gates.current(ctx.roadmap, progress)
     if mid is None:
         raise GateError("every milestone is already complete", hint="`llmpath check --all` re-verifies them all")
@@ -85,6 +75,64 @@ def unlock(
                 hint="run `llmpath unlock next`; `llmpath check M# --preview` tries a later milestone without "
                 "unlocking it",
             )
+    return mid, nxt
+
+
+def _refuse_uncommitted(mid: str, dirty_files: list[str], allow_dirty: bool) -> None:
+    if dirty_files and not allow_dirty:
+        listed = ", ".join(dirty_files[:8]) + (" ..." if len(dirty_files) > 8 else "")
+        raise GateError(
+            f"{mid} has uncommitted changes: {listed}",
+            missing=["commit your milestone files so the evidence points at them"],
+            hint=f"git add milestones/{mid} && git commit -m '{mid} done'  (or pass --allow-dirty)",
+        )
+
+
+def _tag(ctx: Context, milestone: Milestone, commit: str | None, in_repo: bool, warnings: list[str]) -> str | None:
+    """Tag the completion commit ``llmpath/M#``; a failure to tag is a warning, never a refusal."""
+    from llmpath.workspace import evidence
+
+    if not (in_repo and commit and milestone.tag):
+        return None
+    name = f"llmpath/{milestone.id}"
+    try:
+        if evidence.tag(ctx.root, name, f"llmpath: {milestone.id} ({milestone.title}) complete"):
+            return name
+        warnings.append(f"tag {name} already exists; left as it is")
+    except LlmpathError as exc:  # e.g. no git identity: completing matters more than the tag
+        warnings.append(f"could not tag the commit: {exc.message}")
+    return None
+
+
+def _record_completion(ctx: Context, mid: str, nxt: str | None, commit: str | None, tag: str | None) -> Progress:
+    now = utc_now()
+
+    def apply(p: Progress) -> None:
+        state = p.milestones.setdefault(mid, p.state(mid))
+        state.completed_at = now
+        state.commit = commit
+        state.tag = tag
+        if nxt is not None:
+            nstate = p.milestones.setdefault(nxt, p.state(nxt))
+            nstate.unlocked_at = nstate.unlocked_at or now
+
+    return ctx.store.update(apply)
+
+
+def unlock(
+    ctx: Context,
+    target: str = "next",
+    *,
+    allow_dirty: bool = False,
+    on_rerun: Callable[[int], None] | None = None,
+    on_event: Callable[[str, str], None] | None = None,
+) -> UnlockReport:
+    """Complete the current milestone and unlock the next; raises GateError listing what is missing."""
+    from llmpath.workspace import evidence
+    from llmpath.workspace.scaffold import scaffold_milestone, update_checklist
+
+    progress = ctx.progress()
+    mid, nxt = _milestone_to_complete(ctx, progress, target)
     milestone = ctx.milestone(mid)
     folder = ctx.workspace.milestone_dir(mid)
     fp = milestone_fingerprint(ctx, mid)
@@ -106,39 +154,13 @@ def unlock(
             hint=f"`llmpath check {mid}` shows each failing check in detail",
         )
     dirty_files = evidence.learner_changes(ev.dirty_files)
-    if dirty_files and not allow_dirty:
-        listed = ", ".join(dirty_files[:8]) + (" ..." if len(dirty_files) > 8 else "")
-        raise GateError(
-            f"{mid} has uncommitted changes: {listed}",
-            missing=["commit your milestone files so the evidence points at them"],
-            hint=f"git add milestones/{mid} && git commit -m '{mid} done'  (or pass --allow-dirty)",
-        )
-    tag_name = None
+    _refuse_uncommitted(mid, dirty_files, allow_dirty)
     warnings: list[str] = []
-    if ev.in_repo and ev.commit and milestone.tag:
-        name = f"llmpath/{mid}"
-        try:
-            if evidence.tag(ctx.root, name, f"llmpath: {mid} ({milestone.title}) complete"):
-                tag_name = name
-            else:
-                warnings.append(f"tag {name} already exists; left as it is")
-        except LlmpathError as exc:  # e.g. no git identity: completing matters more than the tag
-            warnings.append(f"could not tag the commit: {exc.message}")
-    now = utc_now()
+    tag_name = _tag(ctx, milestone, ev.commit, ev.in_repo, warnings)
     scaffolded: list[str] = []
     phase = ctx.roadmap.phase_of(mid)
     phase_done = phase.milestones[-1].id == mid
-
-    def apply(p: Progress) -> None:
-        state = p.milestones.setdefault(mid, p.state(mid))
-        state.completed_at = now
-        state.commit = ev.commit
-        state.tag = tag_name
-        if nxt is not None:
-            nstate = p.milestones.setdefault(nxt, p.state(nxt))
-            nstate.unlocked_at = nstate.unlocked_at or now
-
-    progress = ctx.store.update(apply)
+    progress = _record_completion(ctx, mid, nxt, ev.commit, tag_name)
     update_checklist(milestone, folder, {c.id: True for c in milestone.criteria})
     if nxt is not None:
         if gates.blockers(ctx.roadmap, progress, nxt):  # cannot happen with the rules above; guard anyway

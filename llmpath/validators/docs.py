@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from llmpath.errors import LlmpathError
 from llmpath.validators.api import Check, Verdict, VerdictContext
+from llmpath.validators.prose import own_text, own_words, starter_text, word_count
 
 
 class JournalParams(BaseModel):
@@ -54,11 +55,6 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ATX = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _BLOCK_START = re.compile(r"^(?: {4}|\t| {0,3}(?:[-*+][ \t]|\d{1,9}[.)][ \t]|>|#|[*_]{3,}))")
-
-
-def word_count(text: str) -> int:
-    """Whitespace-separated tokens that hold a letter or digit (Markdown punctuation does not count)."""
-    return sum(1 for token in text.split() if any(ch.isalnum() for ch in token))
 
 
 def _normal(text: str) -> str:
@@ -229,18 +225,20 @@ def _file(raw: dict, ctx: VerdictContext) -> Verdict:
     except OSError as exc:
         return Verdict.failed(f"{shown} cannot be read: {exc.strerror or exc}")
     visible = _COMMENT.sub(" ", text)  # instructions left in <!-- comments --> do not count
-    words = word_count(visible)
+    starter = starter_text(mid, params.path)  # the words llmpath shipped in this file never count
+    words = own_words(text, starter)
     found = headings(visible)
     metrics = {"words": float(words), "headings": float(len(found))}
     problems = []
     if words < params.min_words:
         problems.append(
-            f"it has {words} words (text inside <!-- comments --> not counted); at least {params.min_words} needed"
+            f"it has {words} words of your own (the starter's text and <!-- comments --> are not counted); "
+            f"at least {params.min_words} needed"
         )
     missing_h = [h for h in params.headings if not _has_heading(found, h)]
     if missing_h:
         problems.append(f"missing heading(s) {_quoted(missing_h)} (e.g. `## {missing_h[0]}`)")
-    missing_m = [m for m in params.mentions if not mentions(visible, m)]
+    missing_m = [m for m in params.mentions if not mentions(own_text(visible, starter), m)]
     if missing_m:
         problems.append(f"it does not mention {_quoted(missing_m)}")
     if problems:

@@ -127,6 +127,16 @@ class ProgressView:
         return cls(out)
 
 
+@dataclasses.dataclass(frozen=True)
+class ProgressSnapshot:
+    """A progress "store" that only reads: what a command over plain views can ask of it."""
+
+    view: ProgressView
+
+    def load(self) -> ProgressView:
+        return self.view
+
+
 def cache_key(roadmap_bytes: bytes) -> str:
     # A cache key, not a security boundary: CRC-32 + length of the exact bytes (zlib loads in
     # microseconds where hashlib's OpenSSL start-up costs ~5 ms of a ~50 ms budget).

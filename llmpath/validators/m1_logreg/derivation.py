@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from llmpath.validators.api import Verdict, VerdictContext
+from llmpath.validators.prose import own_words, starter_text
 
 _ARG = r"\((?:[^()]|\([^()]{0,20}\)){1,40}\)"  # (...) with at most one level of nested parentheses
 _SUB = r"(?:_?\(?[a-z0-9]\)?|\^\(?[a-z0-9]\)?)?"  # an index: _i, i, (i), ^(i)
@@ -31,12 +32,9 @@ def mentions_gradient_form(text: str) -> bool:
     return bool(_GRADIENT_FORM.search(_normalize_math(text)))
 
 
-def prose_words(text: str) -> int:
-    """Words outside headings, HTML comments and fenced code (a template's skeleton counts as nothing)."""
-    text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
-    text = re.sub(r"```.*?```", " ", text, flags=re.S)
-    lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith("#")]
-    return len(re.findall(r"[^\s#*_>|`-]+", "\n".join(lines)))
+def prose_words(text: str, starter: str = "") -> int:
+    """Words of derivation: outside headings, comments and fenced code, and not the starter's own."""
+    return own_words(text, starter, headings=False, code=False)
 
 
 def verdict_derivation(raw: dict, ctx: VerdictContext) -> Verdict:
@@ -46,7 +44,7 @@ def verdict_derivation(raw: dict, ctx: VerdictContext) -> Verdict:
     if not path.is_file():
         return Verdict.failed(f"{rel} does not exist", "write the derivation of dL/dw and dL/db there")
     text = path.read_text(encoding="utf-8", errors="replace")
-    words = prose_words(text)
+    words = prose_words(text, starter_text(ctx.milestone, p.file))
     problems = []
     if words < p.min_words:
         problems.append(

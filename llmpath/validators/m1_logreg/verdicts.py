@@ -121,18 +121,11 @@ def _grad_problems(
     return message, diagnosis
 
 
-def verdict_loss_and_grad(raw: dict, ctx: VerdictContext) -> Verdict:
-    import numpy as np
+Problems = list[tuple[str, str | None]]
 
-    p = ctx.params
-    cases = lg_cases(ctx.seed, p.n, p.d, p.logit_scale)
-    shape = f"X of shape ({p.n}, {p.d}), seed {ctx.seed}"
-    where = {"random": "random point (logits of order 1)", "zero": "point w = 0, b = 0",
-             "large": f"point with logits up to |z| = {p.logit_scale:g}"}
-    problems: list[tuple[str, str | None]] = []
-    notes: list[str] = []
-    got = {name: _unpack(raw.get(name), p.d, name) for name in cases}
 
+def _judge_points(cases: dict, got: dict, p: Any, where: dict[str, str], problems: Problems) -> None:
+    """Loss and gradients at the random point and at w = 0 against the float64 reference."""
     for name in ("random", "zero"):
         w, b, X, y = cases[name]
         ref_loss, ref_dw, ref_db = lg_reference(w, b, X, y)
@@ -152,8 +145,11 @@ def verdict_loss_and_grad(raw: dict, ctx: VerdictContext) -> Verdict:
             if found:
                 problems.append(found)
 
-    # centered finite differences of the learner's own loss at the random point
-    w, b, X, y = cases["random"]
+
+def _judge_finite_differences(raw: dict, got: dict, p: Any, problems: Problems, notes: list[str]) -> float:
+    """Centered finite differences of the learner's own loss at the random point; returns the error."""
+    import numpy as np
+
     fd_raw = raw.get("fd") or {}
     plus = [as_scalar(v, "loss") for v in fd_raw.get("plus", [])]
     minus = [as_scalar(v, "loss") for v in fd_raw.get("minus", [])]
@@ -170,21 +166,25 @@ def verdict_loss_and_grad(raw: dict, ctx: VerdictContext) -> Verdict:
         problems.append((fd_line, None))
     elif problems:
         notes.append(fd_line + ": your gradient is consistent with your loss, so look at the loss formula too")
+    return fd_err
 
-    # stability at |z| ~ 1000
-    w, b, X, y = cases["large"]
-    ref_loss, ref_dw, ref_db = lg_reference(w, b, X, y)
-    loss, dw, db = got["large"]
+
+def _judge_large_logits(case: tuple, got: tuple, p: Any, where: str, problems: Problems) -> None:
+    """Stability at |z| ~ 1000: the loss exact (not merely finite), the gradient finite and right."""
+    import numpy as np
+
+    ref_loss, ref_dw, ref_db = lg_reference(*case)
+    loss, dw, db = got
     if not math.isfinite(loss):
         diag = ("log(0) -> -inf: log(sigmoid(z)) underflows for large |z|; compute the loss from the logits, "
                 "log(1 + e^z) - y z = np.logaddexp(0, z) - y * z") if math.isinf(loss) else (
                 "nan in the loss at large |z|: log(0) = -inf, and 0 * log(0) or inf - inf is nan; compute it "
                 "from the logits, np.logaddexp(0, z) - y * z")
-        problems.append((f"loss at the {where['large']}: got {loss!r}, expected {ref_loss!r}", diag))
+        problems.append((f"loss at the {where}: got {loss!r}, expected {ref_loss!r}", diag))
     elif rel_error(loss, ref_loss) >= REL_TOL:
         problems.append(
             (
-                f"loss at the {where['large']}: expected {ref_loss!r}, got {loss!r} (rel error "
+                f"loss at the {where}: expected {ref_loss!r}, got {loss!r} (rel error "
                 f"{rel_error(loss, ref_loss):.3g})",
                 "clipped probabilities? clipping p to [eps, 1 - eps] caps each row's loss at -log(eps); compute the "
                 "loss from the logits, log(1 + e^z) - y z = np.logaddexp(0, z) - y * z, which is exact",
@@ -193,21 +193,38 @@ def verdict_loss_and_grad(raw: dict, ctx: VerdictContext) -> Verdict:
     if not (np.all(np.isfinite(dw)) and math.isfinite(db)):
         problems.append(
             (
-                f"gradient at the {where['large']}: not finite (dw = {fmt(dw)}, db = {db!r})",
+                f"gradient at the {where}: not finite (dw = {fmt(dw)}, db = {db!r})",
                 "sigmoid overflowing at |z| = 1e3 (exp(z)/(1 + exp(z)) is inf/inf = nan): use a stable sigmoid",
             )
         )
     else:
         for pname, g, r in (("dw", dw, ref_dw), ("db", db, ref_db)):
-            found = _grad_problems(pname, g, r, {}, p.n, where["large"])
+            found = _grad_problems(pname, g, r, {}, p.n, where)
             if found:
                 problems.append(found)
+
+
+def verdict_loss_and_grad(raw: dict, ctx: VerdictContext) -> Verdict:
+    import numpy as np
+
+    p = ctx.params
+    cases = lg_cases(ctx.seed, p.n, p.d, p.logit_scale)
+    shape = f"X of shape ({p.n}, {p.d}), seed {ctx.seed}"
+    where = {"random": "random point (logits of order 1)", "zero": "point w = 0, b = 0",
+             "large": f"point with logits up to |z| = {p.logit_scale:g}"}
+    problems: Problems = []
+    notes: list[str] = []
+    got = {name: _unpack(raw.get(name), p.d, name) for name in cases}
+    _judge_points(cases, got, p, where, problems)
+    fd_err = _judge_finite_differences(raw, got, p, problems, notes)
+    _judge_large_logits(cases["large"], got["large"], p, where["large"], problems)
 
     checked = f"loss_and_grad on {shape}"
     if problems:
         diagnosis = next((d for _, d in problems if d), None)
         return Verdict.failed(f"{checked}: {problems[0][0]}", *[m for m, _ in problems[1:]], *notes,
                               diagnosis=diagnosis)
+
     def flat(loss: float, dw: Any, db: float) -> Any:
         return np.append(dw, [loss, db])
 

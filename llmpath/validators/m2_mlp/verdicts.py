@@ -32,13 +32,11 @@ def _label(case: dict[str, Any], n: int) -> str:
     return f"MLP({case['sizes']}, {case['activation']!r}) on N={n} rows"
 
 
-def _judge_case(
-    raw: dict, case: dict[str, Any], n: int, stability: bool
-) -> tuple[list[str], str | None, list[str]] | None:
-    """None when the case is right; else (problems, diagnosis, per-parameter lines)."""
-    import numpy as np
+CaseProblems = tuple[list[str], str | None, list[str]]
 
-    label = _label(case, n)
+
+def _judge_params(raw: dict, case: dict[str, Any], label: str) -> CaseProblems | None:
+    """model.params holds W1, b1, ... of the contract's shapes."""
     if "params_problem" in raw:
         return (
             [f"{label}: {raw['params_problem']}"],
@@ -55,7 +53,14 @@ def _judge_case(
             diag = "weights stored transposed: W_i must have shape (sizes[i-1], sizes[i]) so that h = a @ W + b"
         return ([f"{label}: model.params does not follow the contract: " + "; ".join(diffs)
                  + (f"; unexpected keys {extra}" if extra else "")], diag, [])
-    X, y, params, act = case["X"], case["y"], case["params"], case["activation"]
+    return None
+
+
+def _judge_forward(raw: dict, case: dict[str, Any], label: str) -> CaseProblems | None:
+    """forward(X) equals the float64 reference on the judge's own parameter values."""
+    import numpy as np
+
+    X, params, act = case["X"], case["params"], case["activation"]
     ref_logits, _ = mlp_forward(params, X, act)
     logits = as_array(raw.get("logits"), ref_logits.shape, f"forward(X) for {label}")
     if not np.all(np.isfinite(logits)) or rel_error(logits, ref_logits) >= REL_TOL:
@@ -80,6 +85,19 @@ def _judge_case(
             [],
         )
 
+    return None
+
+
+def _judge_case(raw: dict, case: dict[str, Any], n: int, stability: bool) -> CaseProblems | None:
+    """None when the case is right; else (problems, diagnosis, per-parameter lines)."""
+    import numpy as np
+
+    label = _label(case, n)
+    found = _judge_params(raw, case, label) or _judge_forward(raw, case, label)
+    if found:
+        return found
+    X, y, params, act = case["X"], case["y"], case["params"], case["activation"]
+    ref_logits, _ = mlp_forward(params, X, act)
     result = raw.get("result")
     if not isinstance(result, (tuple, list)) or len(result) != 2 or not isinstance(result[1], dict):
         raise BadOutput(f"loss_and_grads should return (loss, grads: dict), got {type(result).__name__}")

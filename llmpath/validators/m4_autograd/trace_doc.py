@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from llmpath.validators import prose
 from llmpath.validators.api import Verdict, VerdictContext
 
 
@@ -16,20 +15,9 @@ class TraceDocParams(BaseModel):
     min_words: int = Field(150, ge=0, description="words of the learner's own (the starter's do not count)")
 
 
-_COMMENT = re.compile(r"<!--.*?(-->|\Z)", re.S)
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-
-
-def _words(text: str) -> list[str]:
-    return [w.casefold() for w in _WORD.findall(_COMMENT.sub(" ", text))]
-
-
 def starter_text(milestone: str) -> str:
     """The packaged starter ``trace.md`` ("" when there is none)."""
-    from llmpath.templates import template_root
-
-    path = template_root() / "milestones" / milestone / "trace.md"
-    return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+    return prose.starter_text(milestone, "trace.md")
 
 
 def verdict_trace_doc(raw: dict, ctx: VerdictContext) -> Verdict:
@@ -44,8 +32,7 @@ def verdict_trace_doc(raw: dict, ctx: VerdictContext) -> Verdict:
         )
     text = path.read_text(encoding="utf-8", errors="replace")
     starter = starter_text(ctx.milestone)
-    own = Counter(_words(text)) - Counter(_words(starter))
-    count = sum(own.values())
+    count = prose.own_words(text, starter)
     metrics = {"words": float(count)}
     if starter and " ".join(text.split()) == " ".join(starter.split()):
         return Verdict.failed(

@@ -72,6 +72,16 @@ def _judge_causality(  # noqa: C901, PLR0912, PLR0915
             "that mixes the batch and head axes)",
         )
     W = np.stack([G[b, :, b, :] for b in range(B)])  # (B, T, T): out[b, t] w.r.t. x[b, s]
+    _judge_positions(W, T, where, norm_mixing, problems)
+
+
+def _judge_positions(W: Any, T: int, where: str, norm_mixing: str | None, problems: Problems) -> None:
+    """Within each sequence: no dependence on later positions, and every earlier position used.
+
+    ``W`` is (B, T, T): the gradient norm of out[b, t] with respect to x[b, s].
+    """
+    import numpy as np
+
     dep = W != 0
     future = np.triu(np.ones((T, T), dtype=bool), 1)
     past = np.tril(np.ones((T, T), dtype=bool), -1)
@@ -86,41 +96,51 @@ def _judge_causality(  # noqa: C901, PLR0912, PLR0915
         later = [int(s) for s in np.flatnonzero(leaks.any(axis=0)[first_t])]
         summary = (f"not causal {where}: the output at position {first_t} depends on later input positions "
                    f"{later}")
-        leak_any = leaks.any(axis=0)
-        shuffled = ("positions are shuffled: are the heads split with view/reshape straight to (B, H, T, hs), or "
-                    "merged back with view(B, T, D), without a transpose? Reshape to (B, T, H, hs), then "
-                    ".transpose(1, 2); merge with .transpose(1, 2).contiguous().view(B, T, D)")
-        allowed_norms = W[np.broadcast_to(~future, W.shape)]
-        leak_ratio = float(W[leaks].max() / max(allowed_norms.max(), 1e-300))
-        if leak_ratio < 1e-8:
-            diagnosis = (f"the future leaks only faintly (gradient {leak_ratio:.1e} times the allowed ones): the "
-                         "masked scores are filled with a value that is not negative enough (e.g. -100, whose "
-                         "exp is tiny but not 0); use float('-inf') or -1e9")
-        elif missing.any():
-            diagnosis = norm_mixing or shuffled
-        elif np.array_equal(leak_any, np.eye(T, k=1, dtype=bool)):
-            diagnosis = ("the causal mask is off by one: position t also sees t+1; use torch.tril(..., diagonal=0) "
-                         "(or triu(..., diagonal=1) for the masked part)")
-        elif rows_leaking == [0]:
-            diagnosis = ("position 0 attends to everything: its only allowed key, itself, is masked, so its row is all "
-                         "fill value and the softmax is uniform; the causal mask must include the diagonal")
-        elif np.array_equal(leak_any, future):
-            diagnosis = norm_mixing or ("every position sees the whole sequence: the causal mask is missing or not "
-                                        "applied (is masked_fill's result assigned? is the mask used before the "
-                                        "softmax?), or the softmax normalises over the query axis (dim=-2)")
-        else:  # an irregular pattern of leaks
-            diagnosis = norm_mixing or shuffled
+        diagnosis = _leak_diagnosis(W, leaks, missing, future, rows_leaking, norm_mixing)
         problems.add(summary, "dependence of out[t] (rows) on x[s] (columns); 1 = allowed and present, "
                      "F = future leak, 0 = missing past:", pattern, diagnosis=diagnosis)
+    elif np.array_equal(missing, np.broadcast_to(past, missing.shape)):
+        problems.add(f"positions do not mix {where}: out[t] depends only on x[t], not on earlier positions",
+                     diagnosis="the block acts on each token separately: is the attention output added to "
+                     "the residual stream? does the mask allow only the diagonal?")
     else:
-        if np.array_equal(missing, np.broadcast_to(past, missing.shape)):
-            problems.add(f"positions do not mix {where}: out[t] depends only on x[t], not on earlier positions",
-                         diagnosis="the block acts on each token separately: is the attention output added to "
-                         "the residual stream? does the mask allow only the diagonal?")
-        else:
-            problems.add(f"the output ignores some earlier positions {where}",
-                         "dependence of out[t] (rows) on x[s] (columns); 1 = present, 0 = missing past:", pattern,
-                         diagnosis="a mask that is too strict, or heads split without transpose(1, 2)?")
+        problems.add(f"the output ignores some earlier positions {where}",
+                     "dependence of out[t] (rows) on x[s] (columns); 1 = present, 0 = missing past:", pattern,
+                     diagnosis="a mask that is too strict, or heads split without transpose(1, 2)?")
+
+
+def _leak_diagnosis(
+    W: Any, leaks: Any, missing: Any, future: Any, rows_leaking: list[int], norm_mixing: str | None
+) -> str:
+    """The likely bug behind a future leak, from its pattern and its size."""
+    import numpy as np
+
+    T = W.shape[-1]
+    leak_any = leaks.any(axis=0)
+    shuffled = ("positions are shuffled: are the heads split with view/reshape straight to (B, H, T, hs), or "
+                "merged back with view(B, T, D), without a transpose? Reshape to (B, T, H, hs), then "
+                ".transpose(1, 2); merge with .transpose(1, 2).contiguous().view(B, T, D)")
+    allowed_norms = W[np.broadcast_to(~future, W.shape)]
+    leak_ratio = float(W[leaks].max() / max(allowed_norms.max(), 1e-300))
+    if leak_ratio < 1e-8:
+        diagnosis = (f"the future leaks only faintly (gradient {leak_ratio:.1e} times the allowed ones): the "
+                     "masked scores are filled with a value that is not negative enough (e.g. -100, whose "
+                     "exp is tiny but not 0); use float('-inf') or -1e9")
+    elif missing.any():
+        diagnosis = norm_mixing or shuffled
+    elif np.array_equal(leak_any, np.eye(T, k=1, dtype=bool)):
+        diagnosis = ("the causal mask is off by one: position t also sees t+1; use torch.tril(..., diagonal=0) "
+                     "(or triu(..., diagonal=1) for the masked part)")
+    elif rows_leaking == [0]:
+        diagnosis = ("position 0 attends to everything: its only allowed key, itself, is masked, so its row is all "
+                     "fill value and the softmax is uniform; the causal mask must include the diagonal")
+    elif np.array_equal(leak_any, future):
+        diagnosis = norm_mixing or ("every position sees the whole sequence: the causal mask is missing or not "
+                                    "applied (is masked_fill's result assigned? is the mask used before the "
+                                    "softmax?), or the softmax normalises over the query axis (dim=-2)")
+    else:  # an irregular pattern of leaks
+        diagnosis = norm_mixing or shuffled
+    return diagnosis
 
 
 def _picture(ok, leak, missing) -> str:  # noqa: ANN001

@@ -21,33 +21,30 @@ def _error_of(section: Any) -> str | None:
     return section["error"] if isinstance(section, dict) and "error" in section else None
 
 
-def _probe_block(ctx: ProbeContext) -> dict:
-    import torch
+class _BlockProbe:
+    """The measurements of M6's probe, in the order they draw from one seeded generator."""
 
-    # tiny tensors: one thread is fastest, and on a busy machine intra-op threads spin-wait (seen: 100x slower)
-    torch.set_num_threads(1)
-    p = BlockParams.model_validate(dict(ctx.params))
-    module = ctx.load(FILE)
-    Block = ctx.get(module, "TransformerBlock")
-    D, H, F, B, T = p.d_model, p.n_heads, p.d_ff, p.batch, p.seq_len
-    gen = torch.Generator().manual_seed(ctx.seed)
+    def __init__(self, ctx: ProbeContext, torch: Any) -> None:
+        self.torch = torch
+        self.ctx = ctx
+        self.p = BlockParams.model_validate(dict(ctx.params))
+        self.Block = ctx.get(ctx.load(FILE), "TransformerBlock")
+        self.gen = torch.Generator().manual_seed(ctx.seed)
 
-    def build(**kwargs: Any):  # noqa: ANN202
-        torch.manual_seed(ctx.seed)
-        return Block(D, H, **kwargs)
+    def build(self, **kwargs: Any):  # noqa: ANN201 - the learner's module
+        self.torch.manual_seed(self.ctx.seed)
+        return self.Block(self.p.d_model, self.p.n_heads, **kwargs)
 
-    # unguarded: a stub's NotImplementedError, or a block that cannot even run, is reported as an error
-    model = build(d_ff=F)
-    model(torch.randn(B, T, D, generator=gen))
+    def randn(self, *shape: int, dtype: Any = None) -> Any:
+        return self.torch.randn(*shape, dtype=dtype, generator=self.gen)
 
-    raw: dict[str, Any] = {}
-
-    def shapes() -> list:
-        m = build(d_ff=F).eval()
+    def shapes(self) -> list:
+        torch, D = self.torch, self.p.d_model
+        m = self.build(d_ff=self.p.d_ff).eval()
         rows = []
-        for b, t in ((B, T), (1, 1), (2, T + 5)):
+        for b, t in ((self.p.batch, self.p.seq_len), (1, 1), (2, self.p.seq_len + 5)):
             with torch.no_grad():
-                out = m(torch.randn(b, t, D, generator=gen))
+                out = m(self.randn(b, t, D))
             if not isinstance(out, torch.Tensor):
                 rows.append({"input": (b, t, D), "type": type(out).__name__})
                 continue
@@ -55,18 +52,17 @@ def _probe_block(ctx: ProbeContext) -> dict:
                          "finite": bool(torch.isfinite(out).all())})
         return rows
 
-    raw["shapes"] = _attempt(shapes)
-
-    def jacobian() -> dict:
+    def jacobian(self) -> dict:
+        torch, (B, T, D, F) = self.torch, (self.p.batch, self.p.seq_len, self.p.d_model, self.p.d_ff)
         dtype_used, note = torch.float64, None
         try:
-            m = build(d_ff=F).to(torch.float64)
-            m(torch.randn(B, T, D, dtype=torch.float64, generator=gen))
+            m = self.build(d_ff=F).to(torch.float64)
+            m(self.randn(B, T, D, dtype=torch.float64))
         except Exception as exc:  # noqa: BLE001 - fall back to float32: exact zeros survive there too
             dtype_used, note = torch.float32, f"{type(exc).__name__}: {exc}"[:300]
-            m = build(d_ff=F)
+            m = self.build(d_ff=F)
         m.train()  # dropout is 0 here; train mode exposes batch statistics (BatchNorm)
-        x = torch.randn(B, T, D, dtype=dtype_used, generator=gen).requires_grad_(True)
+        x = self.randn(B, T, D, dtype=dtype_used).requires_grad_(True)
         out = m(x)
         if not isinstance(out, torch.Tensor):
             return {"type": type(out).__name__}
@@ -79,57 +75,68 @@ def _probe_block(ctx: ProbeContext) -> dict:
             for t in range(T):
                 # one random direction u: u^T J is zero only where the Jacobian block J is (for a generic u).
                 # A scalar output also keeps autograd from importing sympy for grad_outputs (0.5 s).
-                u = torch.randn(D, dtype=dtype_used, generator=gen)
+                u = self.randn(D, dtype=dtype_used)
                 (g,) = torch.autograd.grad((out[b, t] * u).sum(), x, retain_graph=True, allow_unused=True)
                 if g is not None:
                     norms[b, t] = g.detach().double().norm(dim=-1)
         result["grad_norms"] = norms
         return result
 
-    raw["jacobian"] = _attempt(jacobian)
-
-    def gradients() -> list:
-        m = build(d_ff=F).train()
-        out = m(torch.randn(2, 5, D, generator=gen))
-        (out * torch.randn(out.shape, generator=gen)).sum().backward()
+    def gradients(self) -> list:
+        m = self.build(d_ff=self.p.d_ff).train()
+        out = m(self.randn(2, 5, self.p.d_model))
+        (out * self.torch.randn(out.shape, generator=self.gen)).sum().backward()
         return [
             {"name": n, "shape": tuple(q.shape),
              "grad": None if q.grad is None else float(q.grad.detach().abs().max()) if q.numel() else 0.0}
             for n, q in m.named_parameters() if q.requires_grad
         ]
 
-    raw["gradients"] = _attempt(gradients)
-
-    def counts() -> dict:
+    def counts(self, model: Any) -> dict:
         listing = [(n, tuple(q.shape)) for n, q in model.named_parameters() if q.requires_grad]
         return {
-            "default": sum(q.numel() for q in build().parameters() if q.requires_grad),
+            "default": sum(q.numel() for q in self.build().parameters() if q.requires_grad),
             "d_ff": sum(q.numel() for q in model.parameters() if q.requires_grad),
             "listing": listing,
         }
 
-    raw["counts"] = _attempt(counts)
-
-    def determinism() -> dict:
-        m = build(d_ff=F, dropout=0.5).eval()
-        x = torch.randn(B, T, D, generator=gen)
-        with torch.no_grad():
+    def determinism(self) -> dict:
+        m = self.build(d_ff=self.p.d_ff, dropout=0.5).eval()
+        x = self.randn(self.p.batch, self.p.seq_len, self.p.d_model)
+        with self.torch.no_grad():
             a, b = m(x), m(x)
         return {"first": a, "second": b}
 
-    raw["eval"] = _attempt(determinism)
+    def bad_heads(self) -> list:
+        bad = []
+        for d, h in BAD_HEADS:
+            try:
+                self.Block(d, h)
+                bad.append({"d_model": d, "n_heads": h, "raised": None, "message": ""})
+            except Exception as exc:  # noqa: BLE001 - recorded: the verdict wants ValueError
+                bad.append({"d_model": d, "n_heads": h, "raised": type(exc).__name__, "message": str(exc)[:200]})
+        return bad
 
-    bad = []
-    for d, h in BAD_HEADS:
-        try:
-            Block(d, h)
-            bad.append({"d_model": d, "n_heads": h, "raised": None, "message": ""})
-        except Exception as exc:  # noqa: BLE001 - recorded: the verdict wants ValueError
-            bad.append({"d_model": d, "n_heads": h, "raised": type(exc).__name__, "message": str(exc)[:200]})
-    raw["bad_heads"] = bad
 
-    raw["norms"] = _attempt(lambda: _norm_modules(model, D, gen, torch))
-    return raw
+def _probe_block(ctx: ProbeContext) -> dict:
+    import torch
+
+    # tiny tensors: one thread is fastest, and on a busy machine intra-op threads spin-wait (seen: 100x slower)
+    torch.set_num_threads(1)
+    probe = _BlockProbe(ctx, torch)
+    p = probe.p
+    # unguarded: a stub's NotImplementedError, or a block that cannot even run, is reported as an error
+    model = probe.build(d_ff=p.d_ff)
+    model(probe.randn(p.batch, p.seq_len, p.d_model))
+    return {
+        "shapes": _attempt(probe.shapes),
+        "jacobian": _attempt(probe.jacobian),
+        "gradients": _attempt(probe.gradients),
+        "counts": _attempt(lambda: probe.counts(model)),
+        "eval": _attempt(probe.determinism),
+        "bad_heads": probe.bad_heads(),
+        "norms": _attempt(lambda: _norm_modules(model, p.d_model, probe.gen, torch)),
+    }
 
 
 def _norm_modules(model: Any, D: int, gen: Any, torch: Any) -> list:

@@ -138,15 +138,12 @@ def _decode(seq, vocab: list[str]) -> str:
     return "".join(vocab[i] if 0 <= i < len(vocab) else "\ufffd" for i in seq)
 
 
-def _verdict_generate(raw: dict, ctx: VerdictContext) -> Verdict:
+def _judge_shape_and_prompt(raw: dict, vocab: list[str]) -> Verdict | None:
+    """generate(idx (2, 6), max_new_tokens=7) returns (2, 13), starting with the prompt itself."""
     import numpy as np
 
-    from llmpath.datasets import is_grammatical, split_sentences
+    from llmpath.datasets import load_corpus
 
-    if (v := _problem_verdict(raw, "generate")) is not None:
-        return v
-    p = ctx.params
-    vocab = list(raw["vocab"])
     shape = raw["shape"]
     got, want = tuple(shape["got"]), (2, 6 + 7)
     if got != want:
@@ -162,8 +159,6 @@ def _verdict_generate(raw: dict, ctx: VerdictContext) -> Verdict:
             diagnosis=diagnosis,
         )
     seq = np.asarray(shape["seq"])
-    from llmpath.datasets import load_corpus
-
     text = load_corpus("val", 20_000)
     start = text.index("\n") + 1
     prompt = [vocab.index(c) for c in text[start : start + 6]]
@@ -172,15 +167,25 @@ def _verdict_generate(raw: dict, ctx: VerdictContext) -> Verdict:
             "generate changed the prompt: the first T tokens of its output must be idx itself",
             f"prompt {prompt}, got {seq[0, :6].tolist()}",
         )
+    return None
 
-    def in_top(logits, tokens, k: int):
-        # float32 logits, recomputed on the same context: ties within 1e-4 relative count as in
-        kth = np.sort(logits, axis=-1)[..., -k]
-        mine = np.take_along_axis(logits, tokens[..., None], axis=-1)[..., 0]
-        return mine >= kth - 1e-4 * np.maximum(1.0, np.abs(kth))
+
+def _in_top(logits: Any, tokens: Any, k: int) -> Any:
+    """Whether each token is among the k largest logits (float32 logits recomputed on the same context:
+    ties within 1e-4 relative count as in)."""
+    import numpy as np
+
+    kth = np.sort(logits, axis=-1)[..., -k]
+    mine = np.take_along_axis(logits, tokens[..., None], axis=-1)[..., 0]
+    return mine >= kth - 1e-4 * np.maximum(1.0, np.abs(kth))
+
+
+def _judge_top_k(raw: dict, vocab: list[str], topk: int) -> Verdict | None:
+    """top_k=1 is the argmax; every top_k draw is among the k most likely tokens."""
+    import numpy as np
 
     greedy = np.asarray(raw["greedy"]["seq"])
-    ok = in_top(np.asarray(raw["greedy"]["logits"]), greedy[:, 6:], 1)
+    ok = _in_top(np.asarray(raw["greedy"]["logits"]), greedy[:, 6:], 1)
     if not ok.all():
         b, j = map(int, np.argwhere(~ok)[0])
         return Verdict.failed(
@@ -190,22 +195,29 @@ def _verdict_generate(raw: dict, ctx: VerdictContext) -> Verdict:
             diagnosis="top_k is ignored or applied wrongly (keep the k largest logits, set the rest to -inf)",
         )
     sampled = np.asarray(raw["topk"]["seq"])
-    ok = in_top(np.asarray(raw["topk"]["logits"]), sampled[:, 6:], p.topk)
+    ok = _in_top(np.asarray(raw["topk"]["logits"]), sampled[:, 6:], topk)
     spread = raw["spread"]
     logits = np.asarray(spread["logits"], dtype=np.float64)
     top3 = np.asarray(spread["draws"]["top3"])
-    ok3 = in_top(np.broadcast_to(logits, (top3.size, logits.size)), top3, 3)
+    ok3 = _in_top(np.broadcast_to(logits, (top3.size, logits.size)), top3, 3)
     if not ok.all() or not ok3.all():
         bad = int((~ok).sum() + (~ok3).sum())
         ranks = 1 + (logits[None, :] > logits[top3[~ok3]][:, None]).sum(1) if (~ok3).any() else []
         return Verdict.failed(
             f"generate sampled {bad} token(s) outside the top_k most likely ones",
-            f"top_k={p.topk}: {int((~ok).sum())} of {ok.size} tokens outside; top_k=3 on one context: "
+            f"top_k={topk}: {int((~ok).sum())} of {ok.size} tokens outside; top_k=3 on one context: "
             f"{int((~ok3).sum())} of {ok3.size} draws outside (ranks seen: {sorted(set(map(int, ranks)))[:6]})",
             diagnosis="top_k is ignored, or keeps too many tokens (mask logits below the k-th largest with -inf)",
         )
+    return None
 
-    for temp in p.temperatures:
+
+def _judge_temperature(spread: dict, temperatures: Any) -> Verdict | None:
+    """The temperature fitted to the draws is within a factor 1.3 of the one asked for."""
+    import numpy as np
+
+    logits = np.asarray(spread["logits"], dtype=np.float64)
+    for temp in temperatures:
         draws = np.asarray(spread["draws"][str(temp)])
         tau = fit_temperature(logits, draws)
         if abs(math.log(tau / temp)) > math.log(1.3):
@@ -228,7 +240,10 @@ def _verdict_generate(raw: dict, ctx: VerdictContext) -> Verdict:
                 "maximum-likelihood fit of softmax(logits / tau) to them (allowed: within a factor 1.3)",
                 diagnosis=diagnosis,
             )
+    return None
 
+
+def _judge_past_block_size(raw: dict) -> Verdict | None:
     long = raw["long"]
     if "error" in long:
         return Verdict.failed(
@@ -240,6 +255,15 @@ def _verdict_generate(raw: dict, ctx: VerdictContext) -> Verdict:
         raise BadOutput(
             f"generate past block_size returned shape {tuple(long['shape'])}, expected {(2, 1 + long['n_new'])}"
         )
+    return None
+
+
+def _judge_grammar(raw: dict, vocab: list[str], p: Any) -> Verdict:
+    """At least ``min_grammatical`` of the sampled sentences parse under the corpus grammar."""
+    import numpy as np
+
+    from llmpath.datasets import is_grammatical, split_sentences
+
     samples = np.asarray(raw["samples"]["seq"])
     n0 = int(raw["samples"]["prompt_len"])
     if samples.shape != (p.n_samples, n0 + p.sample_tokens):
@@ -269,3 +293,17 @@ def _verdict_generate(raw: dict, ctx: VerdictContext) -> Verdict:
         *([f"e.g. ungrammatical: {bad[0]!r}"] if bad else []),
         metrics=metrics,
     )
+
+
+def _verdict_generate(raw: dict, ctx: VerdictContext) -> Verdict:
+    if (v := _problem_verdict(raw, "generate")) is not None:
+        return v
+    p = ctx.params
+    vocab = list(raw["vocab"])
+    failed = (
+        _judge_shape_and_prompt(raw, vocab)
+        or _judge_top_k(raw, vocab, p.topk)
+        or _judge_temperature(raw["spread"], p.temperatures)
+        or _judge_past_block_size(raw)
+    )
+    return failed or _judge_grammar(raw, vocab, p)

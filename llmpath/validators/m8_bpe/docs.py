@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from llmpath.validators.api import Verdict, VerdictContext
+from llmpath.validators.prose import own_text, own_words, starter_text
 
 # Topics VOCAB.md must touch: (what, alternatives of a case-insensitive regex).
 _DOC_TOPICS = (
@@ -24,16 +25,20 @@ def verdict_docs(raw: dict, ctx: VerdictContext) -> Verdict:
     if not path.is_file():
         return Verdict.failed(f"{rel} does not exist", "document your tokenizer's vocabulary and merge rules there")
     body = path.read_text(encoding="utf-8", errors="replace")
-    words = len(re.findall(r"\w+", body))
+    starter = starter_text(ctx.milestone, p.file)
+    words = own_words(body, starter)
+    own = own_text(body, starter)  # topics count only where the learner wrote about them
     problems = []
     if words < p.min_words:
-        problems.append(f"it has {words} words; write at least {p.min_words} (the starter prompt is not enough)")
+        problems.append(
+            f"it has {words} words of your own; write at least {p.min_words} (the starter's text does not count)"
+        )
     if re.search(r"\bTODO\b", body):
         problems.append("it still contains the starter's TODO placeholders")
-    missing = [what for what, rx in _DOC_TOPICS if not re.search(rx, body, re.IGNORECASE)]
+    missing = [what for what, rx in _DOC_TOPICS if not re.search(rx, own, re.IGNORECASE)]
     if missing:
         problems.append("it does not mention: " + "; ".join(missing))
-    examples = sum(1 for line in body.splitlines() if _MERGE_LINE.search(line))
+    examples = sum(1 for line in own.splitlines() if _MERGE_LINE.search(line))
     if examples < p.min_merge_examples:
         problems.append(
             f"it shows {examples} learned merges; show at least {p.min_merge_examples}, one per line, "

@@ -1,0 +1,91 @@
+"""One rule for counting a learner's words, used by every documentation check.
+
+A word is a run of letters or digits, with an apostrophe inside it kept (``don't``, ``Adam's``);
+Markdown punctuation (``-``, ``#``, ``|``, ``---``) is never a word. Text in ``<!-- comments -->``
+never counts. Each check chooses, as explicit parameters, whether headings and fenced code count,
+and which starter text to subtract: the words llmpath shipped in a starter file are removed as a
+multiset, so deleting "TODO" from a starter adds nothing of the learner's own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
+def visible(text: str, *, headings: bool = True, code: bool = True) -> str:
+    """``text`` without comments, and without ATX headings and fenced code blocks where they do not count."""
+    text = _COMMENT.sub(" ", text)
+    if headings and code:
+        return text
+    kept: list[str] = []
+    fence: str | None = None
+    for line in text.splitlines():
+        opener = _FENCE.match(line)
+        if fence is not None:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                fence = None
+            if code:
+                kept.append(line)
+            continue
+        if opener:
+            fence = opener.group(1)
+            if code:
+                kept.append(line)
+            continue
+        if not headings and _HEADING.match(line):
+            continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def words(text: str, *, headings: bool = True, code: bool = True) -> list[str]:
+    """The words of Markdown ``text``, casefolded, in order."""
+    return [w.casefold() for w in _WORD.findall(visible(text, headings=headings, code=code))]
+
+
+def word_count(text: str, *, headings: bool = True, code: bool = True) -> int:
+    """How many words ``text`` has (see the module docstring for what a word is)."""
+    return len(words(text, headings=headings, code=code))
+
+
+def own_words(text: str, starter: str = "", *, headings: bool = True, code: bool = True) -> int:
+    """How many words of ``text`` are the learner's own: the starter's words, as a multiset, do not count."""
+    own = Counter(words(text, headings=headings, code=code)) - Counter(words(starter, headings=headings, code=code))
+    return sum(own.values())
+
+
+def own_text(text: str, starter: str) -> str:
+    """``text`` with the starter's words taken out, line by line: what the learner added.
+
+    For topic checks: the starter's headings and prompts name the topics, so they must not show that
+    the learner wrote about them, even with "TODO:" deleted or the spacing changed. The words of
+    ``text`` are aligned with the starter's (whitespace tokens, case-insensitive, difflib's longest
+    matching blocks); the unmatched ones are kept, on their original lines.
+    """
+    import difflib
+
+    lines = text.splitlines()
+    tokens = [(i, token) for i, line in enumerate(lines) for token in line.split()]
+    matcher = difflib.SequenceMatcher(
+        None, [t.casefold() for _, t in tokens], [t.casefold() for t in starter.split()], autojunk=False
+    )
+    matched = {a + k for a, _, size in matcher.get_matching_blocks() for k in range(size)}
+    kept: list[list[str]] = [[] for _ in lines]
+    for k, (i, token) in enumerate(tokens):
+        if k not in matched:
+            kept[i].append(token)
+    return "\n".join(" ".join(words) for words in kept if words)
+
+
+def starter_text(milestone: str, filename: str) -> str:
+    """The starter file llmpath ships for ``milestone`` ("" when there is none)."""
+    from llmpath.templates import starter_dir
+
+    path = starter_dir(milestone) / filename
+    return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
