@@ -70,7 +70,7 @@ def bm25_baseline(kb, split: str) -> dict[str, float]:
 @functools.lru_cache(maxsize=1)
 def bm25_figures(seeds: tuple[int, ...] = FIGURE_SEEDS) -> dict[str, dict[str, float]]:
     """BM25's scores on each split, averaged over the knowledge bases of ``seeds``."""
-    from llmpath.datasets.knowledge_base import SPLITS, knowledge_base
+    from llmpath.datasets.kb import SPLITS, knowledge_base
 
     out = {}
     for split in SPLITS:

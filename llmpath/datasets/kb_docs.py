@@ -84,16 +84,26 @@ class _Plan:
 
     @staticmethod
     def _mention(rng: random.Random, world: World, entity: Entity) -> tuple[str, int]:
+        """A sentence naming another entity, never one of this entity's facts (a lure, not a fact)."""
         keys = [k for k in lex.MENTIONS if k[0] == entity.kind]
         key = rng.choice(keys)
         template = rng.choice(lex.MENTIONS[key])
-        other = rng.choice([e for e in world.of(key[1]) if e.id != entity.id])
+        linked = {f.target for f in world.facts if f.entity == entity.id}
+        other = rng.choice([e for e in world.of(key[1]) if e.id != entity.id and e.id not in linked])
         return template, other.id
 
 
-def render(world: World, seed: int) -> tuple[tuple[str, ...], dict[int, int]]:
-    """The documents (in id order) and, for every fact, the id of the one document that states it."""
-    plan = _Plan(world, seed)
+def plan(world: World, seed: int) -> _Plan:
+    """The layout of the documents (which sentences go where, and the document order)."""
+    return _Plan(world, seed)
+
+
+def render(world: World, seed: int, layout: _Plan | None = None) -> tuple[tuple[str, ...], dict[int, int]]:
+    """The documents (in id order) and, for every fact, the id of the one document that states it.
+
+    ``layout`` (from :func:`plan` on the original world) keeps an edited world's layout identical.
+    """
+    plan = layout or _Plan(world, seed)
     facts = {f.id: f for f in world.facts}
     sampler = Sampler(random.Random(f"llmpath-kb-text-{seed}").random)
     texts: list[str] = []

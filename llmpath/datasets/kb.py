@@ -56,7 +56,8 @@ class KnowledgeBase:
     def __init__(self, seed: int) -> None:
         self.seed = seed
         self.world = kb_world.draw_world(seed)
-        docs, home = kb_docs.render(self.world, seed)
+        self.layout = kb_docs.plan(self.world, seed)
+        docs, home = kb_docs.render(self.world, seed, self.layout)
         self.documents: tuple[str, ...] = docs
         self.home: dict[int, int] = home  # fact id -> the id of the document that states it
         self._questions = kb_questions.make_questions(self.world, home, seed)
@@ -71,8 +72,12 @@ class KnowledgeBase:
     def edit(self, fact_id: int, rng: random.Random) -> Edit:
         """The documents with fact ``fact_id`` changed to another plausible value (only its sentence changes)."""
         fact = self.world.facts[fact_id]
-        value, target = kb_world.alternative(self.world, fact, rng)
-        docs, home = kb_docs.render(self.world.replace(fact_id, value, target), self.seed)
+        own = " ".join(self.documents[self.home[f.id]] for f in self.world.facts if f.entity == fact.entity)
+        for _ in range(100):  # a value the entity's documents do not already mention ("often visits X")
+            value, target = kb_world.alternative(self.world, fact, rng)
+            if value not in own:
+                break
+        docs, home = kb_docs.render(self.world.replace(fact_id, value, target), self.seed, self.layout)
         return Edit(docs, fact, fact.value, value, home[fact_id])
 
     def __repr__(self) -> str:
