@@ -41,13 +41,13 @@ def is_abstention(answer: str) -> bool:
 
 @dataclasses.dataclass(frozen=True)
 class Edit:
-    """One fact changed: the new documents, the fact, its old and new values, and the document that changed."""
+    """Facts changed: the new documents, and per fact its old and new values and the document that changed."""
 
     documents: tuple[str, ...]
-    fact: kb_world.Fact
-    old: str
-    new: str
-    doc_id: int
+    facts: tuple[kb_world.Fact, ...]
+    old: tuple[str, ...]
+    new: tuple[str, ...]
+    doc_ids: tuple[int, ...]
 
 
 class KnowledgeBase:
@@ -69,16 +69,26 @@ class KnowledgeBase:
             raise ValueError(f"unknown split {split!r}: use one of {', '.join(SPLITS)}")
         return self._questions[name]
 
-    def edit(self, fact_id: int, rng: random.Random) -> Edit:
-        """The documents with fact ``fact_id`` changed to another plausible value (only its sentence changes)."""
-        fact = self.world.facts[fact_id]
-        own = " ".join(self.documents[self.home[f.id]] for f in self.world.facts if f.entity == fact.entity)
-        for _ in range(100):  # a value the entity's documents do not already mention ("often visits X")
-            value, target = kb_world.alternative(self.world, fact, rng)
-            if value not in own:
-                break
-        docs, home = kb_docs.render(self.world.replace(fact_id, value, target), self.seed, self.layout)
-        return Edit(docs, fact, fact.value, value, home[fact_id])
+    def edit(self, fact_ids: list[int], rng: random.Random) -> Edit:
+        """The documents with each fact of ``fact_ids`` changed to another plausible value.
+
+        Only those facts' sentences change (layout, other sentences and document order stay). A new
+        value is never a name the entity's documents already mention ("often visits X").
+        """
+        world = self.world
+        new = []
+        for fact_id in fact_ids:
+            fact = self.world.facts[fact_id]
+            own = " ".join(self.documents[self.home[f.id]] for f in self.world.facts if f.entity == fact.entity)
+            for _ in range(100):
+                value, target = kb_world.alternative(self.world, fact, rng)
+                if value not in own:
+                    break
+            world = world.replace(fact_id, value, target)
+            new.append(value)
+        docs, home = kb_docs.render(world, self.seed, self.layout)
+        facts = tuple(self.world.facts[i] for i in fact_ids)
+        return Edit(docs, facts, tuple(f.value for f in facts), tuple(new), tuple(home[i] for i in fact_ids))
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{s}={len(self._questions[s])}" for s in SPLITS)
