@@ -23,7 +23,13 @@ from llmpath.validators.m11_rag.answers import probe_answers, verdict_answers
 from llmpath.validators.m11_rag.evaluation import probe_eval, verdict_eval
 from llmpath.validators.m11_rag.grounding import probe_grounding, verdict_grounding
 from llmpath.validators.m11_rag.metrics import probe_metrics, verdict_metrics
-from llmpath.validators.m11_rag.params import AnswersParams, EvalParams, GroundingParams, MetricsParams, RetrievalParams
+from llmpath.validators.m11_rag.params import (
+    AnswersParams,
+    EvalParams,
+    GroundingParams,
+    MetricsParams,
+    RetrievalParams,
+)
 from llmpath.validators.m11_rag.retrieval import probe_retrieval, verdict_retrieval
 
 CHECKS: tuple[Check, ...] = (

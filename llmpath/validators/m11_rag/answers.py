@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from llmpath.validators.api import BadOutput, ProbeContext, Verdict, VerdictContext
 from llmpath.validators.m11_rag import squad
 from llmpath.validators.m11_rag.common import as_answer, attempt, judge_kb, rag_class
+from llmpath.validators.m11_rag.params import AnswersParams
 
 
 def probe_answers(ctx: ProbeContext) -> dict:
     kb = judge_kb(ctx.seed)
     rag = rag_class(ctx)(list(kb.documents))
-    return {"answers": [attempt(lambda q=q: as_answer(rag.answer(q.text))) for q in kb.questions(ctx.params.get("split", "test"))]}
+    return {"answers": [attempt(lambda q=q: as_answer(rag.answer(q.text))) for q in kb.questions(AnswersParams.model_validate(ctx.params).split)]}
 
 
 def answer_list(records, n: int) -> list[str]:

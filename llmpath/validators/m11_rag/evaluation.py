@@ -12,9 +12,21 @@ from __future__ import annotations
 
 import re
 
-from llmpath.validators.api import BadOutput, ContractError, ProbeContext, Verdict, VerdictContext
+from llmpath.validators.api import (
+    BadOutput,
+    ContractError,
+    ProbeContext,
+    Verdict,
+    VerdictContext,
+)
 from llmpath.validators.m11_rag.answers import answer_list, score
-from llmpath.validators.m11_rag.common import as_answer, as_ids, attempt, ids_list, rag_class
+from llmpath.validators.m11_rag.common import (
+    as_answer,
+    as_ids,
+    attempt,
+    ids_list,
+    rag_class,
+)
 
 _SEED = re.compile(r"\bseed\s*[=:]\s*(\d+)", re.IGNORECASE)
 _SPLIT = re.compile(r"\bsplit\s*[=:]\s*['\"]?(train|val|test)\b", re.IGNORECASE)

@@ -24,7 +24,14 @@ import re
 
 from llmpath.validators.api import BadOutput, ProbeContext, Verdict, VerdictContext
 from llmpath.validators.m11_rag import squad
-from llmpath.validators.m11_rag.common import as_answer, as_ids, attempt, judge_kb, rag_class
+from llmpath.validators.m11_rag.common import (
+    as_answer,
+    as_ids,
+    attempt,
+    judge_kb,
+    rag_class,
+)
+from llmpath.validators.m11_rag.params import GroundingParams
 
 MIN_JUDGED = 3  # fewer originally-correct answers than this cannot show grounding either way
 
@@ -70,7 +77,7 @@ def unrelated(documents, query: str, k: int) -> list[int]:
 
 def probe_grounding(ctx: ProbeContext) -> dict:
     kb = judge_kb(ctx.seed)
-    p = plan(kb, ctx.seed, int(ctx.params.get("n_questions", 12)))
+    p = plan(kb, ctx.seed, GroundingParams.model_validate(ctx.params).n_questions)
     cls = rag_class(ctx)
     docs = list(kb.documents)
 

@@ -9,6 +9,7 @@ from typing import Any
 from llmpath.validators.api import BadOutput, ProbeContext, Verdict, VerdictContext
 from llmpath.validators.m11_rag import squad
 from llmpath.validators.m11_rag.common import FILE, attempt
+from llmpath.validators.m11_rag.params import MetricsParams
 
 FIXED_TEXTS = (
     "The Amber Marshes", "an apple a day", "theater", "The-end", "THE", "A", "  lots   of\tspace\n here ",
@@ -45,7 +46,7 @@ def cases(seed: int, n: int) -> tuple[list[str], list[tuple[str, str]], list[tup
 def probe_metrics(ctx: ProbeContext) -> dict:
     module = ctx.load(FILE)
     normalize, em, f1 = (ctx.get(module, name) for name in ("normalize_answer", "exact_match", "f1"))
-    texts, em_pairs, f1_pairs = cases(ctx.seed, int(ctx.params.get("n_random", 30)))
+    texts, em_pairs, f1_pairs = cases(ctx.seed, MetricsParams.model_validate(ctx.params).n_random)
     return {
         "normalize": [attempt(lambda t=t: normalize(t)) for t in texts],
         "exact_match": [attempt(lambda p=p: em(*p)) for p in em_pairs],

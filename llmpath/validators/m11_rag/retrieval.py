@@ -9,7 +9,14 @@ same documents and questions in llmpath's process, and its figures are shown bes
 from __future__ import annotations
 
 from llmpath.validators.api import BadOutput, ProbeContext, Verdict, VerdictContext
-from llmpath.validators.m11_rag.common import as_ids, attempt, ids_list, judge_kb, rag_class
+from llmpath.validators.m11_rag.common import (
+    as_ids,
+    attempt,
+    ids_list,
+    judge_kb,
+    rag_class,
+)
+from llmpath.validators.m11_rag.params import RetrievalParams
 
 TOP = 10
 K_PROBES = (1, 3, 5)
@@ -18,7 +25,7 @@ N_K_QUESTIONS = 6
 
 def probe_retrieval(ctx: ProbeContext) -> dict:
     kb = judge_kb(ctx.seed)
-    questions = kb.questions(ctx.params.get("split", "test"))
+    questions = kb.questions(RetrievalParams.model_validate(ctx.params).split)
     rag = rag_class(ctx)(list(kb.documents))
     rankings = [attempt(lambda q=q: as_ids(rag.retrieve(q.text, TOP))) for q in questions]
     by_k = {str(k): [attempt(lambda q=q, k=k: as_ids(rag.retrieve(q.text, k))) for q in questions[:N_K_QUESTIONS]] for k in K_PROBES}

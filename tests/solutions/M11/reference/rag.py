@@ -26,9 +26,9 @@ from functools import lru_cache
 
 ABSTAIN = "unknown"
 TRAIN_SEEDS = (101, 102, 103)  # worlds whose train split the reader learns from
-STOP = set("a an the of is was in on at to by for from with and or what which who whom whose where when how does do did its".split())
+STOP = set(["a", "an", "the", "of", "is", "was", "in", "on", "at", "to", "by", "for", "from", "with", "and", "or", "what", "which", "who", "whom", "whose", "where", "when", "how", "does", "do", "did", "its"])
 PRONOUNS = {"she", "he", "it"}
-FUNCTION = set("a an the of is was in on at to by for and or does do did its me".split())
+FUNCTION = set(["a", "an", "the", "of", "is", "was", "in", "on", "at", "to", "by", "for", "and", "or", "does", "do", "did", "its", "me"])
 MARGIN = 3.0  # nats: readings of less likely relations are tried only this close to the best
 EXPANSION_WEIGHT = 0.3  # expansion words only break ties between documents that match the name
 _WORD = re.compile(r"[a-z0-9]+")
@@ -206,7 +206,9 @@ class RAG:
         second = self.ranked(bridge, relations[1])
         merged: list[int] = []
         for pair in zip(first, second):
-            merged += [i for i in pair if i not in merged]
+            for i in pair:
+                if i not in merged:
+                    merged.append(i)
         return merged[:k]
 
     # -- reading --------------------------------------------------------------------------------
