@@ -72,6 +72,10 @@ def _f1_chars(prediction: str, truth: str) -> float:
     return _f1_tokens(list(normalize(prediction).replace(" ", "")), list(normalize(truth).replace(" ", "")))
 
 
+def _f1_chars_spaces(prediction: str, truth: str) -> float:
+    return _f1_tokens(list(normalize(prediction)), list(normalize(truth)))
+
+
 def _f1_sets(prediction: str, truth: str) -> float:
     pred, gold = normalize(prediction).split(), normalize(truth).split()
     shared = len(set(pred) & set(gold))
@@ -129,6 +133,7 @@ NORMALIZE_BUGS: tuple[tuple[str, Callable[[str], str]], ...] = (
 )
 F1_BUGS: tuple[tuple[str, Callable[[str, str], float]], ...] = (
     ("F1 is computed on characters instead of tokens: split the normalized answers on whitespace", _f1_chars),
+    ("F1 is computed on characters instead of tokens: split the normalized answers on whitespace", _f1_chars_spaces),
     ("the shared tokens are counted as sets: count the multiset overlap (Counter(pred) & Counter(gold))", _f1_sets),
     ("the tokens are made into sets before counting: repeated tokens must count (Counter(pred) & Counter(gold))",
      _f1_sets_both),

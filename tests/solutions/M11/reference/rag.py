@@ -197,19 +197,14 @@ class RAG:
     def retrieve(self, query: str, k: int = 3) -> list[int]:
         entity, paths = self.plan(query)
         relations = paths[0]
-        first = self.ranked(query, relations[0])
-        if len(relations) == 1 or entity is None:
-            return first[:k]
-        bridge = self.read(relations[0], entity, first[:3])
-        if bridge is None:
-            return first[:k]
-        second = self.ranked(bridge, relations[1])
-        merged: list[int] = []
-        for pair in zip(first, second):
-            for i in pair:
-                if i not in merged:
-                    merged.append(i)
-        return merged[:k]
+        ranking = self.ranked(query, relations[0])
+        bridge = self.read(relations[0], entity, ranking[:3]) if len(relations) == 2 and entity else None
+        if bridge is not None:  # a two-hop question: interleave the documents about the bridge entity
+            merged: list[int] = []
+            for pair in zip(ranking, self.ranked(bridge, relations[1])):
+                merged += [i for i in dict.fromkeys(pair) if i not in merged]
+            ranking = merged
+        return ranking[:k]
 
     # -- reading --------------------------------------------------------------------------------
 
