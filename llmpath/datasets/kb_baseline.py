@@ -20,7 +20,11 @@ from llmpath.datasets.kb_questions import Question
 
 FIGURE_SEEDS = (0, 1, 2, 3, 4)
 # bm25_figures(FIGURE_SEEDS); tests/test_kb.py checks these against a recomputation.
-BM25_FIGURES: dict[str, dict[str, float]] = {}
+BM25_FIGURES: dict[str, dict[str, float]] = {
+    "train": {"recall@1": 0.4228, "recall@5": 0.8183, "mrr": 0.6879},
+    "val": {"recall@1": 0.4419, "recall@5": 0.8269, "mrr": 0.6994},
+    "test": {"recall@1": 0.3921, "recall@5": 0.8, "mrr": 0.6511},
+}
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -81,4 +85,4 @@ def bm25_figures(seeds: tuple[int, ...] = FIGURE_SEEDS) -> dict[str, dict[str, f
 
 def kb_baselines() -> dict[str, dict[str, float]]:
     """BM25's recall@1, recall@5 and MRR@10 on each split (seeds 0-4): the figures to beat."""
-    return {split: dict(scores) for split, scores in (BM25_FIGURES or bm25_figures()).items()}
+    return {split: dict(scores) for split, scores in BM25_FIGURES.items()}
