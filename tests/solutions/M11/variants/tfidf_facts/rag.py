@@ -3,7 +3,7 @@
 Written differently from the reference and the rules variant:
 * retrieval is cosine similarity of TF-IDF vectors (scikit-learn, sublinear tf), with the question's
   predicted relation described by a few document words appended at a lower weight;
-* the question classifier is scikit-learn's LogisticRegression on word counts, trained on the
+* the question classifier is scikit-learn's RidgeClassifier on word counts, trained on the
   train split of a few knowledge bases (labels: the relation, or "first>second" for two hops);
 * at construction every document is read once into its own list of (subject, relation, value)
   facts, with regexes compiled from the document forms written as templates. ``answer`` looks only
@@ -19,6 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 ABSTAIN = "unknown"
+MARGIN = 0.4  # ridge scores: other readings are tried only this close to the best
 FORMS = {  # the sentence forms of the documents ({E} subject, {V} value), read from a train knowledge base
     "occupation": ("{E} works as a {V}.", "By trade, {E} is a {V}.", "{E} earns a living as a {V}."),
     "birthplace": ("{E} was born in {V}.", "{E} comes from {V}.", "{V} is where {E} was born."),
@@ -66,20 +67,20 @@ def entity_words(question: str, names: set[str]) -> str | None:
 
 @lru_cache(maxsize=1)
 def classifier():
-    """LogisticRegression on the words of train questions (entity names removed)."""
+    """A ridge classifier on the words of train questions (entity names removed)."""
     from sklearn.feature_extraction.text import CountVectorizer
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import RidgeClassifier
 
     from llmpath.datasets import knowledge_base
 
     texts, labels = [], []
-    for seed in (201, 202, 203):
+    for seed in (201, 202):
         for q in knowledge_base(seed).questions("train"):
             if q.answerable:
                 texts.append(q.text.replace(q.entity, " ").replace(q.entity[:1].upper() + q.entity[1:], " "))
                 labels.append(q.relation)
     vectorizer = CountVectorizer(ngram_range=(1, 2), binary=True)
-    model = LogisticRegression(max_iter=2000, C=3.0).fit(vectorizer.fit_transform(texts), labels)
+    model = RidgeClassifier(alpha=1.0).fit(vectorizer.fit_transform(texts), labels)
     return vectorizer, model
 
 
@@ -114,9 +115,9 @@ class RAG:
     def labels(self, query: str, entity: str | None) -> list[str]:
         vectorizer, model = classifier()
         text = query if entity is None else re.sub(re.escape(entity), " ", query, flags=re.IGNORECASE)
-        probs = model.predict_proba(vectorizer.transform([text]))[0]
-        order = np.argsort(-probs)
-        return [model.classes_[i] for i in order[:3] if probs[i] >= 0.15 * probs[order[0]]]
+        scores = model.decision_function(vectorizer.transform([text]))[0]
+        order = np.argsort(-scores)
+        return [model.classes_[i] for i in order[:3] if scores[i] >= scores[order[0]] - MARGIN]
 
     def retrieve(self, query: str, k: int = 3) -> list[int]:
         entity = entity_words(query, self.names)
