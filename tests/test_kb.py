@@ -8,8 +8,7 @@ from collections import Counter
 
 import pytest
 
-from llmpath.datasets import ABSTENTIONS, is_abstention, kb_baselines, knowledge_base
-from llmpath.datasets import kb_baseline, kb_questions
+from llmpath.datasets import ABSTENTIONS, is_abstention, kb_baseline, kb_baselines, kb_questions, knowledge_base
 from llmpath.datasets import kb_lexicon as lex
 from llmpath.datasets._choosers import derivations
 
@@ -67,7 +66,17 @@ def test_questions_paraphrase_the_documents_and_names_share_words(kb) -> None:
         doc_words = {w for form in relation.says for w in re.findall(r"[a-z]+", form.lower())}
         for split in ("val", "test"):
             for template in relation.asks[split]:
-                content = set(re.findall(r"[a-z]+", template.lower())) - {"e", "what", "which", "is", "the", "of", "in", "does", "do"}
+                content = set(re.findall(r"[a-z]+", template.lower())) - {
+                    "e",
+                    "what",
+                    "which",
+                    "is",
+                    "the",
+                    "of",
+                    "in",
+                    "does",
+                    "do",
+                }
                 assert content - doc_words, template  # every question uses a word the documents do not
     words = Counter(w for e in kb.world.entities for w in re.findall(r"[A-Z][a-z]+", e.name))
     assert sum(1 for n in words.values() if n >= 3) >= 10
@@ -76,9 +85,9 @@ def test_questions_paraphrase_the_documents_and_names_share_words(kb) -> None:
 def test_edits_change_only_their_sentences(kb) -> None:
     facts = [kb.world.facts[i] for i in (3, 40, 120)]
     edit = kb.edit([f.id for f in facts], random.Random(1))
-    changed = [i for i, (a, b) in enumerate(zip(kb.documents, edit.documents)) if a != b]
+    changed = [i for i, (a, b) in enumerate(zip(kb.documents, edit.documents, strict=False)) if a != b]
     assert sorted(changed) == sorted(set(edit.doc_ids))
-    for old, new, doc in zip(edit.old, edit.new, edit.doc_ids):
+    for old, new, doc in zip(edit.old, edit.new, edit.doc_ids, strict=False):
         assert old != new and new in edit.documents[doc]
         assert len(kb.documents[doc].split(". ")) == len(edit.documents[doc].split(". "))
 

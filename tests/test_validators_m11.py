@@ -17,7 +17,7 @@ from llmpath.logs import append_experiment
 from llmpath.scaffold import template_root
 from llmpath.validators.api import VerdictContext
 from llmpath.validators.m11_rag import answers, common, evaluation, grounding, retrieval, squad
-from llmpath.validators.m11_rag.params import AnswersParams, EvalParams, GroundingParams, RetrievalParams
+from llmpath.validators.m11_rag.params import AnswersParams, EvalParams, RetrievalParams
 from tests.judgeutil import SOLUTIONS, judge, judge_in_process, lay_out, statuses, text
 from tests.solutions.M11.bugs import BUGS, CHECKS
 
@@ -28,8 +28,17 @@ TEMPLATE = template_root() / "milestones" / "M11"
 
 
 def _log(workspace: Path, setup: str, **metrics: float) -> None:
-    append_experiment(workspace, milestone="M11", objective="evaluate the RAG system", setup=setup, metrics=metrics,
-                      visualization=None, notes="", commit=None, dirty=False)
+    append_experiment(
+        workspace,
+        milestone="M11",
+        objective="evaluate the RAG system",
+        setup=setup,
+        metrics=metrics,
+        visualization=None,
+        notes="",
+        commit=None,
+        dirty=False,
+    )
 
 
 def _reference_numbers(seed: int, split: str) -> dict[str, float]:
@@ -73,7 +82,9 @@ def test_bug_bank_is_big_and_every_bug_names_its_checks() -> None:
 @pytest.mark.parametrize("bug", BUGS, ids=[b.name for b in BUGS])
 def test_bug_fails_with_diagnosis(tmp_path: Path, bug) -> None:
     params = {"m11.grounding": {"n_questions": 12}}
-    results = judge_in_process(lay_out(tmp_path, "M11", M11 / "reference", bug, "rag.py"), CHECKS[bug.name], params=params)
+    results = judge_in_process(
+        lay_out(tmp_path, "M11", M11 / "reference", bug, "rag.py"), CHECKS[bug.name], params=params
+    )
     assert bug.status in statuses(results).values(), text(results)
     assert bug.expect.lower() in text(results).lower(), text(results)
 
@@ -114,7 +125,9 @@ def test_retrieval_verdict_rejects_strings_and_pairs(tmp_path: Path) -> None:
 
 def test_answers_verdict_always_unknown_and_never_abstaining(tmp_path: Path) -> None:
     questions = common.judge_kb(0).questions("test")
-    unknown = answers.verdict_answers({"answers": [{"value": "unknown"}] * len(questions)}, _ctx(tmp_path, AnswersParams()))
+    unknown = answers.verdict_answers(
+        {"answers": [{"value": "unknown"}] * len(questions)}, _ctx(tmp_path, AnswersParams())
+    )
     assert unknown.status == "failed" and "every answer is an abstention" in unknown.diagnosis
     assert unknown.metrics["abstain_precision"] < AnswersParams().min_abstain_precision
     gold = [{"value": q.answer or "Nobody"} for q in questions]
@@ -123,8 +136,9 @@ def test_answers_verdict_always_unknown_and_never_abstaining(tmp_path: Path) -> 
     perfect = [{"value": q.answer or "unknown"} for q in questions]
     assert answers.verdict_answers({"answers": perfect}, _ctx(tmp_path, AnswersParams())).status == "passed"
     with pytest.raises(answers.BadOutput, match="return 'unknown'"):
-        answers.verdict_answers({"answers": [{"value": {"not_a_str": "NoneType"}}] * len(questions)},
-                                _ctx(tmp_path, AnswersParams()))
+        answers.verdict_answers(
+            {"answers": [{"value": {"not_a_str": "NoneType"}}] * len(questions)}, _ctx(tmp_path, AnswersParams())
+        )
 
 
 def test_squad_reference_on_the_classic_cases() -> None:
@@ -142,8 +156,10 @@ def test_grounding_plan_is_seeded_and_disjoint() -> None:
     docs = [q.doc_ids[0] for q in a.edit + a.remove]
     assert len(set(docs)) == len(docs)
     edit = kb.edit([q.facts[0] for q in a.edit], random.Random(a.edit_seed))
-    changed = [i for i, (x, y) in enumerate(zip(kb.documents, edit.documents)) if x != y]
-    assert sorted(changed) == sorted(edit.doc_ids) and all(new in edit.documents[d] for new, d in zip(edit.new, edit.doc_ids))
+    changed = [i for i, (x, y) in enumerate(zip(kb.documents, edit.documents, strict=False)) if x != y]
+    assert sorted(changed) == sorted(edit.doc_ids) and all(
+        new in edit.documents[d] for new, d in zip(edit.new, edit.doc_ids, strict=False)
+    )
     for q in a.ablate:
         assert not set(grounding.unrelated(kb.documents, q.text, 5)) & set(q.doc_ids)
 
@@ -153,10 +169,14 @@ def _eval_raw(seed: int, split: str, entry: str) -> dict:
 
     questions = knowledge_base(seed).questions(split)
     return {
-        "entry": entry, "seed": seed, "split": split,
+        "entry": entry,
+        "seed": seed,
+        "split": split,
         "answers": [{"value": q.answer or "unknown"} for q in questions],
-        "rankings": [{"value": list(q.doc_ids) + [d for d in range(10) if d not in q.doc_ids][: 10 - len(q.doc_ids)]}
-                     for q in questions],
+        "rankings": [
+            {"value": list(q.doc_ids) + [d for d in range(10) if d not in q.doc_ids][: 10 - len(q.doc_ids)]}
+            for q in questions
+        ],
     }
 
 
@@ -173,7 +193,10 @@ def test_eval_verdict_recomputes_and_names_the_classic_mistakes(tmp_path: Path) 
     verdict = evaluation.verdict_eval(_eval_raw(4, "val", "E0003"), ctx)
     assert verdict.status == "failed" and "percent" in verdict.diagnosis
     raw = _eval_raw(4, "val", "E0004")
-    questions = [dataclasses.replace(q) for q in __import__("llmpath.datasets", fromlist=["x"]).knowledge_base(4).questions("val")]
+    questions = [
+        dataclasses.replace(q)
+        for q in __import__("llmpath.datasets", fromlist=["x"]).knowledge_base(4).questions("val")
+    ]
     n_ans = sum(q.answerable for q in questions)
     _log(tmp_path, "seed=4 split=val", exact_match=round(n_ans / len(questions), 3), f1=1.0, recall_at_5=1.0)
     raw["answers"] = [{"value": q.answer or "Nobody"} for q in questions]  # never abstains: EM over all = n_ans / n

@@ -52,7 +52,7 @@ def retrieval_scores(rankings: Sequence[Sequence[int]], questions: Sequence[Ques
     """recall@1, recall@5 and mrr (MRR@10) of ``rankings[i]`` for ``questions[i]`` (answerable ones only)."""
     r1 = r5 = rr = 0.0
     n = 0
-    for ranking, q in zip(rankings, questions):
+    for ranking, q in zip(rankings, questions, strict=False):
         if not q.doc_ids:
             continue
         n += 1

@@ -118,7 +118,13 @@ def render(world: World, seed: int, layout: _Plan | None = None) -> tuple[tuple[
                 home[fact.id] = chunk_index
             elif what == "mention":
                 template, other = item
-                say(sampler, template, entity, other=world.entities[other].name, may_pronoun=i > 0 and template.startswith("{E} "))
+                say(
+                    sampler,
+                    template,
+                    entity,
+                    other=world.entities[other].name,
+                    may_pronoun=i > 0 and template.startswith("{E} "),
+                )
             else:
                 sampler.pick(_FILLER[entity.kind])
             sentences.append("".join(sampler.parts))

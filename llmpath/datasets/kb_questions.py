@@ -71,8 +71,17 @@ def make_questions(world: World, home: dict[int, int], seed: int) -> dict[str, t
         for f in facts:
             template = rng.choice(lex.BY_NAME[f.relation].asks[split])
             by_split[split].append(
-                Question("", fill(template, names[f.entity]), f.value, (home[f.id],), "single", f.relation,
-                         names[f.entity], (f.id,), template)
+                Question(
+                    "",
+                    fill(template, names[f.entity]),
+                    f.value,
+                    (home[f.id],),
+                    "single",
+                    f.relation,
+                    names[f.entity],
+                    (f.id,),
+                    template,
+                )
             )
     chains = []
     for chain in lex.CHAINS:
@@ -85,8 +94,17 @@ def make_questions(world: World, home: dict[int, int], seed: int) -> dict[str, t
         for chain, first, second in picked[: CHAINS_PER_SPLIT[split]]:
             template = rng.choice(chain.asks[split])
             by_split[split].append(
-                Question("", fill(template, names[first.entity]), second.value, (home[first.id], home[second.id]),
-                         "multi_hop", f"{chain.first}>{chain.second}", names[first.entity], (first.id, second.id), template)
+                Question(
+                    "",
+                    fill(template, names[first.entity]),
+                    second.value,
+                    (home[first.id], home[second.id]),
+                    "multi_hop",
+                    f"{chain.first}>{chain.second}",
+                    names[first.entity],
+                    (first.id, second.id),
+                    template,
+                )
             )
     gaps = [(names[e], relation) for e, relation in world.unstated]
     for kind, name in world.phantoms:
@@ -94,7 +112,9 @@ def make_questions(world: World, home: dict[int, int], seed: int) -> dict[str, t
     for split, picked in _split_of(gaps, rng).items():
         for name, relation in picked[: GAPS_PER_SPLIT[split]]:
             template = rng.choice(lex.BY_NAME[relation].asks[split])
-            by_split[split].append(Question("", fill(template, name), None, (), "unanswerable", relation, name, (), template))
+            by_split[split].append(
+                Question("", fill(template, name), None, (), "unanswerable", relation, name, (), template)
+            )
     out = {}
     for split, questions in by_split.items():
         rng.shuffle(questions)

@@ -93,7 +93,9 @@ def _names(rng: random.Random) -> dict[str, list[tuple[str, str | None]]]:
     pool = lasts + own[: SIZES["place"]]  # half the place words are also surnames
     places = _distinct(rng, SIZES["place"], lambda: f"{rng.choice(pool)} {rng.choice(lex.PLACE_SUFFIXES)}")
     creatures = own[SIZES["place"] :][: SIZES["creature"]]
-    objects = _distinct(rng, SIZES["object"], lambda: f"the {rng.choice(lasts + firsts)} {rng.choice(lex.OBJECT_NOUNS)}")
+    objects = _distinct(
+        rng, SIZES["object"], lambda: f"the {rng.choice(lasts + firsts)} {rng.choice(lex.OBJECT_NOUNS)}"
+    )
     return {
         "person": people,
         "place": [(p, None) for p in places],
@@ -111,7 +113,9 @@ def _distinct(rng: random.Random, n: int, draw) -> list[str]:
     return out
 
 
-def _value(rng: random.Random, relation: lex.Relation, entity: Entity, pools: dict[str, list[Entity]]) -> tuple[str, int | None]:
+def _value(
+    rng: random.Random, relation: lex.Relation, entity: Entity, pools: dict[str, list[Entity]]
+) -> tuple[str, int | None]:
     name = relation.name
     if relation.value in lex.KINDS:
         choices = [e for e in pools[relation.value] if e.id != entity.id]
@@ -124,8 +128,13 @@ def _value(rng: random.Random, relation: lex.Relation, entity: Entity, pools: di
     if name == "population":
         return f"{rng.randint(3, 900) * 100:,}", None
     values = {
-        "occupation": lex.OCCUPATIONS, "region": lex.REGIONS, "known_for": lex.GOODS, "species": lex.SPECIES,
-        "color": lex.COLORS, "diet": lex.FOODS, "material": lex.MATERIALS,
+        "occupation": lex.OCCUPATIONS,
+        "region": lex.REGIONS,
+        "known_for": lex.GOODS,
+        "species": lex.SPECIES,
+        "color": lex.COLORS,
+        "diet": lex.FOODS,
+        "material": lex.MATERIALS,
     }[name]
     return rng.choice(values), None
 

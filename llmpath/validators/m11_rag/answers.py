@@ -19,7 +19,12 @@ from llmpath.validators.m11_rag.params import AnswersParams
 def probe_answers(ctx: ProbeContext) -> dict:
     kb = judge_kb(ctx.seed)
     rag = rag_class(ctx)(list(kb.documents))
-    return {"answers": [attempt(lambda q=q: as_answer(rag.answer(q.text))) for q in kb.questions(AnswersParams.model_validate(ctx.params).split)]}
+    return {
+        "answers": [
+            attempt(lambda q=q: as_answer(rag.answer(q.text)))
+            for q in kb.questions(AnswersParams.model_validate(ctx.params).split)
+        ]
+    }
 
 
 def answer_list(records, n: int) -> list[str]:
@@ -43,8 +48,8 @@ def score(questions: Sequence, answers: Sequence[str]) -> dict[str, float]:
     """exact_match and f1 over answerable questions; abstain_precision and abstain_recall; counts."""
     from llmpath.datasets import is_abstention
 
-    answerable = [(q, a) for q, a in zip(questions, answers) if q.answerable]
-    abstained = [q for q, a in zip(questions, answers) if is_abstention(a)]
+    answerable = [(q, a) for q, a in zip(questions, answers, strict=False) if q.answerable]
+    abstained = [q for q, a in zip(questions, answers, strict=False) if is_abstention(a)]
     unanswerable = [q for q in questions if not q.answerable]
     n = max(len(answerable), 1)
     return {
@@ -64,7 +69,7 @@ def _diagnosis(questions, answers: list[str], s: dict[str, float]) -> str | None
         return "every answer is an abstention: answer the questions the documents answer"
     if not any(is_abstention(a) for a in answers):
         return "the system never abstains: when the documents do not state the fact, answer 'unknown'"
-    answered = [(q, a) for q, a in zip(questions, answers) if q.answerable and not is_abstention(a)]
+    answered = [(q, a) for q, a in zip(questions, answers, strict=False) if q.answerable and not is_abstention(a)]
     if answered:
         long = sum(1 for q, a in answered if len(a.split()) > len(q.answer.split()) + 4)
         if long > len(answered) / 2 and s["f1"] > s["exact_match"] + 0.05:
@@ -83,26 +88,46 @@ def verdict_answers(raw: dict, ctx: VerdictContext) -> Verdict:
     questions = kb.questions(p.split)
     answers = answer_list(raw.get("answers"), len(questions))
     s = score(questions, answers)
-    where = (f"{len(questions)} held-out questions ({p.split} split, seed {ctx.seed}): {int(s['answerable'])} answerable, "
-             f"{int(s['unanswerable'])} unanswerable")
-    table = (f"exact match {s['exact_match']:.3f} (gate {p.min_exact_match}, best 1.0), F1 {s['f1']:.3f} (gate {p.min_f1}, "
-             f"best 1.0); abstention precision {s['abstain_precision']:.3f} (gate {p.min_abstain_precision}), "
-             f"recall {s['abstain_recall']:.3f} (gate {p.min_abstain_recall})")
+    where = (
+        f"{len(questions)} held-out questions ({p.split} split, seed {ctx.seed}): {int(s['answerable'])} answerable, "
+        f"{int(s['unanswerable'])} unanswerable"
+    )
+    table = (
+        f"exact match {s['exact_match']:.3f} (gate {p.min_exact_match}, best 1.0), F1 {s['f1']:.3f} (gate {p.min_f1}, "
+        f"best 1.0); abstention precision {s['abstain_precision']:.3f} (gate {p.min_abstain_precision}), "
+        f"recall {s['abstain_recall']:.3f} (gate {p.min_abstain_recall})"
+    )
     metrics = {k: v for k, v in s.items() if k not in ("answerable", "unanswerable")}
-    short = [name for name, value, gate in (
-        ("exact match", s["exact_match"], p.min_exact_match), ("F1", s["f1"], p.min_f1),
-        ("abstention precision", s["abstain_precision"], p.min_abstain_precision),
-        ("abstention recall", s["abstain_recall"], p.min_abstain_recall),
-    ) if value < gate]
+    short = [
+        name
+        for name, value, gate in (
+            ("exact match", s["exact_match"], p.min_exact_match),
+            ("F1", s["f1"], p.min_f1),
+            ("abstention precision", s["abstain_precision"], p.min_abstain_precision),
+            ("abstention recall", s["abstain_recall"], p.min_abstain_recall),
+        )
+        if value < gate
+    ]
     if not short:
-        return Verdict.passed(f"exact match {s['exact_match']:.3f}, F1 {s['f1']:.3f} on held-out questions; abstains well",
-                              where, table, metrics=metrics)
+        return Verdict.passed(
+            f"exact match {s['exact_match']:.3f}, F1 {s['f1']:.3f} on held-out questions; abstains well",
+            where,
+            table,
+            metrics=metrics,
+        )
     from llmpath.datasets import is_abstention
 
-    wrong = [(q, a) for q, a in zip(questions, answers)
-             if (squad.exact_match(a, q.answer) == 0 if q.answerable else not is_abstention(a))][:4]
+    wrong = [
+        (q, a)
+        for q, a in zip(questions, answers, strict=False)
+        if (squad.exact_match(a, q.answer) == 0 if q.answerable else not is_abstention(a))
+    ][:4]
     examples = [f"{q.text!r}: answered {a!r}, expected {q.answer or 'an abstention'!r}" for q, a in wrong]
     return Verdict.failed(
-        f"{', '.join(short)} below the gate", where, table, *examples,
-        diagnosis=_diagnosis(questions, answers, s), metrics=metrics,
+        f"{', '.join(short)} below the gate",
+        where,
+        table,
+        *examples,
+        diagnosis=_diagnosis(questions, answers, s),
+        metrics=metrics,
     )

@@ -31,8 +31,11 @@ from llmpath.validators.m11_rag.common import (
 _SEED = re.compile(r"\bseed\s*[=:]\s*(\d+)", re.IGNORECASE)
 _SPLIT = re.compile(r"\bsplit\s*[=:]\s*['\"]?(train|val|test)\b", re.IGNORECASE)
 RECOMPUTABLE = ("exact_match", "f1", "recall_at_1", "recall_at_5", "mrr", "abstain_precision", "abstain_recall")
-EXAMPLE = ('llmpath log experiment -m M11 --objective "BM25 + extractive reader" --setup "knowledge_base seed=0 split=test, k=5" '
-           "--metric exact_match=0.71 --metric f1=0.74 --metric recall_at_5=0.93")
+EXAMPLE = (
+    'llmpath log experiment -m M11 --objective "BM25 + extractive reader" '
+    '--setup "knowledge_base seed=0 split=test, k=5" '
+    "--metric exact_match=0.71 --metric f1=0.74 --metric recall_at_5=0.93"
+)
 
 
 def find_entry(workspace, milestone: str):
@@ -56,7 +59,9 @@ def probe_eval(ctx: ProbeContext) -> dict:
         return {"entry": None}  # the verdict explains what is missing
     seed, split = named
     if seed > 10_000_000:
-        raise ContractError(f"{ctx.milestone}: seed={seed} in experiment {entry.id} is not a knowledge-base seed to rebuild")
+        raise ContractError(
+            f"{ctx.milestone}: seed={seed} in experiment {entry.id} is not a knowledge-base seed to rebuild"
+        )
     kb = knowledge_base(seed)
     rag = rag_class(ctx)(list(kb.documents))
     questions = kb.questions(split)
@@ -90,7 +95,9 @@ def verdict_eval(raw: dict, ctx: VerdictContext) -> Verdict:
     except LlmpathError as exc:
         return Verdict.failed(f"the experiment log cannot be read: {exc.message}")
     if entry is None:
-        return Verdict.failed(f"no experiment entry tagged {ctx.milestone} reports exact_match", f"log one: `{EXAMPLE}`")
+        return Verdict.failed(
+            f"no experiment entry tagged {ctx.milestone} reports exact_match", f"log one: `{EXAMPLE}`"
+        )
     if named is None:
         return Verdict.failed(
             f"experiment {entry.id} does not name the knowledge base and split it was measured on",
@@ -121,18 +128,26 @@ def verdict_eval(raw: dict, ctx: VerdictContext) -> Verdict:
     if wrong:
         return Verdict.failed(
             f"experiment {entry.id} reports {', '.join(wrong)} that llmpath cannot reproduce (tolerance {p.tolerance})",
-            where, *rows, diagnosis=_diagnosis(entry.metrics, recomputed, wrong), metrics=metrics,
+            where,
+            *rows,
+            diagnosis=_diagnosis(entry.metrics, recomputed, wrong),
+            metrics=metrics,
         )
-    return Verdict.passed(f"experiment {entry.id}'s numbers agree with llmpath's recomputation", where, *rows, metrics=metrics)
+    return Verdict.passed(
+        f"experiment {entry.id}'s numbers agree with llmpath's recomputation", where, *rows, metrics=metrics
+    )
 
 
 def _diagnosis(logged: dict, ours: dict, wrong: list[str]) -> str | None:
     if "exact_match" in wrong:
         everything = (ours["exact_match"] * ours["answerable"] + ours["abstain_recall"] * ours["unanswerable"]) / (
-            ours["answerable"] + ours["unanswerable"])
+            ours["answerable"] + ours["unanswerable"]
+        )
         if abs(float(logged["exact_match"]) - everything) <= 0.01:
-            return ("exact_match was averaged over all questions, unanswerable ones included: average it over the "
-                    "answerable questions only (abstention is reported separately)")
+            return (
+                "exact_match was averaged over all questions, unanswerable ones included: average it over the "
+                "answerable questions only (abstention is reported separately)"
+            )
     if any(abs(float(logged[m]) - 100 * ours[m]) <= 1.0 for m in wrong):
         return "the metrics are logged in percent: log fractions between 0 and 1"
     return None

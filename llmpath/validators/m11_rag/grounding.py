@@ -63,8 +63,14 @@ def plan(kb, seed: int, n: int) -> Plan:
     rng.shuffle(answerable)
     permutation = list(range(len(kb.documents)))
     rng.shuffle(permutation)
-    return Plan(tuple(edit), tuple(remove), tuple(answerable[:n]), tuple(answerable[n : 2 * n]), tuple(permutation),
-                f"llmpath-m11-edit-{seed}")
+    return Plan(
+        tuple(edit),
+        tuple(remove),
+        tuple(answerable[:n]),
+        tuple(answerable[n : 2 * n]),
+        tuple(permutation),
+        f"llmpath-m11-edit-{seed}",
+    )
 
 
 def unrelated(documents, query: str, k: int) -> list[int]:
@@ -123,83 +129,138 @@ def _same(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and squad.normalize(a) == squad.normalize(b)
 
 
-def verdict_grounding(raw: dict, ctx: VerdictContext) -> Verdict:
+@dataclasses.dataclass
+class Measured:
+    """What the perturbations did, counted over the questions the original system answered right."""
+
+    correct: dict[str, int]  # perturbation -> originally-correct questions
+    follow: int  # edits answered with their new value
+    stale: int  # edits answered with the old value
+    survived: int  # answers unchanged after their document was removed
+    kept: int  # answers unchanged (and not abstentions) under the retrieval ablation
+    calls: int  # calls answer made to the replaced retrieve
+    agree: float  # share of top-1 ids that followed the shuffle
+    same_answers: float  # share of answers unchanged by the shuffle
+
+
+def measure(raw: dict, kb, p: Plan) -> Measured:
     from llmpath.datasets import is_abstention
 
+    n_e, n_r, n_a = len(p.edit), len(p.remove), len(p.ablate)
+    orig = _answers(raw, "original", n_e + n_r + len(p.shuffle) + n_a)
+    o_edit, o_remove, o_shuffle, o_ablate = orig[:n_e], orig[n_e : n_e + n_r], orig[n_e + n_r : -n_a], orig[-n_a:]
+    new_values = kb.edit([q.facts[0] for q in p.edit], random.Random(p.edit_seed)).new
+
+    def correct(questions, answers) -> list[int]:
+        pairs = enumerate(zip(questions, answers, strict=True))
+        return [i for i, (q, a) in pairs if a is not None and squad.exact_match(a, q.answer)]
+
+    edited, removed, ablated = (
+        _answers(raw, key, n) for key, n in (("edited", n_e), ("removed", n_r), ("ablated", n_a))
+    )
+    ok_e, ok_r, ok_a = correct(p.edit, o_edit), correct(p.remove, o_remove), correct(p.ablate, o_ablate)
+    agree, same_answers = _shuffle(raw, p, o_shuffle)
+    return Measured(
+        correct={"edit": len(ok_e), "removal": len(ok_r), "ablation": len(ok_a)},
+        follow=sum(1 for i in ok_e if edited[i] is not None and squad.exact_match(edited[i], new_values[i])),
+        stale=sum(1 for i in ok_e if _same(edited[i], o_edit[i])),
+        survived=sum(1 for i in ok_r if _same(removed[i], o_remove[i])),
+        kept=sum(1 for i in ok_a if _same(ablated[i], o_ablate[i]) and not is_abstention(ablated[i] or "")),
+        calls=raw.get("calls") if isinstance(raw.get("calls"), int) else 0,
+        agree=agree,
+        same_answers=same_answers,
+    )
+
+
+_CACHE = "answers outlive the documents: a cache keyed by the question (or a module-level table) answers, not the text"
+_NO_CALL = (
+    "answer never consults retrieval (a fact table built at construction?): get the documents with "
+    "self.retrieve(query, k) and read only those"
+)
+_NOT_READ = (
+    "answers do not come from the retrieved text: a fact table built at construction, or the whole collection "
+    "read, instead of the documents self.retrieve returned"
+)
+_IDS = "ids must be indices into the documents given to RAG(...): no cached order, no set() of ids"
+
+
+def findings(m: Measured, params) -> list[tuple[str, str | None]]:
+    """(problem, likely bug) for every perturbation whose gate is missed."""
+    out: list[tuple[str, str | None]] = []
+    if m.follow < params.min_follow * m.correct["edit"]:
+        stale = m.stale * 2 > m.correct["edit"]
+        out.append(("edited facts are not answered with their new value", _CACHE if stale else None))
+    if m.survived > params.max_unchanged * m.correct["removal"]:
+        out.append(("answers survive removing the only document that states them", _CACHE))
+    if m.calls == 0:
+        out.append(("answer never calls self.retrieve", _NO_CALL))
+    elif m.kept > params.max_unchanged * m.correct["ablation"]:
+        out.append(("answers do not change when retrieve returns unrelated documents", _NOT_READ))
+    if m.agree < params.min_shuffle_agreement or m.same_answers < params.min_shuffle_agreement:
+        out.append(("retrieved ids do not follow a shuffle of the documents", _IDS))
+    return out
+
+
+def verdict_grounding(raw: dict, ctx: VerdictContext) -> Verdict:
     params = ctx.params
     kb = judge_kb(ctx.seed)
-    p = plan(kb, ctx.seed, params.n_questions)
-    asked = p.edit + p.remove + p.shuffle + p.ablate
-    original = dict(zip([q.id + str(i) for i, q in enumerate(asked)], _answers(raw, "original", len(asked))))
-    orig = list(original.values())
-    o_edit, o_remove = orig[: len(p.edit)], orig[len(p.edit) : len(p.edit) + len(p.remove)]
-    o_shuffle, o_ablate = orig[len(p.edit) + len(p.remove) : -len(p.ablate)], orig[-len(p.ablate) :]
-    edit = kb.edit([q.facts[0] for q in p.edit], random.Random(p.edit_seed))
-
-    def correct(questions, answers):
-        return [i for i, (q, a) in enumerate(zip(questions, answers)) if a is not None and squad.exact_match(a, q.answer)]
-
-    findings: list[tuple[str, str | None]] = []  # (problem, diagnosis)
-    lines: list[str] = []
-    edited = _answers(raw, "edited", len(p.edit))
-    ok = correct(p.edit, o_edit)
-    follow = [i for i in ok if edited[i] is not None and squad.exact_match(edited[i], edit.new[i])]
-    stale = [i for i in ok if _same(edited[i], o_edit[i])]
-    lines.append(f"fact edit: {len(follow)} of {len(ok)} edited facts answered with their new value "
-                 f"(gate {params.min_follow:.0%}); {len(stale)} kept the old value")
-    removed = _answers(raw, "removed", len(p.remove))
-    ok_r = correct(p.remove, o_remove)
-    survived = [i for i in ok_r if _same(removed[i], o_remove[i])]
-    lines.append(f"gold removal: {len(survived)} of {len(ok_r)} answers survived removing their document "
-                 f"(gate {params.max_unchanged:.0%})")
-    ablated = _answers(raw, "ablated", len(p.ablate))
-    ok_a = correct(p.ablate, o_ablate)
-    kept = [i for i in ok_a if _same(ablated[i], o_ablate[i]) and not is_abstention(ablated[i] or "")]
-    calls = raw.get("calls") if isinstance(raw.get("calls"), int) else 0
-    lines.append(f"retrieval ablation: answer called retrieve {calls} times; {len(kept)} of {len(ok_a)} answers "
-                 f"unchanged with unrelated documents (gate {params.max_unchanged:.0%})")
-    agree, same_answers = _shuffle(raw, p, o_shuffle)
-    lines.append(f"order shuffle: {agree:.0%} of top-1 ids follow the permutation, {same_answers:.0%} of answers unchanged "
-                 f"(gate {params.min_shuffle_agreement:.0%})")
-    if min(len(ok), len(ok_r), len(ok_a)) < MIN_JUDGED:
+    m = measure(raw, kb, plan(kb, ctx.seed, params.n_questions))
+    c = m.correct
+    lines = [
+        f"fact edit: {m.follow} of {c['edit']} edited facts answered with their new value "
+        f"(gate {params.min_follow:.0%}); {m.stale} kept the old value",
+        f"gold removal: {m.survived} of {c['removal']} answers survived removing their document "
+        f"(gate {params.max_unchanged:.0%})",
+        f"retrieval ablation: answer called retrieve {m.calls} times; {m.kept} of {c['ablation']} answers "
+        f"unchanged with unrelated documents (gate {params.max_unchanged:.0%})",
+        f"order shuffle: {m.agree:.0%} of top-1 ids follow the permutation, {m.same_answers:.0%} of answers "
+        f"unchanged (gate {params.min_shuffle_agreement:.0%})",
+    ]
+    if min(c.values()) < MIN_JUDGED:
         return Verdict.failed(
-            "too few correct answers to judge grounding (fix m11.answers first)", *lines,
-            f"correct originals: {len(ok)} edit, {len(ok_r)} removal, {len(ok_a)} ablation questions of {params.n_questions} each",
+            "too few correct answers to judge grounding (fix m11.answers first)",
+            *lines,
+            f"correct originals: {c['edit']} edit, {c['removal']} removal, {c['ablation']} ablation questions "
+            f"of {params.n_questions} each",
         )
-    cache = "answers outlive the documents: a cache keyed by the question (or a module-level table) answers, not the text"
-    if len(follow) < params.min_follow * len(ok):
-        findings.append(("edited facts are not answered with their new value", cache if len(stale) * 2 > len(ok) else None))
-    if len(survived) > params.max_unchanged * len(ok_r):
-        findings.append(("answers survive removing the only document that states them", cache))
-    if calls == 0:
-        findings.append(("answer never calls self.retrieve", "answer never consults retrieval (a fact table built at "
-                         "construction?): get the documents with self.retrieve(query, k) and read only those"))
-    elif len(kept) > params.max_unchanged * len(ok_a):
-        findings.append(("answers do not change when retrieve returns unrelated documents",
-                         "answers do not come from the retrieved text: a fact table built at construction, or the "
-                         "whole collection read, instead of the documents self.retrieve returned"))
-    if agree < params.min_shuffle_agreement or same_answers < params.min_shuffle_agreement:
-        findings.append(("retrieved ids do not follow a shuffle of the documents",
-                         "ids must be indices into the documents given to RAG(...): no cached order, no set() of ids"))
-    metrics = {"edit_follow": len(follow) / max(len(ok), 1), "removal_survived": len(survived) / max(len(ok_r), 1),
-               "ablation_unchanged": len(kept) / max(len(ok_a), 1), "shuffle_agreement": agree}
-    if findings:
-        return Verdict.failed("answers are not grounded in the retrieved text: " + "; ".join(f for f, _ in findings),
-                              *lines, diagnosis=next((d for _, d in findings if d), None), metrics=metrics)
-    return Verdict.passed("answers follow fact edits, vanish with their documents and with retrieval, and ids follow a shuffle",
-                          *lines, metrics=metrics)
+    metrics = {
+        "edit_follow": m.follow / max(c["edit"], 1),
+        "removal_survived": m.survived / max(c["removal"], 1),
+        "ablation_unchanged": m.kept / max(c["ablation"], 1),
+        "shuffle_agreement": m.agree,
+    }
+    found = findings(m, params)
+    if found:
+        return Verdict.failed(
+            "answers are not grounded in the retrieved text: " + "; ".join(f for f, _ in found),
+            *lines,
+            diagnosis=next((d for _, d in found if d), None),
+            metrics=metrics,
+        )
+    return Verdict.passed(
+        "answers follow fact edits, vanish with their documents and with retrieval, and ids follow a shuffle",
+        *lines,
+        metrics=metrics,
+    )
 
 
 def _shuffle(raw: dict, p: Plan, originals: list[str | None]) -> tuple[float, float]:
     before, after = raw.get("before"), raw.get("after")
-    if not isinstance(before, list) or not isinstance(after, list) or len(before) != len(p.shuffle) or len(after) != len(before):
+    if (
+        not isinstance(before, list)
+        or not isinstance(after, list)
+        or len(before) != len(p.shuffle)
+        or len(after) != len(before)
+    ):
         raise BadOutput("the probe returned a malformed list of rankings")
     agree = 0
-    for b, a in zip(before, after):
+    for b, a in zip(before, after, strict=False):
         b_ids, a_ids = (r.get("value") if isinstance(r, dict) else None for r in (b, a))
         if isinstance(b_ids, list) and isinstance(a_ids, list) and b_ids and a_ids:
-            mapped = p.permutation[a_ids[0]] if isinstance(a_ids[0], int) and 0 <= a_ids[0] < len(p.permutation) else None
+            mapped = (
+                p.permutation[a_ids[0]] if isinstance(a_ids[0], int) and 0 <= a_ids[0] < len(p.permutation) else None
+            )
             agree += mapped == b_ids[0]
     answers = _answers(raw, "shuffled_answers", len(p.shuffle))
-    same = sum(1 for x, y in zip(originals, answers) if _same(x, y))
+    same = sum(1 for x, y in zip(originals, answers, strict=False) if _same(x, y))
     return agree / max(len(before), 1), same / max(len(answers), 1)

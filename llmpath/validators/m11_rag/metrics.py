@@ -12,18 +12,53 @@ from llmpath.validators.m11_rag.common import FILE, attempt
 from llmpath.validators.m11_rag.params import MetricsParams
 
 FIXED_TEXTS = (
-    "The Amber Marshes", "an apple a day", "theater", "The-end", "THE", "A", "  lots   of\tspace\n here ",
-    "Café Ünïcode", "naïve — dash", "«quoted»", "non\xa0breaking\u2003spaces", "", "...", "the the the",
-    "Hello, World!", "a.b.c", "an/the", "Straße", "Tamsin's glass-beads (2)", "4,200", "them then thee",
+    "The Amber Marshes",
+    "an apple a day",
+    "theater",
+    "The-end",
+    "THE",
+    "A",
+    "  lots   of\tspace\n here ",
+    "Café Ünïcode",
+    "naïve — dash",
+    "«quoted»",
+    "non\xa0breaking\u2003spaces",
+    "",
+    "...",
+    "the the the",
+    "Hello, World!",
+    "a.b.c",
+    "an/the",
+    "Straße",
+    "Tamsin's glass-beads (2)",
+    "4,200",
+    "them then thee",
 )
 FIXED_EM = (
-    ("The Amber Marshes", "amber marshes"), ("an apple", "apple"), ("", ""), ("the", "a"), ("4,200", "4200"),
-    ("Tamsin  Orlo", "tamsin orlo."), ("theater", "the ater"), ("Straße", "STRASSE"), ("oak", "Oak!"), ("glass", "grass"),
+    ("The Amber Marshes", "amber marshes"),
+    ("an apple", "apple"),
+    ("", ""),
+    ("the", "a"),
+    ("4,200", "4200"),
+    ("Tamsin  Orlo", "tamsin orlo."),
+    ("theater", "the ater"),
+    ("Straße", "STRASSE"),
+    ("oak", "Oak!"),
+    ("glass", "grass"),
 )
 FIXED_F1 = (
-    ("red red blue", "red red"), ("the cat sat", "cat"), ("", ""), ("a", "the"), ("glass beads", "beads of glass"),
-    ("blue", "red"), ("Salt Coast", "the salt coast region"), ("abc", "abd"), ("the cat", "cat cat"),
-    ("wool wool wool", "wool"), ("Kesh Hollow", "Kesh  hollow!"), ("x y z", ""),
+    ("red red blue", "red red"),
+    ("the cat sat", "cat"),
+    ("", ""),
+    ("a", "the"),
+    ("glass beads", "beads of glass"),
+    ("blue", "red"),
+    ("Salt Coast", "the salt coast region"),
+    ("abc", "abd"),
+    ("the cat", "cat cat"),
+    ("wool wool wool", "wool"),
+    ("Kesh Hollow", "Kesh  hollow!"),
+    ("x y z", ""),
 )
 _WORDS = ("the", "a", "an", "The", "A", "oak", "Oak", "glass", "beads", "Kesh", "hollow", "1,200", "Ünï", "naïve", "x")
 _GLUE = (" ", " ", " ", "  ", "\t", ", ", ". ", "-", "'", "—", "\xa0", "!", " (", ") ")
@@ -72,7 +107,7 @@ def _number(value: Any) -> float | None:
 def _compare(name: str, inputs: list, records: list[dict], reference: Callable, numeric: bool) -> list[tuple]:
     """(input, got, expected) for every disagreement (an exception is a disagreement)."""
     bad = []
-    for args, rec in zip(inputs, records):
+    for args, rec in zip(inputs, records, strict=False):
         want = reference(*args)
         if "error" in rec:
             bad.append((args, f"raised {rec['error']}", want))
@@ -97,7 +132,9 @@ def _diagnose(bad: list[tuple], bugs, numeric: bool) -> str | None:
                 value = simulate(*args)
             except Exception:  # noqa: BLE001 - a simulation that cannot handle an input simply does not match
                 continue
-            if (numeric and _number(got) is not None and abs(_number(got) - value) <= 1e-9) or (not numeric and got == value):
+            if (numeric and _number(got) is not None and abs(_number(got) - value) <= 1e-9) or (
+                not numeric and got == value
+            ):
                 n += 1
         if n > hits:
             best, hits = diagnosis, n
@@ -110,16 +147,27 @@ def _show(bad: list[tuple], name: str) -> list[str]:
 
 def verdict_metrics(raw: dict, ctx: VerdictContext) -> Verdict:
     texts, em_pairs, f1_pairs = cases(ctx.seed, ctx.params.n_random)
-    norm_bad = _compare("normalize_answer", [(t,) for t in texts], _records(raw.get("normalize"), len(texts), "normalize_answer"),
-                        squad.normalize, numeric=False)
-    em_bad = _compare("exact_match", em_pairs, _records(raw.get("exact_match"), len(em_pairs), "exact_match"),
-                      squad.exact_match, numeric=True)
+    norm_bad = _compare(
+        "normalize_answer",
+        [(t,) for t in texts],
+        _records(raw.get("normalize"), len(texts), "normalize_answer"),
+        squad.normalize,
+        numeric=False,
+    )
+    em_bad = _compare(
+        "exact_match",
+        em_pairs,
+        _records(raw.get("exact_match"), len(em_pairs), "exact_match"),
+        squad.exact_match,
+        numeric=True,
+    )
     f1_bad = _compare("f1", f1_pairs, _records(raw.get("f1"), len(f1_pairs), "f1"), squad.f1, numeric=True)
     em_bugs = list(squad.EM_BUGS) + [
         (diagnosis, lambda p, t, fn=fn: float(fn(p) == fn(t))) for diagnosis, fn in squad.NORMALIZE_BUGS
     ]
     f1_bugs = list(squad.F1_BUGS) + [
-        (diagnosis, lambda p, t, fn=fn: squad._f1_tokens(fn(p).split(), fn(t).split())) for diagnosis, fn in squad.NORMALIZE_BUGS
+        (diagnosis, lambda p, t, fn=fn: squad._f1_tokens(fn(p).split(), fn(t).split()))
+        for diagnosis, fn in squad.NORMALIZE_BUGS
     ]
     problems, diagnoses = [], []
     for name, bad, total, bugs, numeric in (

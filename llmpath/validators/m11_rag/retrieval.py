@@ -28,7 +28,10 @@ def probe_retrieval(ctx: ProbeContext) -> dict:
     questions = kb.questions(RetrievalParams.model_validate(ctx.params).split)
     rag = rag_class(ctx)(list(kb.documents))
     rankings = [attempt(lambda q=q: as_ids(rag.retrieve(q.text, TOP))) for q in questions]
-    by_k = {str(k): [attempt(lambda q=q, k=k: as_ids(rag.retrieve(q.text, k))) for q in questions[:N_K_QUESTIONS]] for k in K_PROBES}
+    by_k = {
+        str(k): [attempt(lambda q=q, k=k: as_ids(rag.retrieve(q.text, k))) for q in questions[:N_K_QUESTIONS]]
+        for k in K_PROBES
+    }
     return {"rankings": rankings, "by_k": by_k}
 
 
@@ -45,7 +48,9 @@ def _unwrap(records, n: int, what: str) -> list[list[int]]:
     return out
 
 
-def _shape_problems(rankings: list[list[int]], by_k: dict[str, list[list[int]]], n_docs: int) -> tuple[list[str], str | None]:
+def _shape_problems(
+    rankings: list[list[int]], by_k: dict[str, list[list[int]]], n_docs: int
+) -> tuple[list[str], str | None]:
     """Problems with the id lists themselves (length, range, duplicates), and the likely bug."""
     problems: list[str] = []
     lengths = {k: [len(r) for r in lists] for k, lists in by_k.items()}
@@ -91,25 +96,43 @@ def verdict_retrieval(raw: dict, ctx: VerdictContext) -> Verdict:
     if not isinstance(by_k_raw, dict):
         raise BadOutput("the probe returned a malformed set of rankings")
     by_k = {k: _unwrap(by_k_raw.get(str(k)), min(N_K_QUESTIONS, len(questions)), f"retrieve(q, {k})") for k in K_PROBES}
-    where = f"{len(questions)} held-out questions ({p.split} split) over {n_docs} documents of the judge's world (seed {ctx.seed})"
+    where = (
+        f"{len(questions)} held-out questions ({p.split} split) over {n_docs} documents of the judge's world "
+        f"(seed {ctx.seed})"
+    )
     problems, diagnosis = _shape_problems(rankings, {str(k): v for k, v in by_k.items()}, n_docs)
     if problems:
-        return Verdict.failed("retrieve does not return a ranking of document ids", where, *problems, diagnosis=diagnosis)
+        return Verdict.failed(
+            "retrieve does not return a ranking of document ids", where, *problems, diagnosis=diagnosis
+        )
     ours = retrieval_scores(rankings, questions)
     bm25 = bm25_baseline(kb, p.split)
-    metrics = {"recall_at_1": ours["recall@1"], "recall_at_5": ours["recall@5"], "mrr": ours["mrr"],
-               "bm25_recall_at_1": bm25["recall@1"], "bm25_recall_at_5": bm25["recall@5"], "bm25_mrr": bm25["mrr"]}
+    metrics = {
+        "recall_at_1": ours["recall@1"],
+        "recall_at_5": ours["recall@5"],
+        "mrr": ours["mrr"],
+        "bm25_recall_at_1": bm25["recall@1"],
+        "bm25_recall_at_5": bm25["recall@5"],
+        "bm25_mrr": bm25["mrr"],
+    }
     table = (
         f"recall@1 {ours['recall@1']:.3f} (BM25 {bm25['recall@1']:.3f}, best 1.0), recall@5 {ours['recall@5']:.3f} "
         f"(BM25 {bm25['recall@5']:.3f}, best 1.0), MRR@10 {ours['mrr']:.3f} (BM25 {bm25['mrr']:.3f}, best 1.0)"
     )
     gate = bm25["recall@5"] - p.tolerance
     if ours["recall@5"] >= gate:
-        return Verdict.passed(f"recall@5 {ours['recall@5']:.3f} >= BM25's {bm25['recall@5']:.3f} - {p.tolerance}", where, table,
-                              metrics=metrics)
+        return Verdict.passed(
+            f"recall@5 {ours['recall@5']:.3f} >= BM25's {bm25['recall@5']:.3f} - {p.tolerance}",
+            where,
+            table,
+            metrics=metrics,
+        )
     return Verdict.failed(
         f"recall@5 {ours['recall@5']:.3f} is below BM25's {bm25['recall@5']:.3f} - {p.tolerance} = {gate:.3f}",
-        where, table, diagnosis=_order_diagnosis(rankings, questions, ours), metrics=metrics,
+        where,
+        table,
+        diagnosis=_order_diagnosis(rankings, questions, ours),
+        metrics=metrics,
     )
 
 

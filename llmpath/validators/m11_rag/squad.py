@@ -120,32 +120,53 @@ def _f1_raw(prediction: str, truth: str) -> float:
 ARTICLES = "articles (a, an, the) are not removed: delete them as whole words after removing punctuation"
 NORMALIZE_BUGS: tuple[tuple[str, Callable[[str], str]], ...] = (
     (ARTICLES, _keep_articles),
-    ("articles are removed before punctuation: SQuAD removes punctuation first, so 'the-end' -> 'theend' keeps no "
-     "article to remove", _articles_first),
+    (
+        "articles are removed before punctuation: SQuAD removes punctuation first, so 'the-end' -> 'theend' keeps no "
+        "article to remove",
+        _articles_first,
+    ),
     ("articles are removed before lowercasing, so 'The' survives: lowercase first", _articles_before_lower),
-    ("Unicode punctuation (like '—' or '«') is removed too: SQuAD v1.1 removes only ASCII string.punctuation",
-     _unicode_punct),
-    ("casefold() is used instead of lower(): 'Straße' must stay 'straße'",
-     lambda t: " ".join(_ARTICLES.sub(" ", "".join(c for c in t.casefold() if c not in _PUNCT)).split())),
-    ("the text is not lowercased", lambda t: " ".join(_ARTICLES.sub(" ", "".join(c for c in t if c not in _PUNCT)).split())),
-    ("whitespace is not collapsed: join str.split() with single spaces (tabs, newlines and non-breaking spaces too)",
-     lambda t: _ARTICLES.sub(" ", "".join(c for c in t.lower() if c not in _PUNCT)).strip()),
+    (
+        "Unicode punctuation (like '—' or '«') is removed too: SQuAD v1.1 removes only ASCII string.punctuation",
+        _unicode_punct,
+    ),
+    (
+        "casefold() is used instead of lower(): 'Straße' must stay 'straße'",
+        lambda t: " ".join(_ARTICLES.sub(" ", "".join(c for c in t.casefold() if c not in _PUNCT)).split()),
+    ),
+    (
+        "the text is not lowercased",
+        lambda t: " ".join(_ARTICLES.sub(" ", "".join(c for c in t if c not in _PUNCT)).split()),
+    ),
+    (
+        "whitespace is not collapsed: join str.split() with single spaces (tabs, newlines and non-breaking spaces too)",
+        lambda t: _ARTICLES.sub(" ", "".join(c for c in t.lower() if c not in _PUNCT)).strip(),
+    ),
 )
 F1_BUGS: tuple[tuple[str, Callable[[str, str], float]], ...] = (
     ("F1 is computed on characters instead of tokens: split the normalized answers on whitespace", _f1_chars),
     ("F1 is computed on characters instead of tokens: split the normalized answers on whitespace", _f1_chars_spaces),
     ("the shared tokens are counted as sets: count the multiset overlap (Counter(pred) & Counter(gold))", _f1_sets),
-    ("the tokens are made into sets before counting: repeated tokens must count (Counter(pred) & Counter(gold))",
-     _f1_sets_both),
-    ("f1 returns precision (shared / prediction tokens), not the harmonic mean of precision and recall",
-     _ratio("precision")),
+    (
+        "the tokens are made into sets before counting: repeated tokens must count (Counter(pred) & Counter(gold))",
+        _f1_sets_both,
+    ),
+    (
+        "f1 returns precision (shared / prediction tokens), not the harmonic mean of precision and recall",
+        _ratio("precision"),
+    ),
     ("f1 returns recall (shared / truth tokens), not the harmonic mean of precision and recall", _ratio("recall")),
     ("F1 is the arithmetic mean of precision and recall: use the harmonic mean 2PR / (P + R)", _f1_arithmetic),
     ("two empty answers score 1: that is SQuAD 2.0's rule; v1.1 gives 0 when no token is shared", _f1_v2),
     ("the answers are not normalized before F1: split normalize_answer(...) of each", _f1_raw),
 )
 EM_BUGS: tuple[tuple[str, Callable[[str, str], float]], ...] = (
-    ("exact_match compares the raw strings: compare normalize_answer(prediction) with normalize_answer(truth)",
-     lambda p, t: float(p == t)),
-    ("exact_match compares lowercased strings only: use normalize_answer on both", lambda p, t: float(p.lower() == t.lower())),
+    (
+        "exact_match compares the raw strings: compare normalize_answer(prediction) with normalize_answer(truth)",
+        lambda p, t: float(p == t),
+    ),
+    (
+        "exact_match compares lowercased strings only: use normalize_answer on both",
+        lambda p, t: float(p.lower() == t.lower()),
+    ),
 )

@@ -25,9 +25,23 @@ def document(ws: Path, log: Callable[..., None]) -> None:
     """Run the reference's own evaluation (as a learner would) and log its numbers for m11.eval."""
     run = subprocess.run(
         [sys.executable, "evaluate.py", "--seed", str(SEED), "--split", SPLIT],
-        cwd=ws / "milestones" / "M11", capture_output=True, text=True, check=True,
+        cwd=ws / "milestones" / "M11",
+        capture_output=True,
+        text=True,
+        check=True,
     )
     measured = json.loads(run.stdout)
-    log("experiment", "-m", "M11", "--objective", "BM25 with learned query expansion + pattern reader",
-        "--setup", f"knowledge_base seed={SEED} split={SPLIT}, k=5",
-        *(arg for name in ("exact_match", "f1", "recall_at_5", "mrr") for arg in ("--metric", f"{name}={measured[name]:.4f}")))
+    log(
+        "experiment",
+        "-m",
+        "M11",
+        "--objective",
+        "BM25 with learned query expansion + pattern reader",
+        "--setup",
+        f"knowledge_base seed={SEED} split={SPLIT}, k=5",
+        *(
+            arg
+            for name in ("exact_match", "f1", "recall_at_5", "mrr")
+            for arg in ("--metric", f"{name}={measured[name]:.4f}")
+        ),
+    )

@@ -20,7 +20,9 @@ class RAG:
 
     def answer(self, query: str) -> str:
         """A short answer to `query` read from the documents self.retrieve returns, or "unknown"."""
-        raise NotImplementedError("RAG.answer: call self.retrieve, then extract or generate the answer from those documents")
+        raise NotImplementedError(
+            "RAG.answer: call self.retrieve, then extract or generate the answer from those documents"
+        )
 
 
 def normalize_answer(text: str) -> str:

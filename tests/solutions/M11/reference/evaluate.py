@@ -1,6 +1,6 @@
 """Evaluate rag.py on one split of a knowledge base and print the metrics to log (M11 README's definitions).
 
-    python evaluate.py --seed 0 --split test
+python evaluate.py --seed 0 --split test
 """
 
 from __future__ import annotations
@@ -37,8 +37,13 @@ def evaluate(seed: int, split: str) -> dict[str, float]:
         rr += 1 / rank if rank else 0.0
     n, n_unanswerable = len(answerable), len(questions) - len(answerable)
     return {
-        "exact_match": em / n, "f1": f / n, "recall_at_1": r1 / n, "recall_at_5": r5 / n, "mrr": rr / n,
-        "abstain_precision": abstained_right / max(abstained, 1), "abstain_recall": abstained_right / max(n_unanswerable, 1),
+        "exact_match": em / n,
+        "f1": f / n,
+        "recall_at_1": r1 / n,
+        "recall_at_5": r5 / n,
+        "mrr": rr / n,
+        "abstain_precision": abstained_right / max(abstained, 1),
+        "abstain_recall": abstained_right / max(n_unanswerable, 1),
     }
 
 

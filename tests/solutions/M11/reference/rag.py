@@ -26,9 +26,62 @@ from functools import lru_cache
 
 ABSTAIN = "unknown"
 TRAIN_SEEDS = (101, 102, 103)  # worlds whose train split the reader learns from
-STOP = set(["a", "an", "the", "of", "is", "was", "in", "on", "at", "to", "by", "for", "from", "with", "and", "or", "what", "which", "who", "whom", "whose", "where", "when", "how", "does", "do", "did", "its"])
+STOP = set(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "is",
+        "was",
+        "in",
+        "on",
+        "at",
+        "to",
+        "by",
+        "for",
+        "from",
+        "with",
+        "and",
+        "or",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "where",
+        "when",
+        "how",
+        "does",
+        "do",
+        "did",
+        "its",
+    ]
+)
 PRONOUNS = {"she", "he", "it"}
-FUNCTION = set(["a", "an", "the", "of", "is", "was", "in", "on", "at", "to", "by", "for", "and", "or", "does", "do", "did", "its", "me"])
+FUNCTION = set(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "is",
+        "was",
+        "in",
+        "on",
+        "at",
+        "to",
+        "by",
+        "for",
+        "and",
+        "or",
+        "does",
+        "do",
+        "did",
+        "its",
+        "me",
+    ]
+)
 MARGIN = 3.0  # nats: readings of less likely relations are tried only this close to the best
 EXPANSION_WEIGHT = 0.3  # expansion words only break ties between documents that match the name
 _WORD = re.compile(r"[a-z0-9]+")
@@ -127,7 +180,9 @@ class Learned:
         for label, n in self.label_counts.items():
             counts = self.word_counts[label]
             size = sum(counts.values()) + len(self.vocab) + 1
-            score = math.log(n / total) + sum(math.log((counts[w] + 1) / size) for w in question_words if w in self.vocab)
+            score = math.log(n / total) + sum(
+                math.log((counts[w] + 1) / size) for w in question_words if w in self.vocab
+            )
             scored.append((score, label))
         scored.sort(reverse=True)
         best = self.shape_of(scored[0][1])  # fall back only to readings with the same kind of answer
@@ -166,9 +221,15 @@ class RAG:
     def bm25(self, query: dict[str, float]) -> list[float]:
         """BM25 of every document for a query given as word -> weight."""
         scores = []
-        for tf, tokens in zip(self.tf, self.tokens):
+        for tf, tokens in zip(self.tf, self.tokens, strict=False):
             norm = self.k1 * (1 - self.b + self.b * len(tokens) / self.avg_len)
-            scores.append(sum(q * self.idf.get(w, 0.0) * tf[w] * (self.k1 + 1) / (tf[w] + norm) for w, q in query.items() if w in tf))
+            scores.append(
+                sum(
+                    q * self.idf.get(w, 0.0) * tf[w] * (self.k1 + 1) / (tf[w] + norm)
+                    for w, q in query.items()
+                    if w in tf
+                )
+            )
         return scores
 
     def ranked(self, text: str, relation: str) -> list[int]:
@@ -201,7 +262,7 @@ class RAG:
         bridge = self.read(relations[0], entity, ranking[:3]) if len(relations) == 2 and entity else None
         if bridge is not None:  # a two-hop question: interleave the documents about the bridge entity
             merged: list[int] = []
-            for pair in zip(ranking, self.ranked(bridge, relations[1])):
+            for pair in zip(ranking, self.ranked(bridge, relations[1]), strict=False):
                 merged += [i for i in dict.fromkeys(pair) if i not in merged]
             ranking = merged
         return ranking[:k]

@@ -19,45 +19,141 @@ NAME = r"(?P<e>(?:[Tt]he )?[A-Z][\w']*(?: [A-Z][\w']*)*|She|He|It|she|he|it)"
 VAL = r"(?P<v>[^.,]+?)"
 # relation -> (question keywords, document words for expansion, extraction rules)
 RELATIONS: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
-    "occupation": (("profession", "job", "work"), "works trade living",
-                   (rf"{NAME} works as an? {VAL}\.", rf"By trade, {NAME} is an? {VAL}\.", rf"{NAME} earns a living as an? {VAL}\.")),
-    "birthplace": (("hometown", "home town", "from"), "born comes",
-                   (rf"{NAME} was born in {VAL}\.", rf"{NAME} comes from {VAL}\.", rf"{VAL} is where {NAME} was born\.")),
-    "mentor": (("mentor", "mentored", "taught"), "learned craft trained teacher",
-               (rf"{NAME} learned the craft from {VAL}\.", rf"{NAME} was trained by {VAL}\.", rf"{VAL} was the teacher of {NAME}\.")),
-    "age": (("old", "age"), "years old turned",
-            (rf"{NAME} is {VAL} years old\.", rf"{NAME} turned {VAL} this spring\.", rf"At {VAL}, {NAME} still works every day\.")),
-    "companion": (("pet",), "creature called shares home lives with",
-                  (rf"{NAME} looks after a creature called {VAL}\.", rf"{NAME} shares a home with {VAL}\.", rf"{VAL} lives with {NAME}\.")),
-    "region": (("region",), "lies town home",
-               (rf"{NAME} lies in the {VAL}\.", rf"{NAME} is a town in the {VAL}\.", rf"The {VAL} is home to {NAME}\.")),
-    "founded": (("established",), "founded settlers built houses date",
-                (rf"{NAME} was founded in {VAL}\.", rf"Settlers built {NAME} in {VAL}\.", rf"The first houses of {NAME} date from {VAL}\.")),
-    "population": (("population",), "inhabitants people live census residents",
-                   (rf"{NAME} has (?P<v>[\d,]+) inhabitants\.", rf"About (?P<v>[\d,]+) people live in {NAME}\.",
-                    rf"The census counted (?P<v>[\d,]+) residents in {NAME}\.")),
-    "known_for": (("product", "known"), "famous traders buy sold",
-                  (rf"{NAME} is famous for its {VAL}\.", rf"Traders visit {NAME} to buy {VAL}\.", rf"The {VAL} of {NAME} is sold far and wide\.")),
-    "species": (("kind", "type", "animal"), "",
-                (rf"{NAME} is an? {VAL}\.", rf"{NAME}, an? {VAL}, is well known in these parts\.", rf"Everyone agrees that {NAME} is an? {VAL}\.")),
-    "color": (("color", "colour"), "fur coat spot",
-              (rf"{NAME} has {VAL} fur\.", rf"The coat of {NAME} is {VAL}\.", rf"{NAME} is easy to spot, being {VAL}\.")),
-    "diet": (("eat", "eats", "food"), "feeds hunts meal",
-             (rf"{NAME} feeds on {VAL}\.", rf"{NAME} hunts for {VAL} every evening\.", rf"The favourite meal of {NAME} is {VAL}\.")),
-    "habitat": (("live", "lives", "home"), "roams fields nests woods",
-                (rf"{NAME} roams the fields around {VAL}\.", rf"{NAME} nests close to {VAL}\.", rf"The woods near {VAL} are where {NAME} lives\.")),
-    "material": (("material", "made of"), "made carved build",
-                 (rf"{NAME} is made of {VAL}\.", rf"{NAME} was carved from {VAL}\.", rf"Only {VAL} was used to build {NAME}\.")),
-    "maker": (("created", "creator"), "crafted made work",
-              (rf"{NAME} was crafted by {VAL}\.", rf"{VAL} made {NAME}\.", rf"{NAME} is the work of {VAL}\.")),
-    "location": (("stored",), "kept display rests",
-                 (rf"{NAME} is kept in {VAL}\.", rf"{NAME} is on display in {VAL}\.", rf"Today {NAME} rests in {VAL}\.")),
-    "year_made": (("completed",), "finished dates ended",
-                  (rf"{NAME} was finished in {VAL}\.", rf"{NAME} dates from {VAL}\.", rf"Work on {NAME} ended in {VAL}\.")),
+    "occupation": (
+        ("profession", "job", "work"),
+        "works trade living",
+        (
+            rf"{NAME} works as an? {VAL}\.",
+            rf"By trade, {NAME} is an? {VAL}\.",
+            rf"{NAME} earns a living as an? {VAL}\.",
+        ),
+    ),
+    "birthplace": (
+        ("hometown", "home town", "from"),
+        "born comes",
+        (rf"{NAME} was born in {VAL}\.", rf"{NAME} comes from {VAL}\.", rf"{VAL} is where {NAME} was born\."),
+    ),
+    "mentor": (
+        ("mentor", "mentored", "taught"),
+        "learned craft trained teacher",
+        (
+            rf"{NAME} learned the craft from {VAL}\.",
+            rf"{NAME} was trained by {VAL}\.",
+            rf"{VAL} was the teacher of {NAME}\.",
+        ),
+    ),
+    "age": (
+        ("old", "age"),
+        "years old turned",
+        (
+            rf"{NAME} is {VAL} years old\.",
+            rf"{NAME} turned {VAL} this spring\.",
+            rf"At {VAL}, {NAME} still works every day\.",
+        ),
+    ),
+    "companion": (
+        ("pet",),
+        "creature called shares home lives with",
+        (
+            rf"{NAME} looks after a creature called {VAL}\.",
+            rf"{NAME} shares a home with {VAL}\.",
+            rf"{VAL} lives with {NAME}\.",
+        ),
+    ),
+    "region": (
+        ("region",),
+        "lies town home",
+        (rf"{NAME} lies in the {VAL}\.", rf"{NAME} is a town in the {VAL}\.", rf"The {VAL} is home to {NAME}\."),
+    ),
+    "founded": (
+        ("established",),
+        "founded settlers built houses date",
+        (
+            rf"{NAME} was founded in {VAL}\.",
+            rf"Settlers built {NAME} in {VAL}\.",
+            rf"The first houses of {NAME} date from {VAL}\.",
+        ),
+    ),
+    "population": (
+        ("population",),
+        "inhabitants people live census residents",
+        (
+            rf"{NAME} has (?P<v>[\d,]+) inhabitants\.",
+            rf"About (?P<v>[\d,]+) people live in {NAME}\.",
+            rf"The census counted (?P<v>[\d,]+) residents in {NAME}\.",
+        ),
+    ),
+    "known_for": (
+        ("product", "known"),
+        "famous traders buy sold",
+        (
+            rf"{NAME} is famous for its {VAL}\.",
+            rf"Traders visit {NAME} to buy {VAL}\.",
+            rf"The {VAL} of {NAME} is sold far and wide\.",
+        ),
+    ),
+    "species": (
+        ("kind", "type", "animal"),
+        "",
+        (
+            rf"{NAME} is an? {VAL}\.",
+            rf"{NAME}, an? {VAL}, is well known in these parts\.",
+            rf"Everyone agrees that {NAME} is an? {VAL}\.",
+        ),
+    ),
+    "color": (
+        ("color", "colour"),
+        "fur coat spot",
+        (rf"{NAME} has {VAL} fur\.", rf"The coat of {NAME} is {VAL}\.", rf"{NAME} is easy to spot, being {VAL}\."),
+    ),
+    "diet": (
+        ("eat", "eats", "food"),
+        "feeds hunts meal",
+        (
+            rf"{NAME} feeds on {VAL}\.",
+            rf"{NAME} hunts for {VAL} every evening\.",
+            rf"The favourite meal of {NAME} is {VAL}\.",
+        ),
+    ),
+    "habitat": (
+        ("live", "lives", "home"),
+        "roams fields nests woods",
+        (
+            rf"{NAME} roams the fields around {VAL}\.",
+            rf"{NAME} nests close to {VAL}\.",
+            rf"The woods near {VAL} are where {NAME} lives\.",
+        ),
+    ),
+    "material": (
+        ("material", "made of"),
+        "made carved build",
+        (rf"{NAME} is made of {VAL}\.", rf"{NAME} was carved from {VAL}\.", rf"Only {VAL} was used to build {NAME}\."),
+    ),
+    "maker": (
+        ("created", "creator"),
+        "crafted made work",
+        (rf"{NAME} was crafted by {VAL}\.", rf"{VAL} made {NAME}\.", rf"{NAME} is the work of {VAL}\."),
+    ),
+    "location": (
+        ("stored",),
+        "kept display rests",
+        (rf"{NAME} is kept in {VAL}\.", rf"{NAME} is on display in {VAL}\.", rf"Today {NAME} rests in {VAL}\."),
+    ),
+    "year_made": (
+        ("completed",),
+        "finished dates ended",
+        (rf"{NAME} was finished in {VAL}\.", rf"{NAME} dates from {VAL}\.", rf"Work on {NAME} ended in {VAL}\."),
+    ),
 }
 # two-hop chains: (first relation's keyword phrase, first, second)
-CHAINS = (("hometown", "birthplace", "region"), ("mentor", "mentor", "occupation"), ("pet", "companion", "species"),
-          ("creator", "maker", "birthplace"), ("stored", "location", "region"), ("lives", "habitat", "known_for"))
+CHAINS = (
+    ("hometown", "birthplace", "region"),
+    ("mentor", "mentor", "occupation"),
+    ("pet", "companion", "species"),
+    ("creator", "maker", "birthplace"),
+    ("stored", "location", "region"),
+    ("lives", "habitat", "known_for"),
+)
 RULES = {rel: [re.compile(r) for r in rules] for rel, (_, _, rules) in RELATIONS.items()}
 
 
@@ -73,7 +169,9 @@ class RAG:
     def __init__(self, documents: list[str]) -> None:
         self.documents = list(documents)
         self.bm25 = BM25Okapi([tokens(d) for d in self.documents])
-        self.names = Counter(bare(m) for d in self.documents for m in re.findall(r"(?:[A-Z][\w']*)(?: [A-Z][\w']*)+|[A-Z][a-z]+", d))
+        self.names = Counter(
+            bare(m) for d in self.documents for m in re.findall(r"(?:[A-Z][\w']*)(?: [A-Z][\w']*)+|[A-Z][a-z]+", d)
+        )
 
     def relations(self, query: str) -> list[str]:
         """The relations asked about, in the order they apply (two for a two-hop question)."""
@@ -82,8 +180,25 @@ class RAG:
         for key, first, second in CHAINS:
             if second in found and f" {key} " in q and first != second and (first in found or key in q):
                 return [first, second]
-        order = ["population", "year_made", "founded", "age", "material", "region", "known_for", "species", "color",
-                 "diet", "occupation", "mentor", "companion", "maker", "location", "habitat", "birthplace"]
+        order = [
+            "population",
+            "year_made",
+            "founded",
+            "age",
+            "material",
+            "region",
+            "known_for",
+            "species",
+            "color",
+            "diet",
+            "occupation",
+            "mentor",
+            "companion",
+            "maker",
+            "location",
+            "habitat",
+            "birthplace",
+        ]
         return [min(found, key=order.index)] if found else []
 
     def entity(self, query: str) -> str | None:
@@ -106,7 +221,7 @@ class RAG:
             if bridge:
                 second = np.asarray(self.bm25.get_scores(tokens(bridge) + tokens(RELATIONS[rels[1]][1])), dtype=float)
                 hop = [int(i) for i in np.argsort(-second, kind="stable")]
-                order = list(dict.fromkeys(x for pair in zip(order, hop) for x in pair))
+                order = list(dict.fromkeys(x for pair in zip(order, hop, strict=False) for x in pair))
         return order[:k]
 
     def topic(self, document: str) -> str | None:

@@ -28,12 +28,24 @@ FORMS = {  # the sentence forms of the documents ({E} subject, {V} value), read 
     "companion": ("{E} looks after a creature called {V}.", "{E} shares a home with {V}.", "{V} lives with {E}."),
     "region": ("{E} lies in the {V}.", "{E} is a town in the {V}.", "The {V} is home to {E}."),
     "founded": ("{E} was founded in {V}.", "Settlers built {E} in {V}.", "The first houses of {E} date from {V}."),
-    "population": ("{E} has {V} inhabitants.", "About {V} people live in {E}.", "The census counted {V} residents in {E}."),
-    "known_for": ("{E} is famous for its {V}.", "Traders visit {E} to buy {V}.", "The {V} of {E} is sold far and wide."),
+    "population": (
+        "{E} has {V} inhabitants.",
+        "About {V} people live in {E}.",
+        "The census counted {V} residents in {E}.",
+    ),
+    "known_for": (
+        "{E} is famous for its {V}.",
+        "Traders visit {E} to buy {V}.",
+        "The {V} of {E} is sold far and wide.",
+    ),
     "species": ("{E} is a {V}.", "{E}, a {V}, is well known in these parts.", "Everyone agrees that {E} is a {V}."),
     "color": ("{E} has {V} fur.", "The coat of {E} is {V}.", "{E} is easy to spot, being {V}."),
     "diet": ("{E} feeds on {V}.", "{E} hunts for {V} every evening.", "The favourite meal of {E} is {V}."),
-    "habitat": ("{E} roams the fields around {V}.", "{E} nests close to {V}.", "The woods near {V} are where {E} lives."),
+    "habitat": (
+        "{E} roams the fields around {V}.",
+        "{E} nests close to {V}.",
+        "The woods near {V} are where {E} lives.",
+    ),
     "material": ("{E} is made of {V}.", "{E} was carved from {V}.", "Only {V} was used to build {E}."),
     "maker": ("{E} was crafted by {V}.", "{V} made {E}.", "{E} is the work of {V}."),
     "location": ("{E} is kept in {V}.", "{E} is on display in {V}.", "Today {E} rests in {V}."),
@@ -43,13 +55,19 @@ VALUE = {"age": r"\d+", "founded": r"\d+", "year_made": r"\d+", "population": r"
 
 
 def compile_form(relation: str, form: str) -> re.Pattern:
-    body = re.escape(form).replace(r"\{E\}", r"(?P<e>[^,.]+?)").replace(r"\{V\}", f"(?P<v>{VALUE.get(relation, '[^,.]+?')})")
+    body = (
+        re.escape(form)
+        .replace(r"\{E\}", r"(?P<e>[^,.]+?)")
+        .replace(r"\{V\}", f"(?P<v>{VALUE.get(relation, '[^,.]+?')})")
+    )
     return re.compile("^" + body.replace(r"\ a\ \(", r"\ an?\ \(").replace(r"^a\ ", "an? ") + "$")
 
 
 PATTERNS = [(rel, compile_form(rel, form)) for rel, forms in FORMS.items() for form in forms]
-SIGNAL = {rel: " ".join({w for f in forms for w in re.findall(r"[a-z]+", f.lower())} - {"e", "v", "a", "the", "is", "in"})
-          for rel, forms in FORMS.items()}
+SIGNAL = {
+    rel: " ".join({w for f in forms for w in re.findall(r"[a-z]+", f.lower())} - {"e", "v", "a", "the", "is", "in"})
+    for rel, forms in FORMS.items()
+}
 
 
 def key(name: str) -> str:
@@ -93,7 +111,9 @@ class RAG:
         self.matrix = self.tfidf.fit_transform(self.documents)
         self.facts: list[list[tuple[str, str, str]]] = [self._read(d) for d in self.documents]
         self.names = {subject for facts in self.facts for subject, _, _ in facts}
-        self.names |= {key(v) for facts in self.facts for _, rel, v in facts if rel in ("birthplace", "mentor", "maker")}
+        self.names |= {
+            key(v) for facts in self.facts for _, rel, v in facts if rel in ("birthplace", "mentor", "maker")
+        }
 
     @staticmethod
     def _read(document: str) -> list[tuple[str, str, str]]:
@@ -129,7 +149,7 @@ class RAG:
             bridge = self._lookup(path[0], entity, order[:3])
             if bridge:
                 hop = [int(i) for i in np.argsort(-self._scores(bridge, path[1:]), kind="stable")]
-                order = list(dict.fromkeys(i for pair in zip(order, hop) for i in pair))
+                order = list(dict.fromkeys(i for pair in zip(order, hop, strict=False) for i in pair))
         return order[:k]
 
     def _scores(self, text: str, relations: list[str]) -> np.ndarray:
