@@ -81,7 +81,7 @@ def test_bug_bank_is_big_and_every_bug_names_its_checks() -> None:
 
 @pytest.mark.parametrize("bug", BUGS, ids=[b.name for b in BUGS])
 def test_bug_fails_with_diagnosis(tmp_path: Path, bug) -> None:
-    params = {"m11.grounding": {"n_questions": 12}}
+    params = {"m11.grounding": {"n_questions": 8}}
     results = judge_in_process(
         lay_out(tmp_path, "M11", M11 / "reference", bug, "rag.py"), CHECKS[bug.name], params=params
     )

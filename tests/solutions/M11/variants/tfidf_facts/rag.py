@@ -107,6 +107,7 @@ class RAG:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.documents = list(documents)
+        self._labels: dict[tuple[str, str | None], list[str]] = {}
         self.tfidf = TfidfVectorizer(sublinear_tf=True)
         self.matrix = self.tfidf.fit_transform(self.documents)
         self.facts: list[list[tuple[str, str, str]]] = [self._read(d) for d in self.documents]
@@ -133,6 +134,12 @@ class RAG:
         return out
 
     def labels(self, query: str, entity: str | None) -> list[str]:
+        """The likeliest relation paths for the question (memoized per instance: classifying is the slow part)."""
+        if (query, entity) not in self._labels:
+            self._labels[(query, entity)] = self._classify(query, entity)
+        return self._labels[(query, entity)]
+
+    def _classify(self, query: str, entity: str | None) -> list[str]:
         vectorizer, model = classifier()
         text = query if entity is None else re.sub(re.escape(entity), " ", query, flags=re.IGNORECASE)
         scores = model.decision_function(vectorizer.transform([text]))[0]
