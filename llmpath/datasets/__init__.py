@@ -20,6 +20,16 @@ _EXPORTS = {
     "two_moons": "classification",
     "spirals": "classification",
     "bayes_rule_accuracy": "classification",
+    # the fictional knowledge base for retrieval-augmented generation (M11)
+    "knowledge_base": "kb",
+    "KnowledgeBase": "kb",
+    "Question": "kb_questions",
+    "ABSTENTIONS": "kb",
+    "ABSTAIN": "kb",
+    "is_abstention": "kb",
+    "kb_baselines": "kb_baseline",
+    "bm25_baseline": "kb_baseline",
+    "retrieval_scores": "kb_baseline",
 }
 
 __all__ = sorted(_EXPORTS)

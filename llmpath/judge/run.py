@@ -225,4 +225,5 @@ _WARM: dict[str, tuple[str, ...]] = {
     "m6": ("numpy", "torch"),
     "m7": ("numpy", "torch"),
     "m8": ("numpy",),
+    "m11": ("numpy", "rank_bm25"),
 }

@@ -17,4 +17,5 @@ __all__ = [
     "m6_transformer",
     "m7_gpt",
     "m8_bpe",
+    "m11_rag",
 ]
