@@ -80,22 +80,35 @@ class SimulatedModel:
         self._fix = dict(self._table["fix"])
 
     def __call__(self, messages: Sequence[Mapping[str, Any]]) -> str:
-        reading = read_conversation(messages, self.suite, CATALOG)
+        reading = self.read(messages)
         action, history = self.replay(reading)
         return render(action, self._key(reading.task, history, "render"), self._table)
 
     def replay(self, reading: Reading) -> tuple[Action, tuple[str, ...]]:
         """This turn's action and the classes of the observations before it."""
+        steps, action = self.trace(reading)
+        return action, tuple(cls for _, cls in steps)
+
+    def trace(self, reading: Reading) -> tuple[list[tuple[Action, str]], Action]:
+        """What the model meant at each past turn with the class of the observation it got, and its next action.
+
+        This is how the judge explains a run: ``[(Action("flawed", flaw="missing_argument", ...), "vague"), ...]``.
+        """
         task = reading.task
         if task is None:
-            return Action("no_task", text="I cannot tell which task this is: send the task as a user message."), ()
-        state, history = State(), ()
+            return [], Action("no_task", text="I cannot tell which task this is: send the task as a user message.")
+        state, history, steps = State(), (), []
         for turn in reading.turns:
             action = self._decided(task, reading.known, state, history)
             cls = classify(action.kind, turn.observation, self._token(task, state), action.offending)
+            steps.append((action, cls))
             state = _transition(state, action, cls)
             history += (cls,)
-        return self._decided(task, reading.known, state, history), history
+        return steps, self._decided(task, reading.known, state, history)
+
+    def read(self, messages: Sequence[Mapping[str, Any]]) -> Reading:
+        """The conversation as this model reads it (`llmpath.agents.reading`)."""
+        return read_conversation(messages, self.suite, CATALOG)
 
     def outcome(self, task: Task) -> Outcome:
         """The correct arguments, outputs and answer of ``task`` in this model's run."""

@@ -133,15 +133,19 @@ def _word_char(ch: str) -> bool:
 _CODE = re.compile(r"\b[A-Z]{1,3}-\d+\b")
 
 
+def output_token(value: Any) -> str:
+    """The token the model looks for in a tool's output: the number, or the code in a text output
+    (``SKU-40417``, ``TR-52931``); for a tool that raised, the ticket its message names (``T-4821``)."""
+    match = _CODE.search(str(value))
+    return match.group(0) if match else str(value)
+
+
 def _output(seed: int, run: int, tool: str, arguments: dict[str, Any]) -> str:
-    """A step's output as the token the model looks for: the number, or the code in a text output
-    (``SKU-40417``, ``TR-52931``); for a tool that raises, the ticket its message names (``T-4821``)."""
     try:
         value = CATALOG[tool].output(draws.key(seed, run), arguments)
     except LookupError as exc:
         value = str(exc)
-    match = _CODE.search(str(value))
-    return match.group(0) if match else str(value)
+    return output_token(value)
 
 
 def task_suite(seed: int, n: int = 100, mix: dict[str, Fraction] | None = None) -> Suite:
@@ -210,6 +214,6 @@ def _single(variant: int, k: str, task_id: str, item: str) -> Task:
         order = draws.integer(draws.key(k, "order"), 10_000, ARCHIVED_FROM - 1)
         text, template = phrase("order", order=order)
         return Task(task_id, "single", text, (Step("order_status", (("order_id", order),)),), template)
-    currency = draws.pick(draws.key(k, "currency"), CURRENCIES)
+    currency = draws.pick(draws.key(k, "currency"), CURRENCIES[1:])  # not EUR against the euro
     text, template = phrase("rate", currency=currency)
     return Task(task_id, "single", text, (Step("exchange_rate", (("currency", currency),)),), template)
