@@ -37,7 +37,18 @@ from llmpath.agents.rates import DEFAULT_RATES, FLAWS, FORMATS, PERFECT, Rates
 from llmpath.agents.reading import Reading, Turn, read_conversation
 from llmpath.agents.results import Result, ToolCall
 from llmpath.agents.simulated import Action, SimulatedModel, State
-from llmpath.agents.tasks import KINDS, MIX, FromStep, Outcome, Step, Suite, Task, contains_token, output_token, task_suite
+from llmpath.agents.tasks import (
+    KINDS,
+    MIX,
+    FromStep,
+    Outcome,
+    Step,
+    Suite,
+    Task,
+    contains_token,
+    output_token,
+    task_suite,
+)
 from llmpath.agents.toolbox import CATALOG, ToolDef, shop_tools, tools_of_group
 from llmpath.agents.tools import Tool
 
@@ -46,5 +57,6 @@ __all__ = [
     "Action", "AnswersWithoutTool", "FromStep", "Garbage", "Message", "NeverStops", "Optimum", "Outcome",
     "Raises", "Rates", "Reading", "Report", "Result", "Scripted", "SimulatedModel", "State", "Step", "Suite",
     "Task", "Tool", "ToolCall", "ToolDef", "Turn", "best_over_feedback", "check_messages", "contains_token",
-    "evaluate", "optimum", "output_token", "read_conversation", "shop_tools", "task_optimum", "task_suite", "tools_of_group",
+    "evaluate", "optimum", "output_token", "read_conversation", "shop_tools", "task_optimum", "task_suite",
+    "tools_of_group",
 ]

@@ -88,7 +88,8 @@ def _judge_run(run: Any, token: str, other_texts: list[str]) -> tuple[str, str] 
 
     missing = [name for name in CATALOG if not contains_token(system, name)]
     if missing:
-        return f"the system message does not name the tools {', '.join(missing)}: the model cannot call them", "no_tools"
+        return f"the system message does not name the tools {', '.join(missing)}: the model cannot call them", \
+            "no_tools"
     history = history_problem(calls, replies)
     if history is not None:
         return history, "history"
@@ -147,8 +148,8 @@ def _trace(calls: Any, tools: list) -> tuple[str, str] | None:
         if not isinstance(mine, dict) or mine.get("tool") != real.get("tool"):
             return f"{where}: recorded tool {show(mine.get('tool') if isinstance(mine, dict) else mine)}", "trace_tool"
         if not same_value(mine.get("arguments"), real.get("arguments")):
-            return f"{where}: recorded arguments {show(mine.get('arguments'))}, ran with {show(real.get('arguments'))}", \
-                "trace_arguments"
+            got, ran = show(mine.get("arguments")), show(real.get("arguments"))
+            return f"{where}: recorded arguments {got}, ran with {ran}", "trace_arguments"
         if "raised" in real:
             error = mine.get("error")
             if not isinstance(error, str) or real["raised"].split(": ", 1)[-1] not in error:
@@ -156,8 +157,8 @@ def _trace(calls: Any, tools: list) -> tuple[str, str] | None:
                     "trace_error"
         elif not same_value(mine.get("result"), real.get("result")):
             key = "trace_request" if same_value(mine.get("result"), real.get("arguments")) else "trace_result"
-            return f"{where}: recorded result {show(mine.get('result'))}, the tool returned {show(real.get('result'))}", \
-                key
+            got, ran = show(mine.get("result")), show(real.get("result"))
+            return f"{where}: recorded result {got}, the tool returned {ran}", key
     return None
 
 
@@ -165,6 +166,7 @@ def _same_as_first(first: Any, again: Any) -> tuple[str, str] | None:
     a, b = (r.get("calls") if isinstance(r, dict) else None for r in (first, again))
     if a == b:
         return None
-    n = next((i for i, (x, y) in enumerate(zip(a or [], b or [], strict=False)) if x != y), min(len(a or []), len(b or [])))
+    a, b = a or [], b or []
+    n = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
     return (f"running the same task again sent the model a different conversation at call {n + 1}: state is kept "
             "between runs", "leak")

@@ -119,7 +119,8 @@ def cases(seed: int) -> list[Case]:
              "run", "book_room", {"building": building, "floor": floor, "hours": 2}),
         Case("a string argument with an unbalanced brace", _call("lookup", {"key": "rack{7"}),
              "run", "lookup", {"key": "rack{7"}),
-        Case("a non-ASCII string argument", _call("lookup", {"key": "Zürich–Nord"}), "run", "lookup", {"key": "Zürich–Nord"}),
+        Case("a non-ASCII string argument", _call("lookup", {"key": "Zürich–Nord"}), "run", "lookup",
+             {"key": "Zürich–Nord"}),
     ]
     bad_room = dict(room)
     reject = [
@@ -148,8 +149,10 @@ def cases(seed: int) -> list[Case]:
     ]
     final = f"The record {key} is filed under {{shelf 4}}."
     answer = [
-        Case("a final answer in a code fence", f"```json\n{json.dumps({'answer': final})}\n```", "answer", answer=final),
-        Case("a final answer in prose", f"All done.\n{json.dumps({'answer': final})}\nThanks!", "answer", answer=final),
+        Case("a final answer in a code fence", f"```json\n{json.dumps({'answer': final})}\n```", "answer",
+             answer=final),
+        Case("a final answer in prose", f"All done.\n{json.dumps({'answer': final})}\nThanks!", "answer",
+             answer=final),
     ]
     return run + reject + answer
 

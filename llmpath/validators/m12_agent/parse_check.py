@@ -11,7 +11,7 @@ from typing import Any
 from llmpath.validators.api import ProbeContext, Verdict, VerdictContext
 from llmpath.validators.m12_agent.parse_cases import FOLLOW_UP, Case, cases, output_token, parse_tools
 from llmpath.validators.m12_agent.reference import same_value
-from llmpath.validators.m12_agent.transcript import new_text, names_any, show
+from llmpath.validators.m12_agent.transcript import names_any, new_text, show
 
 
 def probe(ctx: ProbeContext) -> dict:
