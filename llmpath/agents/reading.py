@@ -61,11 +61,23 @@ def names_word(text: str, name: str) -> bool:
     return contains_token(text, name)
 
 
-def read_conversation(messages: Sequence[Mapping[str, Any]], suite: Suite, tool_names: Iterable[str]) -> Reading:
-    """Read ``messages`` (raises TypeError on a malformed conversation, as a chat API would)."""
+def read_conversation(
+    messages: Sequence[Mapping[str, Any]],
+    suite: Suite,
+    tool_names: Iterable[str],
+    known_cache: dict[str, frozenset[str]] | None = None,
+) -> Reading:
+    """Read ``messages`` (raises TypeError on a malformed conversation, as a chat API would).
+
+    ``known_cache`` (system text -> known tools) saves rescanning the same system prompt on every call.
+    """
     messages = check_messages(messages)
     system = "\n".join(m["content"] for m in messages if m["role"] == "system")
-    known = frozenset(name for name in tool_names if names_word(system, name))
+    known = known_cache.get(system) if known_cache is not None else None
+    if known is None:
+        known = frozenset(name for name in tool_names if names_word(system, name))
+        if known_cache is not None and len(known_cache) < 1024:
+            known_cache[system] = known
     task, start = None, len(messages)
     for i, message in enumerate(messages):
         if message["role"] == "user":

@@ -76,6 +76,7 @@ class SimulatedModel:
         self.rates = rates
         self._outcomes: dict[str, Outcome] = {}
         self._memo: dict[tuple[Any, ...], Action] = {}
+        self._known: dict[str, frozenset[str]] = {}
         self._table = cutoffs(rates)
         self._fix = dict(self._table["fix"])
 
@@ -108,7 +109,7 @@ class SimulatedModel:
 
     def read(self, messages: Sequence[Mapping[str, Any]]) -> Reading:
         """The conversation as this model reads it (`llmpath.agents.reading`)."""
-        return read_conversation(messages, self.suite, CATALOG)
+        return read_conversation(messages, self.suite, CATALOG, self._known)
 
     def outcome(self, task: Task) -> Outcome:
         """The correct arguments, outputs and answer of ``task`` in this model's run."""

@@ -22,8 +22,8 @@ No probe imports torch or numpy: the whole milestone runs on pure Python.
 from __future__ import annotations
 
 from llmpath.validators.api import Check
-from llmpath.validators.m12_agent import outputs_check, parse_check, robust_check
-from llmpath.validators.m12_agent.params import OutputsParams, ParseParams, RobustParams
+from llmpath.validators.m12_agent import outputs_check, parse_check, report_check, robust_check, success_check
+from llmpath.validators.m12_agent.params import OutputsParams, ParseParams, ReportParams, RobustParams, SuccessParams
 
 CHECKS: tuple[Check, ...] = (
     Check(
@@ -51,6 +51,24 @@ CHECKS: tuple[Check, ...] = (
         verdict=robust_check.verdict,
         params=RobustParams,
         timeout_s=60,
+        memory_mb=1024,
+    ),
+    Check(
+        name="m12.success",
+        description="M12: success rate on a held-out suite within the margin of the exact optimum (both sides)",
+        probe=success_check.probe,
+        verdict=success_check.verdict,
+        params=SuccessParams,
+        timeout_s=120,
+        memory_mb=1024,
+    ),
+    Check(
+        name="m12.report",
+        description="M12: the success rate and pass^k logged in an experiment entry are recomputed",
+        probe=report_check.probe,
+        verdict=report_check.verdict,
+        params=ReportParams,
+        timeout_s=120,
         memory_mb=1024,
     ),
 )

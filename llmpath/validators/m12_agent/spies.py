@@ -71,14 +71,14 @@ class SpyModel:
         run = self.runs[-1] if self.runs else self.start()
         if len(run["replies"]) >= CAP:
             raise Runaway(f"the agent called the model {CAP} times in one run")
-        seen = snapshot(messages)
-        previous, run["last"] = run["last"], seen
-        if self.light:
+        if self.light:  # tuples, compared by identity of the same strings first: cheap for thousands of runs
+            seen = _pairs(messages)
+            previous, run["last"] = run["last"], seen
             run["calls"].append(len(seen) if isinstance(seen, list) else -1)
             if previous is not None and not _extends(previous, run["replies"][-1], seen):
                 run["edits"].append(len(run["replies"]))
         else:
-            run["calls"].append(seen)
+            run["calls"].append(snapshot(messages))
         try:
             reply = self.inner(messages)
         except Exception as exc:
@@ -88,11 +88,26 @@ class SpyModel:
         return reply
 
 
+def _pairs(messages: Any) -> Any:
+    try:
+        return [(m.get("role"), m.get("content")) for m in messages]
+    except (TypeError, AttributeError):
+        return None
+
+
 def _extends(previous: Any, reply: Any, seen: Any) -> bool:
     if not isinstance(previous, list) or not isinstance(seen, list) or not isinstance(reply, str):
         return False
     n = len(previous)
-    return seen[:n] == previous and len(seen) > n and seen[n] == {"role": "assistant", "content": reply}
+    return seen[:n] == previous and len(seen) > n and seen[n] == ("assistant", reply)
+
+
+def last_conversation(run: dict[str, Any]) -> Any:
+    """The last conversation of a light run as [{"role", "content"}] (see SpyModel)."""
+    last = run["last"]
+    if not isinstance(last, list):
+        return None
+    return [{"role": jsonable(role), "content": jsonable(content)} for role, content in last]
 
 
 class ToolLog:

@@ -15,9 +15,12 @@ SYSTEM = (
 )
 
 
+_DECODER = json.JSONDecoder()
+
+
 def find_action(reply: str) -> dict[str, Any] | None:
     """The first JSON object in ``reply`` that has the key "tool" or "answer" (None if there is none)."""
-    decoder = json.JSONDecoder()
+    decoder = _DECODER
     start = reply.find("{")
     while start != -1:
         try:
@@ -67,12 +70,10 @@ class Agent:
         self.model = model
         self.tools = {tool.name: tool for tool in tools}
         self.max_steps = max_steps
-
-    def system_prompt(self) -> str:
-        return SYSTEM + "\n".join(json.dumps(tool.spec()) for tool in self.tools.values())
+        self.system = SYSTEM + "\n".join(json.dumps(tool.spec()) for tool in tools)
 
     def run(self, task: str) -> Result:
-        messages = [{"role": "system", "content": self.system_prompt()}, {"role": "user", "content": task}]
+        messages = [{"role": "system", "content": self.system}, {"role": "user", "content": task}]
         calls: list[ToolCall] = []
         for _ in range(self.max_steps):
             try:
