@@ -31,16 +31,17 @@ def _only_bool(problems: Problems) -> bool:
 
 
 _RULES: list[tuple[Callable[[Problems], bool], str]] = [
-    (lambda p: _has(p, key="raised"), "run() raised instead of returning a Result: errors must go back to the model "
-     "as observations, never out of run()"),
+    (lambda p: _has(p, key="called_before_validation"), BEFORE_VALIDATION),
+    (lambda p: _has(p, key="ran_twice"), "a valid call ran more than once (once before validation, then again?): "
+     "validate, then run the tool exactly once"),
     (lambda p: _has(p, key="bad_result"), "run() must return a Result(answer, calls, error) (from llmpath.agents)"),
+    (lambda p: not _has(p, "bare JSON") and (_has(p, "a ```json code fence", "not_found")
+                                             or _has(p, "prose before the JSON", "not_found")),
+     "the whole reply is decoded with json.loads: find the JSON object inside prose and code fences"),
     (lambda p: _has(p, "a brace group after the JSON", "not_found") and not _has(p, "bare JSON"), GREEDY),
     (lambda p: _has(p, "bare JSON", "not_found") and _has(p, "pretty-printed JSON", "not_found"),
      "no tool call is found even in bare JSON: a non-greedy regex (\\{.*?\\}) stops at the first '}', inside the "
      "nested arguments object; decode JSON with json.JSONDecoder().raw_decode at each '{'"),
-    (lambda p: not _has(p, "bare JSON") and (_has(p, "a ```json code fence", "not_found")
-                                             or _has(p, "prose before the JSON", "not_found")),
-     "the whole reply is decoded with json.loads: find the JSON object inside prose and code fences"),
     (lambda p: _has(p, "a JSON object that is not an action before the call", "not_found"),
      "the first JSON object is taken even without a \"tool\" or \"answer\" key; the action is the first object "
      "that has one"),
@@ -56,6 +57,8 @@ _RULES: list[tuple[Callable[[Problems], bool], str]] = [
      "or converted?): run it with exactly the arguments the model wrote, or reject them"),
     (lambda p: _has(p, "an optional argument left out", "not_found"),
      "an optional argument (not in \"required\") was treated as required"),
+    (lambda p: _has(p, key="coerced"), "invalid arguments were changed and run (coerced, e.g. \"7\" -> 7): an "
+     "agent may not fix the model's arguments; feed back a clear error and let the model fix them"),
     (lambda p: _has(p, key="called_before_validation"), BEFORE_VALIDATION),
     (_only_bool, BOOL_IS_INT),
     (lambda p: _has(p, "an unexpected extra argument", "not_validated")
@@ -66,6 +69,8 @@ _RULES: list[tuple[Callable[[Problems], bool], str]] = [
     (lambda p: _has(p, "an unknown tool name", "not_validated"),
      "a tool ran for a name that does not exist (guessing the intended tool is not an allowed action)"),
     (lambda p: _has(p, key="not_validated"), NO_VALIDATION),
+    (lambda p: _has(p, key="raised"), "run() raised instead of returning a Result: errors must go back to the model "
+     "as observations, never out of run()"),
     (lambda p: _has(p, key="no_retry"), "the run ends at an invalid reply: append an error observation and call "
      "the model again (it gets up to max_steps replies)"),
     (lambda p: _has(p, key="swallowed"), SWALLOWED),
@@ -113,10 +118,8 @@ _OUTPUTS: dict[str, str] = {
 
 
 def outputs_diagnosis(keys: Sequence[str]) -> str | None:
-    """The likely bug behind the failed runs of m12.outputs (the most frequent signature)."""
-    if not keys:
-        return None
-    return _OUTPUTS.get(max(set(keys), key=lambda k: (keys.count(k), -list(_OUTPUTS).index(k))))
+    """The likely bug behind the failed runs of m12.outputs (the most specific signature: the table's order)."""
+    return next((message for key, message in _OUTPUTS.items() if key in keys), None)
 
 
 _ROBUST: dict[str, str] = {

@@ -16,7 +16,8 @@ from llmpath.validators.m12_agent.reference import parse_action, valid_call
 
 
 def conversation(run: Mapping[str, Any], systems: Sequence[str]) -> list[dict[str, str]]:
-    """The run's last conversation with its system messages restored, plus the final reply."""
+    """The run's last conversation with its system messages restored (the final reply, which got no
+    observation, is left out: it says nothing about feedback)."""
     messages = []
     replies = run.get("replies") or []
     for m in run.get("last") or []:
@@ -28,8 +29,6 @@ def conversation(run: Mapping[str, Any], systems: Sequence[str]) -> list[dict[st
             messages.append({"role": "assistant", "content": _at(replies, m["reply"])})
         else:
             messages.append({"role": str(m.get("role")), "content": str(m.get("content"))})
-    if replies and isinstance(replies[-1], str):
-        messages.append({"role": "assistant", "content": replies[-1]})
     return messages
 
 
@@ -57,8 +56,11 @@ def statistics(runs: Sequence[Mapping[str, Any]], models: Sequence[Any], suite: 
     after_call: Counter = Counter()
     after_flaw: Counter = Counter()
     missed: Counter = Counter()
+    leaks: Counter = Counter()
     per_run = len(suite.tasks)
     for index, run in enumerate(runs):
+        if "runaway" in run or _tasks_in(run, suite) > 1:
+            leaks["runs"] += 1
         model = models[index // per_run]
         try:
             steps, _ = model.trace(model.read(conversation(run, systems)))
@@ -73,11 +75,20 @@ def statistics(runs: Sequence[Mapping[str, Any]], models: Sequence[Any], suite: 
         for turn, reply in enumerate(run.get("replies") or [], start=1):
             if isinstance(reply, str) and turn not in ran and valid_call(parse_action(reply), schemas):
                 missed[shape(reply)] += 1
-    return {"after_call": after_call, "after_flaw": after_flaw, "missed": missed}
+    return {"after_call": after_call, "after_flaw": after_flaw, "missed": missed, "leaks": leaks}
+
+
+def _tasks_in(run: Mapping[str, Any], suite: Any) -> int:
+    """How many different tasks the run's conversation holds as user messages (1 for a fresh run)."""
+    texts = {m.get("content") for m in run.get("last") or [] if isinstance(m, dict) and m.get("role") == "user"}
+    return sum(1 for t in texts if isinstance(t, str) and suite.task_for(t) is not None)
 
 
 def diagnosis(stats: Mapping[str, Counter]) -> str | None:
     """The likeliest bug behind a low success rate, from the statistics."""
+    if stats["leaks"]["runs"]:
+        return ("state leaks between runs: a run's conversation holds earlier tasks (a list kept on self and never "
+                "reset?); build the conversation inside run()")
     missed = stats["missed"]
     if missed:
         top, _ = missed.most_common(1)[0]
@@ -86,13 +97,14 @@ def diagnosis(stats: Mapping[str, Counter]) -> str | None:
         if top == "code fence":
             return "valid calls in code fences were never run: find the JSON object inside the fence"
         return f"valid tool calls were never run (most often in replies shaped as {top}): is the parser too strict?"
-    if stats["after_call"]["lost"]:
-        return OUTPUT_LOST
-    if stats["after_flaw"]["none"]:
-        return SWALLOWED
-    if stats["after_flaw"]["vague"]:
-        return VAGUE
-    return None
+    call, flaw = stats["after_call"], stats["after_flaw"]
+    shares = {  # the share of each bad observation among the observations of its kind
+        OUTPUT_LOST: call["lost"] / max(1, sum(call.values())),
+        SWALLOWED: flaw["none"] / max(1, sum(flaw.values())),
+        VAGUE: flaw["vague"] / max(1, sum(flaw.values())),
+    }
+    worst = max(shares, key=lambda k: shares[k])
+    return worst if shares[worst] > 0 else None
 
 
 def describe(stats: Mapping[str, Counter]) -> list[str]:
@@ -103,6 +115,8 @@ def describe(stats: Mapping[str, Counter]) -> list[str]:
         f"after {sum(flaw.values())} flawed calls: clear error {flaw['clear']}, vague error {flaw['vague']}, "
         f"no error {flaw['none']} (the model fixes its call with probability 0.60 / 0.25 / 0.05)",
     ]
+    if stats["leaks"]["runs"]:
+        lines.append(f"{stats['leaks']['runs']} runs started from an earlier run's conversation")
     if stats["missed"]:
         lines.append("valid calls never run: " + ", ".join(f"{n} {s}" for s, n in stats["missed"].most_common()))
     return lines

@@ -10,7 +10,7 @@ from typing import Any
 
 from llmpath.validators.api import ProbeContext, Verdict, VerdictContext
 from llmpath.validators.m12_agent.parse_cases import FOLLOW_UP, Case, cases, output_token, parse_tools
-from llmpath.validators.m12_agent.reference import same_value
+from llmpath.validators.m12_agent.reference import parse_action, same_value
 from llmpath.validators.m12_agent.transcript import names_any, new_text, show
 
 
@@ -84,7 +84,10 @@ def _judge_case(case: Case, record: Any, seed: int) -> tuple[str, str] | None:
     follow = new_text(calls)
     if case.kind == "reject":
         if executed:
+            wrote = (parse_action(case.reply) or {}).get("arguments")
             key = "called_before_validation" if names_any(follow, case.names) else "not_validated"
+            if isinstance(wrote, dict) and not same_value(executed[0].get("arguments"), wrote):
+                key = "coerced"
             return f"the tool {executed[0].get('tool')} ran with {show(executed[0].get('arguments'))}", key
         if len(calls) < 2:
             return "the model was not called again: the error never went back to it", "no_retry"
@@ -93,6 +96,8 @@ def _judge_case(case: Case, record: Any, seed: int) -> tuple[str, str] | None:
         if not names_any(follow, case.names):
             return f"the error fed back does not name {' or '.join(map(repr, case.names))}: {show(follow)}", "vague"
         return _answer_done(result)
+    if len(executed) > 1 and all(t.get("tool") == case.tool for t in executed):
+        return f"{case.tool} ran {len(executed)} times for one call", "ran_twice"
     if len(executed) != 1 or executed[0].get("tool") != case.tool:
         ran = ", ".join(str(t.get("tool")) for t in executed) or "nothing"
         return f"expected one call of {case.tool}, but ran {ran}; fed back {show(follow)}", "not_found"

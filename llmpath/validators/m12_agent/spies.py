@@ -15,6 +15,7 @@ from llmpath.validators.api import ProbeContext
 
 FILE = "agent.py"
 CAP = 64  # model or tool calls in one run before the spy stops the loop (max_steps is at most 8 here)
+MAX_MESSAGES = 200  # a conversation this long is not one run's (max_steps 64 makes at most ~130): state kept
 MISSING = "<missing>"
 
 
@@ -71,6 +72,8 @@ class SpyModel:
         run = self.runs[-1] if self.runs else self.start()
         if len(run["replies"]) >= CAP:
             raise Runaway(f"the agent called the model {CAP} times in one run")
+        if isinstance(messages, Sequence) and len(messages) > MAX_MESSAGES:
+            raise Runaway(f"the conversation holds {len(messages)} messages: messages kept from earlier runs?")
         if self.light:  # tuples, compared by identity of the same strings first: cheap for thousands of runs
             seen = _pairs(messages)
             previous, run["last"] = run["last"], seen

@@ -78,6 +78,7 @@ def verdict(raw: dict, ctx: VerdictContext) -> Verdict:
     schemas = {name: d.parameters for name, d in CATALOG.items()}
     table = [[False] * k for _ in range(n)]
     broken: list[str] = []
+    went_on: list[str] = []  # evidence per broken run: the answer reply it went past, or "<positional>"
     crashed = 0
     for index, run in enumerate(runs):
         r, i = divmod(index, n)
@@ -88,6 +89,10 @@ def verdict(raw: dict, ctx: VerdictContext) -> Verdict:
         rule = check_run(run, schemas, p.max_steps)
         if rule is not None:
             broken.append(f"run {r} of {suite.tasks[i].id} ({suite.tasks[i].text}): {rule}")
+            if "the run went on" in rule:
+                went_on.append(_answered_reply(run))
+            elif "passed positionally" in rule:
+                went_on.append("<positional>")
     best = optimum(suite, p.max_steps)
     success = sum(map(sum, table)) / (n * k)
     pass_k = sum(all(row) for row in table) / n
@@ -99,13 +104,41 @@ def verdict(raw: dict, ctx: VerdictContext) -> Verdict:
                f"vs optimum {opt_k:.4f} ± {margin_k:.4f}")
     setup = f"{n} held-out tasks x {k} runs, max_steps {p.max_steps}, simulated model seed {suite.seed}"
     if broken:
-        return Verdict.failed(
-            f"{len(broken)} runs broke an allowed-action rule; {figures}", setup, *broken[:5],
-            diagnosis="the agent must only parse, validate, run what the model asked, and feed back "
-                      "(see 'allowed actions' in milestones/M12/README.md)", metrics=metrics)
+        return Verdict.failed(f"{len(broken)} runs broke an allowed-action rule; {figures}", setup, *broken[:5],
+                              diagnosis=_rule_diagnosis(went_on, len(broken)), metrics=metrics)
     if abs(success - opt) <= margin:
         return Verdict.passed(figures, setup, metrics=metrics)
     return _off_the_optimum(raw, suite, models, systems, schemas, success, opt, figures, setup, metrics, crashed)
+
+
+def _answered_reply(run: dict) -> str:
+    from llmpath.validators.m12_agent.reference import parse_action
+
+    for reply in run.get("replies") or []:
+        action = parse_action(reply)
+        if action is not None and "answer" in action and "tool" not in action:
+            return str(reply)
+    return ""
+
+
+def _rule_diagnosis(went_on: list[str], n_broken: int) -> str:
+    """A parser that misses answers in one reply format, or an agent that breaks the rules on purpose."""
+    from collections import Counter
+
+    from llmpath.validators.m12_agent.diagnose import GREEDY, POSITIONAL
+    from llmpath.validators.m12_agent.explain import shape
+
+    if went_on and went_on.count("<positional>") > n_broken / 2:
+        return POSITIONAL
+    if went_on and len(went_on) == n_broken:
+        top, count = Counter(shape(r) for r in went_on).most_common(1)[0]
+        if top == "brace groups beside the JSON" and count > len(went_on) / 2:
+            return "answers were not found in replies with brace groups beside the JSON: " + GREEDY
+        if count > len(went_on) / 2:
+            return (f"the run went on after the model answered, mostly for replies shaped as {top}: is the answer "
+                    "missed by the parser, or refused (pushing back is not an allowed action)?")
+    return ("the agent must only parse, validate, run what the model asked, and feed back (see 'allowed actions' in "
+            "milestones/M12/README.md)")
 
 
 def _off_the_optimum(raw: dict, suite: Any, models: list, systems: list, schemas: dict, success: float, opt: float,
