@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - each patch quotes whole source lines of the reference, which are up to 120 characters long
 """Classic agent bugs as one-place patches on tests/solutions/M12/reference/agent.py.
 
 ``CHECKS`` names the validators that must catch each bug (the tests run only those, in-process).
