@@ -25,6 +25,13 @@ The pieces, one module each (their docstrings are the reference):
 * `llmpath.agents.optimum`: **the allowed agent actions** and the exact optimum for them.
 * `llmpath.agents.faults`: scripted models that never stop, return garbage, raise, or skip tools.
 * `llmpath.agents.evaluate`: ``evaluate(make_agent, suite, k)``: success and pass^k beside their optima.
+
+**Roles (multi-agent systems).** The pieces are meant to be split: every tool has a group
+(``tools_of_group("catalog")``), every task lists the tools its plan needs (``task.tools``), and a
+``SimulatedModel`` only calls the tools named in its own system message, so one model per role, each
+told about its role's tools, plays that role; a step that needs another role's tool gets the
+overridable ``on_unknown_tool`` reply. The randomness stays keyed on each conversation's meaning,
+so every rule that makes M12's optimum exact carries over to each role.
 """
 
 from __future__ import annotations

@@ -19,8 +19,9 @@ The object may come bare, pretty-printed over several lines, inside a Markdown c
 inside prose, and the prose may hold other brace groups that are not JSON (``{units}``) or JSON
 objects that are not actions (``{"thought": ...}``). **The rule**: the action is the first JSON
 object in the reply, scanning left to right (at each ``{``, try to decode one complete JSON object
-there, e.g. with ``json.JSONDecoder().raw_decode``), that has the key ``"tool"`` or ``"answer"``. A
-reply with no such object is not an action: tell the model so (an error observation) and call it again.
+there, e.g. with ``json.JSONDecoder().raw_decode``), that has the key ``"tool"`` or ``"answer"``; an
+object with ``"tool"`` is a call even if it also has ``"answer"``. A reply with no such object is not
+an action: tell the model so (an error observation) and call it again.
 """
 
 from __future__ import annotations
