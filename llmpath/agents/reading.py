@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from llmpath.agents.messages import check_messages
-from llmpath.agents.tasks import Suite, Task, contains_token, normal
+from llmpath.agents.tasks import Suite, Task, contains_token
 
 ERROR_WORDS = re.compile(
     r"(?<![A-Za-z])(errors?|invalid|unknown|missing|unexpected|failed|failure|exception|wrong|required|must|"
@@ -103,8 +103,7 @@ def find_task(content: str, suite: Suite) -> Task | None:
         task = suite.task_for(line)
         if task is not None:
             return task
-    flat = normal(content)
-    return next((t for t in suite.tasks if normal(t.text) in flat), None)
+    return suite.task_within(content)
 
 
 def classify(kind: str, observation: str, token: str, offending: Sequence[str]) -> str:

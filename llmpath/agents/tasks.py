@@ -100,6 +100,11 @@ class Suite:
         """The task whose text is ``text`` (whitespace ignored), or None."""
         return self._index().get(normal(text))
 
+    def task_within(self, text: str) -> Task | None:
+        """The first task (in suite order) whose text occurs inside ``text`` (whitespace ignored), or None."""
+        flat = normal(text)
+        return next((task for key, task in self._index().items() if key in flat), None)
+
     def _index(self) -> dict[str, Task]:
         index = self.__dict__.get("_by_text")
         if index is None:
