@@ -4,7 +4,8 @@
     from agent import Agent
 
     report = evaluate(lambda model, tools: Agent(model, tools, max_steps=8), task_suite(seed=1, n=200), k=4)
-    print(report)   # success 0.905 (optimum 0.9087 ± 0.0186), pass^4 0.695 (optimum 0.6968) ...
+    print(report)   # with the M12 reference agent: success 0.9400 (optimum 0.9359 ± 0.0257),
+                    # pass^4 0.7850 (optimum 0.7741 ± 0.0850) on 200 tasks x 4 runs, max_steps 8
 
 Run ``r`` (0 to k-1) gives every task new tool outputs (``suite.tools(r)``) and a model
 ``SimulatedModel(suite.seed, suite, r, rates)``; one agent is made per run and runs every task in

@@ -16,7 +16,7 @@
   for a tool that raised, the ticket ``T-4821`` in its exception message), else ``lost``;
 * after a flawed call: ``result`` if it nevertheless contains the output token; else ``clear`` when
   it names (as a whole word) the bad tool name or one of the bad argument names; else ``vague`` when
-  it contains an error word (error, invalid, unknown, missing, unexpected, failed, exception, wrong,
+  it contains an error word (error, invalid, unknown, missing, unexpected, failed, failure, exception, wrong,
   required, must, not allowed); else ``none``;
 * after a final answer: ``after_answer`` (the run should have ended).
 """
