@@ -2,7 +2,7 @@
 """Classic agent bugs as one-place patches on tests/solutions/M12/reference/agent.py.
 
 ``CHECKS`` names the validators that must catch each bug (the tests run only those, in-process).
-``SILENT`` are the bugs that never move the success rate (the issue's list): the deterministic
+``SILENT`` are the bugs that never move the success rate (listed at the bottom): the deterministic
 checks catch them; the test proves the success check alone would not.
 """
 
