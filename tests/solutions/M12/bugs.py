@@ -2,8 +2,8 @@
 """Classic agent bugs as one-place patches on tests/solutions/M12/reference/agent.py.
 
 ``CHECKS`` names the validators that must catch each bug (the tests run only those, in-process).
-``SILENT`` are the bugs that never move the success rate (listed at the bottom): the deterministic
-checks catch them; the test proves the success check alone would not.
+``SILENT`` lists bugs whose success rate stays within the margin of the optimum (the rate alone cannot
+see them; the deterministic checks catch them); ``LOUD`` lists bugs the success gate alone fails.
 """
 
 from tests.judgeutil import Bug
