@@ -126,7 +126,8 @@ CRITERIA = {
     "M10": [("M10.lora", "m10.lora"), ("M10.compare", "docs.experiments"), ("M10.journal", "docs.journal")],
     "M11": [("M11.metrics", "m11.metrics"), ("M11.retrieval", "m11.retrieval"), ("M11.answers", "m11.answers"),
             ("M11.grounding", "m11.grounding"), ("M11.eval", "m11.eval"), ("M11.journal", "docs.journal")],
-    "M12": [("M12.agent", "m12.agent"), ("M12.journal", "docs.journal")],
+    "M12": [("M12.parse", "m12.parse"), ("M12.outputs", "m12.outputs"), ("M12.robust", "m12.robust"),
+            ("M12.success", "m12.success"), ("M12.report", "m12.report"), ("M12.journal", "docs.journal")],
     "M13": [("M13.system", "m13.multi_agent"), ("M13.journal", "docs.journal")],
     "M14": [("M14.capstone", "m14.capstone"), ("M14.design", "docs.file"), ("M14.journal", "docs.journal")],
 }

@@ -18,4 +18,5 @@ __all__ = [
     "m7_gpt",
     "m8_bpe",
     "m11_rag",
+    "m12_agent",
 ]

@@ -24,6 +24,7 @@ MODULES: tuple[str, ...] = (
     "m7_gpt",
     "m8_bpe",
     "m11_rag",
+    "m12_agent",
     "future",
 )
 

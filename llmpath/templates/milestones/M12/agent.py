@@ -1,39 +1,38 @@
-"""M12: an agent that parses a task's intent, selects tools, and uses their outputs."""
+"""M12: a tool-using agent, the loop around a language model.
+
+Read milestones/M12/README.md first: it gives the contract, the reply format, the allowed actions
+and how llmpath judges them. The model, the tools and the tasks come from `llmpath.agents`:
+
+    from llmpath.agents import SimulatedModel, task_suite
+    suite = task_suite(seed=1, n=20)
+    agent = Agent(SimulatedModel(1, suite), suite.tools())
+    result = agent.run(suite.tasks[0].text)      # Result(answer, calls, error)
+"""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+from llmpath.agents import Result, Tool, ToolCall  # noqa: F401 - ToolCall: one record of result.calls
 
-@dataclasses.dataclass(frozen=True)
-class ToolCall:
-    """One step of the trace: which tool, with which arguments, and what it returned."""
 
-    tool: str
-    args: dict[str, Any]
-    result: Any
+def find_action(reply: str) -> dict[str, Any] | None:
+    """The first JSON object in `reply` that has the key "tool" or "answer", or None if there is none."""
+    raise NotImplementedError("find_action: at each '{' try json.JSONDecoder().raw_decode; keep the first action")
+
+
+def validate(tool: Tool, arguments: Any) -> list[str]:
+    """Every way `arguments` break `tool.parameters` (a JSON Schema); [] when they are valid."""
+    raise NotImplementedError("validate: check required, unexpected and ill-typed arguments; name each one")
 
 
 class Agent:
-    """Solves tasks with the tools it is given.
+    """Runs `model` in a loop with `tools`: parse, validate, run, observe, until an answer or max_steps."""
 
-    tools: name -> callable taking keyword arguments. `run` returns the answer and the trace of
-    tool calls that produced it, in order.
-    """
+    def __init__(self, model: Callable[[list[dict]], str], tools: list[Tool], max_steps: int = 8) -> None:
+        raise NotImplementedError("Agent.__init__: keep the model, the tools by name, and max_steps")
 
-    def __init__(self, tools: dict[str, Callable[..., Any]], max_steps: int = 8) -> None:
-        raise NotImplementedError("Agent.__init__: keep the tools and the step limit")
-
-    def parse_intent(self, task: str) -> tuple[str, dict[str, Any]]:
-        """The intent of `task` and its arguments, e.g. ("convert", {"amount": 3, "unit": "km"})."""
-        raise NotImplementedError("Agent.parse_intent: turn the task text into an intent and arguments")
-
-    def select_tool(self, intent: str, args: dict[str, Any]) -> str:
-        """The name of the tool to call next for this intent."""
-        raise NotImplementedError("Agent.select_tool: choose one of self.tools for the intent")
-
-    def run(self, task: str) -> tuple[str, list[ToolCall]]:
-        """Solve `task`: (answer, trace of tool calls). Stops after max_steps at the latest."""
-        raise NotImplementedError("Agent.run: parse, select, call, observe, repeat until done; return answer and trace")
+    def run(self, task: str) -> Result:
+        """Solve `task`: Result(answer, calls, error). At most max_steps model calls; never raises."""
+        raise NotImplementedError("Agent.run: system + user messages, then call the model, act, append, repeat")
