@@ -22,6 +22,7 @@ from llmpath import roadmap_yaml as rm_yaml
 from llmpath.errors import RoadmapError, UsageError
 from llmpath.roadmap import Roadmap, json_schema, load_roadmap
 from llmpath.validators.api import Check, NoParams, Verdict
+from llmpath.validators.m14_capstone.params import SuiteParams
 from llmpath.validators.registry import UnknownValidator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +52,8 @@ class _File(BaseModel):
     min_words: int = 0
     headings: list[str] = []
     mentions: list[str] = []
+    exclude_starter: bool = False
+    min_section_words: int = 0
 
 
 class _Count(BaseModel):
@@ -73,6 +76,7 @@ FAKE_PARAMS: dict[str, type[BaseModel]] = {
     "docs.journal": _Journal,
     "docs.experiments": _Experiments,
     "docs.file": _File,
+    "m14.tests": SuiteParams,
     "t.ok": NoParams,
     "t.count": _Count,
 }
@@ -126,7 +130,8 @@ CRITERIA = {
     "M11": [("M11.rag", "m11.rag"), ("M11.eval", "docs.experiments"), ("M11.journal", "docs.journal")],
     "M12": [("M12.agent", "m12.agent"), ("M12.journal", "docs.journal")],
     "M13": [("M13.system", "m13.multi_agent"), ("M13.journal", "docs.journal")],
-    "M14": [("M14.capstone", "m14.capstone"), ("M14.design", "docs.file"), ("M14.journal", "docs.journal")],
+    "M14": [("M14.tests", "m14.tests"), ("M14.reproducible", "m14.reproducible"), ("M14.baseline", "m14.baseline"),
+            ("M14.builds_on", "m14.builds_on"), ("M14.design", "docs.file"), ("M14.journal", "docs.journal")],
 }
 PARAMS = {
     "M1.journal": {"min_words": 40},
@@ -134,7 +139,9 @@ PARAMS = {
     "M9.report": {"metrics": ["perplexity", "bits_per_byte"]},
     "M10.compare": {"min_entries": 2, "metrics": ["accuracy"]},
     "M11.eval": {"metrics": ["exact_match"]},
-    "M14.design": {"path": "DESIGN.md", "min_words": 300, "headings": ["Design", "Implementation", "Evaluation"]},
+    "M14.tests": {"min_tests": 5, "min_coverage": 0.8, "mutants": 10, "min_killed": 0.7},
+    "M14.design": {"path": "DESIGN.md", "min_words": 300, "headings": ["Design", "Implementation", "Evaluation"],
+                   "exclude_starter": True, "min_section_words": 50},
 }
 
 
