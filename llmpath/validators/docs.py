@@ -292,7 +292,7 @@ def _file(raw: dict, ctx: VerdictContext) -> Verdict:
         problems.append(f"it does not mention {_quoted(missing_m)}")
     if problems:
         return Verdict.failed(f"{shown} is not complete yet", *problems, metrics=metrics)
-    return Verdict.passed(f"{shown}: {words} words, {len(found)} headings", metrics=metrics)
+    return Verdict.passed(f"{shown}: {words} words{own}, {len(found)} headings", metrics=metrics)
 
 
 def _starter_text(milestone: str, path: str) -> str:

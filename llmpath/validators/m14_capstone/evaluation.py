@@ -1,8 +1,9 @@
 """What came back from ``evaluate(seed)`` runs: errors, the metrics dict, and logged numbers.
 
 Shared by m14.reproducible, m14.baseline and m14.builds_on. A number in an experiment entry equals a
-recomputed one when it is the same float, or the recomputed value rounded to the digits written,
-as long as that keeps a relative error within ``REL_TOL`` (4 significant digits are always enough).
+recomputed one when it is the same float up to ``NOISE`` (summation order), or the recomputed value
+rounded to the digits written, as long as that keeps a relative error within ``REL_TOL`` (4
+significant digits are always enough).
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from llmpath.validators.api import Verdict
 # Rounding to 4 significant digits moves a number by at most 5e-4 of itself; a logged figure
 # further away than that (or than half a unit of its last written digit) is not the recomputed one.
 REL_TOL = 5e-4
+# A learner's machine may sum in another order (more BLAS threads): float64 results then differ in
+# the last few bits, ~1e-15 relative per operation; 1e-9 leaves room for a long reduction and is far
+# below any difference that would change a reported figure.
+NOISE = 1e-9
 CONTRACT = "evaluate(seed: int) -> dict[str, float] in milestones/{mid}/capstone.py"
 
 
@@ -73,7 +78,7 @@ def same_number(logged: float, got: float) -> bool:
     """Whether a logged figure is ``got`` as written (exact, or rounded to the digits given)."""
     if not (math.isfinite(logged) and math.isfinite(got)):
         return False
-    if logged == got:
+    if logged == got or abs(logged - got) <= NOISE * max(abs(got), abs(logged)):
         return True
     exponent = Decimal(repr(float(logged))).as_tuple().exponent
     half_unit = 0.5 * 10.0 ** int(exponent) if isinstance(exponent, int) else 0.0

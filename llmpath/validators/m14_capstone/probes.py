@@ -117,13 +117,13 @@ def logged_seeds(workspace: Path, milestone: str) -> list[int]:
 
 
 def _evaluate_runs(
-    ctx: ProbeContext, timeout: float, plan: list[tuple[int, int]], cover: list[str] | None = None
+    ctx: ProbeContext, timeout: float, plan: list[tuple[int, int]], watch: list[str] | None = None
 ) -> list[dict]:
     mdir, ws = Path(ctx.milestone_dir), Path(ctx.workspace)
 
     def one(item: tuple[int, int]) -> dict[str, Any]:
         seed, hash_seed = item
-        request = {"mode": "evaluate", "seed": seed, "cover": cover or []}
+        request = {"mode": "evaluate", "seed": seed, "watch": watch or []}
         run = spawn.run(request, ws, mdir, timeout, hash_seed=hash_seed)
         return {"seed": seed, "hash_seed": hash_seed, **run.to_raw()}
 
@@ -165,5 +165,5 @@ def probe_builds_on(ctx: ProbeContext) -> dict:
         own = mdir.relative_to(ws).as_posix()
     except ValueError:
         own = f"milestones/{ctx.milestone}"
-    cover = [own, *earlier_milestones(ws, ctx.milestone)]
-    return {"runs": _evaluate_runs(ctx, p.timeout_s, [(judge_seed(ctx.seed), 0)], cover), "covered": cover}
+    watch = [own, *earlier_milestones(ws, ctx.milestone)]
+    return {"runs": _evaluate_runs(ctx, p.timeout_s, [(judge_seed(ctx.seed), 0)], watch), "watched": watch}

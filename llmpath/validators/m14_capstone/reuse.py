@@ -1,11 +1,12 @@
 """m14.builds_on: the capstone runs the learner's own code from an earlier milestone.
 
-Reuse is found in the code and confirmed at run time, in ``evaluate(seed)`` run under ``coverage``:
+Reuse is found in the code and confirmed at run time, in ``evaluate(seed)`` run with a hook that
+records which functions are called (``runner._Calls``):
 
-* by import: a function or class of ``milestones/M1..M13`` whose body ran during ``evaluate``;
+* by import: a function (or a method of a class) of ``milestones/M1..M13`` called during ``evaluate``;
 * by copy: a function or class in the capstone's code that is a copy of one in an earlier milestone
   (the same lines once docstrings, comments and layout are normalized away, at least ``min_similarity``
-  of them) and whose body ran during ``evaluate``.
+  of them) and which is called during ``evaluate`` (a class: one of its methods).
 
 Only the learner's own work counts: a definition equal to the packaged starter's (a stub) does not,
 and a copy must have at least ``min_statements`` statements. Nothing here executes the learner's code:
@@ -38,7 +39,7 @@ class Definition:
     kind: str  # "function" or "class"
     lines: tuple[str, ...]
     statements: int
-    body: frozenset[int]
+    entries: frozenset[int]  # first lines of its code objects (see _entry_lines)
 
     @property
     def milestone(self) -> str:
@@ -76,6 +77,17 @@ def _is_stub(node: ast.AST) -> bool:
     return True
 
 
+def _entry_lines(node: ast.AST) -> frozenset[int]:
+    """First lines of the code objects that run only when the definition is *used*: the function's,
+    or for a class, its methods' (a decorated function's code starts at its first decorator)."""
+    functions = (
+        [node]
+        if not isinstance(node, ast.ClassDef)
+        else [n for n in ast.walk(node) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    )
+    return frozenset(min([fn.lineno, *(d.lineno for d in fn.decorator_list)]) for fn in functions)
+
+
 def definitions(source: str, file: str) -> list[Definition]:
     """The top-level functions and classes of ``source`` that are not stubs (none when it does not parse)."""
     try:
@@ -88,12 +100,9 @@ def definitions(source: str, file: str) -> list[Definition]:
             continue
         clean = _strip_docstrings(copy.deepcopy(node))
         statements = sum(isinstance(n, ast.stmt) for n in ast.walk(clean)) - 1
-        first = node.body[0]
-        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and len(node.body) > 1:
-            first = node.body[1]
-        body = frozenset(range(first.lineno, (node.end_lineno or first.lineno) + 1))
+        entries = _entry_lines(node)
         kind = "class" if isinstance(node, ast.ClassDef) else "function"
-        found.append(Definition(file, node.name, kind, tuple(ast.unparse(clean).splitlines()), statements, body))
+        found.append(Definition(file, node.name, kind, tuple(ast.unparse(clean).splitlines()), statements, entries))
     return found
 
 
@@ -148,7 +157,7 @@ def verdict_builds_on(raw: dict, ctx: VerdictContext) -> Verdict:
     error = ev.problem(run, s0, p.timeout_s, mid)
     if error is not None or run is None:
         return error or Verdict.error(f"evaluate({s0}) was not run")
-    ran = {f: set(lines) for f, lines in (run["result"].get("executed") or {}).items()}
+    called = {f: set(lines) for f, lines in (run["result"].get("called") or {}).items()}
     workspace = Path(ctx.workspace)
     folders = earlier_milestones(workspace, mid)
     theirs = [d for folder in folders for d in learner_definitions(workspace, folder)]
@@ -161,9 +170,9 @@ def verdict_builds_on(raw: dict, ctx: VerdictContext) -> Verdict:
         for rel in layout.code_files(Path(ctx.milestone_dir))
         for d in definitions(_read(Path(ctx.milestone_dir) / rel), f"{own}/{rel}")
     ]
-    imported = [d for d in theirs if ran.get(d.file, set()) & d.body]
+    imported = [d for d in theirs if called.get(d.file, set()) & d.entries]
     copies = _copies(mine, theirs, p)
-    used_copies = [(m, t, r) for m, t, r in copies if ran.get(m.file, set()) & m.body]
+    used_copies = [(m, t, r) for m, t, r in copies if called.get(m.file, set()) & m.entries]
     evidence = [f"{d.milestone}: {d.file}: `{d.name}` ran during evaluate({s0}) (imported)" for d in imported]
     evidence += [
         f"{t.milestone}: {m.file}: `{m.name}` is a copy of {t.file}: `{t.name}` ({r:.0%} of its lines) "

@@ -6,8 +6,9 @@ of the workspace (``stage``) and writes one JSON result file. Two modes:
 * ``pytest``: the capstone's tests with llmpath's ``Recorder`` plugin, under ``coverage`` when asked
   (the capstone's code files only; ``# pragma: no cover`` is not honoured, only the
   ``if __name__ == "__main__":`` block is left out).
-* ``evaluate``: ``evaluate(seed)`` of ``capstone.py``, optionally under ``coverage`` of given folders
-  (which code of the earlier milestones ran), with the metrics it returned.
+* ``evaluate``: ``evaluate(seed)`` of ``capstone.py``, with the metrics it returned and, when asked,
+  which functions of given folders it called (a ``sys.settrace`` hook that sees only function calls,
+  never lines: cheap enough for a tokenizer's inner loop).
 
 It is started by path, not with ``-m``, so that nothing in the capstone's folder can stand in for it;
 its own folder is removed from ``sys.path`` before anything of the capstone is imported. Everything
@@ -153,18 +154,54 @@ def _failure(exc: BaseException, request: dict) -> dict:
     }
 
 
+class _Calls:
+    """Which functions defined under ``roots`` were called: (file, first line of the code object)."""
+
+    def __init__(self, roots: list[str]) -> None:
+        self.roots = tuple(root + os.sep for root in roots)
+        self.seen: set[tuple[str, int]] = set()
+        self.inside: dict[str, bool] = {}
+
+    def __call__(self, frame: Any, event: str, arg: Any) -> None:
+        code = frame.f_code
+        inside = self.inside.get(code.co_filename)
+        if inside is None:
+            inside = self.inside[code.co_filename] = os.path.realpath(code.co_filename).startswith(self.roots)
+        if inside:
+            self.seen.add((code.co_filename, code.co_firstlineno))
+        return None  # no line events: only calls are seen
+
+    def start(self) -> None:
+        import threading
+
+        threading.settrace(self)
+        sys.settrace(self)
+
+    def stop(self) -> None:
+        import threading
+
+        sys.settrace(None)
+        threading.settrace(None)  # type: ignore[arg-type]
+
+    def report(self, request: dict) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for filename, line in sorted(self.seen):
+            out.setdefault(_shown(filename, request), []).append(line)
+        return out
+
+
 def run_evaluate(request: dict) -> dict:
     import importlib.util
 
     entry = os.path.join(request["stage_milestone"], request.get("entry", "capstone.py"))
     # folders named relative to the workspace: the staged copy of the milestone, the originals of the rest
-    cover = [os.path.realpath(os.path.join(request["stage_ws"], rel)) for rel in request.get("cover") or []]
-    cov = _coverage(cover, []) if cover else None
+    watch = [os.path.realpath(os.path.join(request["stage_ws"], rel)) for rel in request.get("watch") or []]
+    calls = _Calls(watch) if watch else None
     _enter(request)
     if not os.path.isfile(entry):
         return {"ok": False, "kind": "contract", "message": f"{_shown(entry, request)} does not exist"}
-    if cov is not None:
-        cov.start()
+    if calls is not None:
+        calls.start()
     try:
         spec = importlib.util.spec_from_file_location("capstone", entry)
         assert spec is not None and spec.loader is not None
@@ -178,12 +215,11 @@ def run_evaluate(request: dict) -> dict:
     except BaseException as exc:  # noqa: BLE001 - the capstone may raise anything
         return _failure(exc, request)
     finally:
-        if cov is not None:
-            cov.stop()
+        if calls is not None:
+            calls.stop()
     result = {"ok": True, **_metrics(value)}
-    if cov is not None:
-        data = cov.get_data()
-        result["executed"] = {_shown(f, request): sorted(data.lines(f) or ()) for f in data.measured_files()}
+    if calls is not None:
+        result["called"] = calls.report(request)
     return result
 
 

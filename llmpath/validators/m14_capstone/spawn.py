@@ -60,6 +60,11 @@ def _env(hash_seed: int) -> dict[str, str]:
         PYTHONDONTWRITEBYTECODE="1",
         PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",  # installed plugins stay out of the capstone's run
         MPLBACKEND="Agg",
+        # one BLAS/torch thread per run: runs go several at a time, and a fixed thread count keeps
+        # floating-point reductions in the same order from one run to the next
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+        OPENBLAS_NUM_THREADS="1",
     )
     env.pop("PYTEST_ADDOPTS", None)
     env.pop("COVERAGE_PROCESS_START", None)

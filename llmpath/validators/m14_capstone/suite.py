@@ -76,9 +76,11 @@ def _coverage(result: dict, p: SuiteParams) -> tuple[float, list[str], str | Non
     """(share covered, detail lines, the problem or None)."""
     total = hit = 0
     rows = []
+    unmeasured = []
     for rel, cov in sorted((result.get("coverage") or {}).items()):
         if "statements" not in cov:
-            rows.append((0.0, f"{rel}: not measured ({cov.get('error', '?')})"))
+            unmeasured.append(rel)
+            rows.append((0.0, f"{rel}: cannot be measured ({cov.get('error', '?')})"))
             continue
         n, missing = len(cov["statements"]), cov["missing"]
         total, hit = total + n, hit + n - len(missing)
@@ -92,6 +94,8 @@ def _coverage(result: dict, p: SuiteParams) -> tuple[float, list[str], str | Non
     share = hit / total if total else 0.0
     detail = [f"line coverage {share:.0%} of {total} statements (best 100%, minimum {p.min_coverage:.0%})"]
     detail += [text for _, text in sorted(rows)[:4]]
+    if unmeasured:  # a file coverage cannot parse would otherwise leave its statements out of the count
+        return share, detail, f"coverage cannot measure {', '.join(unmeasured)}: fix or remove it"
     if not total:
         return 0.0, detail, "the tests ran none of the capstone's code (no statements measured)"
     if share < p.min_coverage:
