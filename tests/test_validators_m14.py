@@ -30,8 +30,11 @@ M14 = SOLUTIONS / "M14"
 TEMPLATE = template_root() / "milestones" / "M14"
 CHECKS = ["m14.tests", "m14.reproducible", "m14.baseline", "m14.builds_on"]
 DESIGN = {
-    "path": "DESIGN.md", "min_words": 300, "headings": ["Design", "Implementation", "Evaluation"],
-    "exclude_starter": True, "min_section_words": 50,
+    "path": "DESIGN.md",
+    "min_words": 300,
+    "headings": ["Design", "Implementation", "Evaluation"],
+    "exclude_starter": True,
+    "min_section_words": 50,
 }
 SEED = walk.SEED
 
@@ -40,7 +43,11 @@ def lay_out(tmp_path: Path, source: Path, shortfall: Shortfall | None = None) ->
     """A workspace with the M1, M2, M3 and M8 references and ``source`` as milestones/M14."""
     ws = tmp_path / "ws"
     for k in (1, 2, 3, 8):
-        origin = TEMPLATE.parent / "M8" if (k == 8 and shortfall and shortfall.m8 == "stub") else SOLUTIONS / f"M{k}" / "reference"
+        origin = (
+            TEMPLATE.parent / "M8"
+            if (k == 8 and shortfall and shortfall.m8 == "stub")
+            else SOLUTIONS / f"M{k}" / "reference"
+        )
         shutil.copytree(origin, ws / "milestones" / f"M{k}", ignore=shutil.ignore_patterns("__pycache__"))
     mdir = ws / "milestones" / "M14"
     shutil.copytree(source, mdir, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
@@ -48,7 +55,9 @@ def lay_out(tmp_path: Path, source: Path, shortfall: Shortfall | None = None) ->
     for rel, find, replace in shortfall.patches if shortfall else ():
         target = mdir / rel
         source_text = target.read_text()
-        assert source_text.count(find) == 1, f"{shortfall.name}: {find!r} occurs {source_text.count(find)} times in {rel}"
+        assert source_text.count(find) == 1, (
+            f"{shortfall.name}: {find!r} occurs {source_text.count(find)} times in {rel}"
+        )
         target.write_text(source_text.replace(find, replace))
     for rel, content in shortfall.files if shortfall else ():
         if content is None:
@@ -66,8 +75,17 @@ def evaluate_here(mdir: Path, seed: int = SEED) -> dict[str, float]:
 
 def log(ws: Path, metrics: dict[str, float], seed: int | None = SEED) -> None:
     numbers = dict(metrics) if seed is None else {"seed": float(seed), **metrics}
-    logs.append_experiment(ws, milestone="M14", objective="system vs baseline", setup=f"evaluate({seed})",
-                           metrics=numbers, visualization=None, notes="", commit=None, dirty=False)
+    logs.append_experiment(
+        ws,
+        milestone="M14",
+        objective="system vs baseline",
+        setup=f"evaluate({seed})",
+        metrics=numbers,
+        visualization=None,
+        notes="",
+        commit=None,
+        dirty=False,
+    )
 
 
 LOGS = {
@@ -138,7 +156,9 @@ def test_different_capstones_pass(tmp_path: Path, variant: str) -> None:
 def test_starter_stub_is_not_implemented(tmp_path: Path) -> None:
     mdir = lay_out(tmp_path, TEMPLATE)
     results = judge(mdir, [*CHECKS, "docs.file"], params={"docs.file": DESIGN})
-    assert {r.validator: r.status for r in results} == dict.fromkeys(CHECKS, "error") | {"docs.file": "failed"}, text(results)
+    assert {r.validator: r.status for r in results} == dict.fromkeys(CHECKS, "error") | {"docs.file": "failed"}, text(
+        results
+    )
     assert text(results).count("not implemented yet") == len(CHECKS)
     assert "still the starter file" in text(results)
 
@@ -177,7 +197,9 @@ def test_walk_logs_what_evaluate_returns(tmp_path: Path, reference) -> None:
     def fake_log(kind: str, *args: str) -> None:
         calls.append((kind, args))
         if kind == "experiment":
-            numbers = {k: float(v) for k, v in (args[i + 1].split("=", 1) for i, a in enumerate(args) if a == "--metric")}
+            numbers = {
+                k: float(v) for k, v in (args[i + 1].split("=", 1) for i, a in enumerate(args) if a == "--metric")
+            }
             log(ws, numbers, seed=int(numbers.pop("seed")))
 
     walk.document(ws, fake_log)
@@ -233,9 +255,17 @@ def test_choose_is_seeded_and_takes_kinds_in_turn() -> None:
 
 @pytest.mark.parametrize(
     ("logged", "got", "same"),
-    [(1.9853, 1.98533692, True), (1.985, 1.98533692, True), (2.0, 1.98533692, False), (1.9, 1.98533692, False),
-     (0.30405021680276006, 0.30405021680276006, True), (0.1 + 0.2, 0.3, True), (42.0, 42.0, True),
-     (0.00123, 0.0012345, False), (float("nan"), float("nan"), False)],
+    [
+        (1.9853, 1.98533692, True),
+        (1.985, 1.98533692, True),
+        (2.0, 1.98533692, False),
+        (1.9, 1.98533692, False),
+        (0.30405021680276006, 0.30405021680276006, True),
+        (0.1 + 0.2, 0.3, True),
+        (42.0, 42.0, True),
+        (0.00123, 0.0012345, False),
+        (float("nan"), float("nan"), False),
+    ],
 )
 def test_logged_numbers_match_when_rounded_to_their_digits(logged: float, got: float, same: bool) -> None:
     assert evaluation.same_number(logged, got) is same
@@ -244,7 +274,10 @@ def test_logged_numbers_match_when_rounded_to_their_digits(logged: float, got: f
 def test_baseline_names() -> None:
     metrics = dict.fromkeys(["accuracy", "baseline_accuracy", "loss", "loss_baseline_sgd", "f1", "f1_baseline"], 1.0)
     assert sorted(evaluation.baseline_pairs(metrics)) == [
-        ("accuracy", "baseline_accuracy"), ("f1", "f1_baseline"), ("loss", "loss_baseline_sgd")]
+        ("accuracy", "baseline_accuracy"),
+        ("f1", "f1_baseline"),
+        ("loss", "loss_baseline_sgd"),
+    ]
     assert evaluation.baseline_pairs({"accuracy": 1.0, "baselines": 2.0}) == []
 
 
@@ -253,29 +286,63 @@ def test_what_counts_as_a_test() -> None:
     assert layout.is_test_file("pkg/test_x.py") and layout.is_test_file("x_test.py")
     assert not layout.is_test_file("capstone.py") and not layout.is_test_file("pkg/testing.py")
     assert layout.code_files(M14 / "variants" / "spirals") == [
-        "capstone.py", "spiral/__init__.py", "spiral/experiment.py", "spiral/optim.py"]
+        "capstone.py",
+        "spiral/__init__.py",
+        "spiral/experiment.py",
+        "spiral/optim.py",
+    ]
 
 
 def test_design_starter_words_never_count() -> None:
     starter = (TEMPLATE / "DESIGN.md").read_text()
     mine = starter.replace("## Evaluation", "## Evaluation\n\nDesign implementation evaluation capstone measured well.")
     assert own_word_count(mine, starter) == 6
-    assert "capstone measured well." in section(mine, "Evaluation") and section(mine, "Design").strip().startswith("<!--")
+    assert "capstone measured well." in section(mine, "Evaluation") and section(mine, "Design").strip().startswith(
+        "<!--"
+    )
 
 
 def _fabricated(**tests: dict) -> dict:
-    result = {"exit_code": 0, "crash": None, "tests": tests, "collect_errors": [], "tampering": [], "collected": len(tests),
-              "coverage": {"a.py": {"statements": list(range(1, 11)), "missing": [9, 10]}}}
-    mutants = [{"site": f"a.py:{i}: `x < y` -> `x >= y` (comparison)", "timed_out": False, "has_result": True,
-                "exit_code": 1 if i < 3 else 0, "returncode": 0, "file": "a.py", "line": i, "kind": "comparison",
-                "failing": [], "collect_errors": 0, "elapsed_s": 0.1} for i in range(1, 6)]
-    return {"code_files": ["a.py"], "test_files": ["test_a.py"], "folder_mb": 0.1, "sites": 9, "mutants": mutants,
-            "baseline": {"result": result, "returncode": 0, "timed_out": False, "elapsed_s": 1.0, "output": ""}}
+    result = {
+        "exit_code": 0,
+        "crash": None,
+        "tests": tests,
+        "collect_errors": [],
+        "tampering": [],
+        "collected": len(tests),
+        "coverage": {"a.py": {"statements": list(range(1, 11)), "missing": [9, 10]}},
+    }
+    mutants = [
+        {
+            "site": f"a.py:{i}: `x < y` -> `x >= y` (comparison)",
+            "timed_out": False,
+            "has_result": True,
+            "exit_code": 1 if i < 3 else 0,
+            "returncode": 0,
+            "file": "a.py",
+            "line": i,
+            "kind": "comparison",
+            "failing": [],
+            "collect_errors": 0,
+            "elapsed_s": 0.1,
+        }
+        for i in range(1, 6)
+    ]
+    return {
+        "code_files": ["a.py"],
+        "test_files": ["test_a.py"],
+        "folder_mb": 0.1,
+        "sites": 9,
+        "mutants": mutants,
+        "baseline": {"result": result, "returncode": 0, "timed_out": False, "elapsed_s": 1.0, "output": ""},
+    }
 
 
 def test_suite_verdict_names_survivors_and_silent_tests(tmp_path: Path) -> None:
     passing = {"status": "passed", "asserts": 1}
-    raw = _fabricated(**{f"test_a.py::t{i}": passing for i in range(5)}, **{"test_a.py::quiet[1]": {"status": "passed"}})
+    raw = _fabricated(
+        **{f"test_a.py::t{i}": passing for i in range(5)}, **{"test_a.py::quiet[1]": {"status": "passed"}}
+    )
     ctx = VerdictContext("M14", tmp_path, tmp_path, SuiteParams(), 0)
     got = verdict_tests(raw, ctx)
     details = "\n".join(got.details)

@@ -43,8 +43,10 @@ def _message(report: Any) -> str:
 class Recorder:
     """Collects outcomes; ``data()`` is what the runner writes for the judge."""
 
-    def __init__(self, roots: list[Path]) -> None:
+    def __init__(self, roots: list[Path], cov: Any = None, only: list[str] | None = None) -> None:
         self.roots = [os.path.realpath(r) for r in roots]  # the stage and the learner's workspace
+        self.cov = cov  # a started coverage.Coverage: each test's lines are recorded under its node id
+        self.only = only  # run only these tests, in this order (a mutant: the tests that run its line)
         self.tests: dict[str, dict[str, Any]] = {}
         self.collect_errors: list[str] = []
         self.tampering: set[str] = set()
@@ -55,11 +57,27 @@ class Recorder:
         if report.failed:
             self.collect_errors.append(f"{report.nodeid or '(collection)'}: {_message(report)}")
 
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, session: Any, config: Any, items: list) -> None:
+        if self.only is None:
+            return
+        rank = {nodeid: i for i, nodeid in enumerate(self.only)}
+        kept = sorted((item for item in items if item.nodeid in rank), key=lambda item: rank[item.nodeid])
+        dropped = [item for item in items if item.nodeid not in rank]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
     def pytest_collection_finish(self, session: Any) -> None:
         self.collected = len(session.items)
         self._inspect(session.config)
 
     # -- running ---------------------------------------------------------------------------
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: Any) -> None:
+        if self.cov is not None:
+            self.cov.switch_context(item.nodeid)  # fixtures' lines count for the test that asked for them
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_makereport(self, item: Any, call: Any) -> None:
         if call.excinfo is not None:
@@ -76,6 +94,7 @@ class Recorder:
             elif report.skipped:
                 entry["status"] = "xfailed" if xfail else "skipped"
         elif report.when == "call":
+            entry["duration"] = float(report.duration)
             if report.passed:
                 entry["status"] = "xpassed" if xfail else "passed"
             elif report.failed:
@@ -93,6 +112,8 @@ class Recorder:
 
     def pytest_sessionfinish(self, session: Any) -> None:
         self._inspect(session.config)
+        if self.cov is not None:
+            self.cov.switch_context("")
 
     # -- helpers ---------------------------------------------------------------------------
     def _entry(self, nodeid: str) -> dict[str, Any]:

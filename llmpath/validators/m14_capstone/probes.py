@@ -44,6 +44,16 @@ def _covered(result: dict) -> dict[str, set[int]]:
     return out
 
 
+def _tests_for(result: dict, site: mutate.Site) -> list[str]:
+    """The tests that ran the mutated line, fastest first (a test that never runs it cannot notice it).
+
+    With ``-x`` the run stops at the first failure, so a mutant that is caught is caught cheaply.
+    """
+    tests = result.get("tests", {})
+    ids = (result.get("tests_by_line", {}).get(site.file) or {}).get(str(site.line)) or list(tests)
+    return sorted(ids, key=lambda n: (tests.get(n, {}).get("duration", 0.0), n))
+
+
 def _mutant_raw(run: spawn.Run, site: mutate.Site) -> dict[str, Any]:
     result = run.result or {}
     failing = [n for n, t in result.get("tests", {}).items() if t.get("status") in ("failed", "error")]
@@ -90,15 +100,13 @@ def probe_tests(ctx: ProbeContext) -> dict:
     def prepare(site: mutate.Site) -> spawn.Prepare:
         def write(staged: Path) -> None:
             target = staged / site.file
-            target.write_text(
-                mutate.apply(target.read_text(encoding="utf-8", errors="replace"), site), encoding="utf-8"
-            )
+            source = target.read_text(encoding="utf-8", errors="replace")
+            target.write_text(mutate.apply(source, site), encoding="utf-8")
 
         return write
 
-    runs = spawn.run_many(
-        {"mode": "pytest", "exitfirst": True}, ws, mdir, timeout, [prepare(s) for s in chosen], workers()
-    )
+    requests = [{"mode": "pytest", "exitfirst": True, "only": _tests_for(base.result or {}, s)} for s in chosen]
+    runs = spawn.run_many(requests, ws, mdir, timeout, [prepare(s) for s in chosen], workers())
     raw["mutants"] = [_mutant_raw(run, site) for run, site in zip(runs, chosen, strict=True)]
     raw["mutant_timeout_s"] = timeout
     return raw

@@ -69,24 +69,21 @@ def _plugin() -> Any:
     return module
 
 
+TEST_FILES = ["*/tests/*", "*/test/*", "*/test_*.py", "*_test.py", "*/conftest.py"]
+
+
 def run_pytest(request: dict) -> dict:
+    """The capstone's tests (``only``: just these node ids, in this order), optionally under coverage."""
     import pytest
 
-    Recorder = _plugin().Recorder
-
     stage = request["stage_milestone"]
-    recorder = Recorder([Path(request["stage_ws"]), Path(request["workspace"])])
+    cov = _coverage([stage], TEST_FILES) if request.get("coverage") else None
+    recorder = _plugin().Recorder([Path(request["stage_ws"]), Path(request["workspace"])], cov, request.get("only"))
     ini = Path(request["result"]).with_name("pytest.ini")
     ini.write_text(INI)
     args = [stage, "-q", "-p", "no:cacheprovider", "-c", str(ini), "--rootdir", stage]
     if request.get("exitfirst"):
         args.append("-x")
-    files = [os.path.join(stage, f) for f in request.get("code_files", [])]
-    cov = (
-        _coverage([stage], ["*/tests/*", "*/test/*", "*/test_*.py", "*_test.py", "*/conftest.py"])
-        if request.get("coverage")
-        else None
-    )
     _enter(request)
     if cov is not None:
         cov.start()
@@ -100,15 +97,26 @@ def run_pytest(request: dict) -> dict:
             cov.stop()
     result = {"exit_code": code, "crash": crash, **recorder.data()}
     if cov is not None:
-        result["coverage"] = {}
-        for rel, path in zip(request.get("code_files", []), files, strict=True):
-            try:
-                _, statements, _, missing, _ = cov.analysis2(path)
-            except Exception as exc:  # noqa: BLE001 - a file coverage cannot parse (a syntax error)
-                result["coverage"][rel] = {"error": str(exc)}
-                continue
-            result["coverage"][rel] = {"statements": list(statements), "missing": list(missing)}
+        result.update(_measured(cov, stage, request.get("code_files", [])))
     return result
+
+
+def _measured(cov: Any, stage: str, code_files: list[str]) -> dict:
+    """Coverage per code file, and which tests ran each line (to run only those on a mutant of it)."""
+    coverage: dict[str, dict] = {}
+    tests_by_line: dict[str, dict[str, list[str]]] = {}
+    data = cov.get_data()
+    for rel in code_files:
+        path = os.path.join(stage, rel)
+        try:
+            _, statements, _, missing, _ = cov.analysis2(path)
+        except Exception as exc:  # noqa: BLE001 - a file coverage cannot parse (a syntax error)
+            coverage[rel] = {"error": str(exc)}
+            continue
+        coverage[rel] = {"statements": list(statements), "missing": list(missing)}
+        by_line = data.contexts_by_lineno(os.path.realpath(path)) or data.contexts_by_lineno(path)
+        tests_by_line[rel] = {str(line): sorted(c for c in contexts if c) for line, contexts in by_line.items()}
+    return {"coverage": coverage, "tests_by_line": tests_by_line}
 
 
 def _number(value: Any) -> float | None:
@@ -155,27 +163,27 @@ def _failure(exc: BaseException, request: dict) -> dict:
 
 
 class _Calls:
-    """Which functions defined under ``roots`` were called: (file, first line of the code object)."""
+    """Which functions defined under ``roots`` were called: (file, first line of the code object).
+
+    The trace function only adds the frame's code object to a set and returns None (no line events),
+    the least a Python-level hook can do per call; files are sorted out once, at the end.
+    """
 
     def __init__(self, roots: list[str]) -> None:
         self.roots = tuple(root + os.sep for root in roots)
-        self.seen: set[tuple[str, int]] = set()
-        self.inside: dict[str, bool] = {}
+        self.codes: set[Any] = set()
+        add = self.codes.add
 
-    def __call__(self, frame: Any, event: str, arg: Any) -> None:
-        code = frame.f_code
-        inside = self.inside.get(code.co_filename)
-        if inside is None:
-            inside = self.inside[code.co_filename] = os.path.realpath(code.co_filename).startswith(self.roots)
-        if inside:
-            self.seen.add((code.co_filename, code.co_firstlineno))
-        return None  # no line events: only calls are seen
+        def trace(frame: Any, event: str, arg: Any) -> None:
+            add(frame.f_code)
+
+        self.trace = trace
 
     def start(self) -> None:
         import threading
 
-        threading.settrace(self)
-        sys.settrace(self)
+        threading.settrace(self.trace)
+        sys.settrace(self.trace)
 
     def stop(self) -> None:
         import threading
@@ -184,10 +192,15 @@ class _Calls:
         threading.settrace(None)  # type: ignore[arg-type]
 
     def report(self, request: dict) -> dict[str, list[int]]:
-        out: dict[str, list[int]] = {}
-        for filename, line in sorted(self.seen):
-            out.setdefault(_shown(filename, request), []).append(line)
-        return out
+        inside: dict[str, bool] = {}
+        out: dict[str, set[int]] = {}
+        for code in self.codes:
+            name = code.co_filename
+            if name not in inside:
+                inside[name] = os.path.isabs(name) and os.path.realpath(name).startswith(self.roots)
+            if inside[name]:
+                out.setdefault(_shown(name, request), set()).add(code.co_firstlineno)
+        return {f: sorted(lines) for f, lines in sorted(out.items())}
 
 
 def run_evaluate(request: dict) -> dict:
@@ -248,10 +261,17 @@ def _kill_tree(pid: int) -> None:
 
 def run_many(request: dict) -> dict:
     """Fork one process per job (``workers`` at a time); pytest is imported once, before any fork."""
+    import importlib
     import time
 
     import pytest  # noqa: F401 - imported here so that every fork starts with it
+    from _pytest.config import default_plugins
 
+    for name in default_plugins:  # pytest imports its own plugins lazily: once here, not in every fork
+        try:
+            importlib.import_module(f"_pytest.{name}")
+        except ImportError:
+            pass
     _plugin()
     jobs, workers, timeout = request["jobs"], int(request["workers"]), float(request["timeout_s"])
     report: dict[int, dict] = {}

@@ -144,24 +144,27 @@ def run(
 
 
 def run_many(
-    request: dict[str, Any],
+    requests: list[dict[str, Any]],
     workspace: Path,
     milestone_dir: Path,
     timeout_s: float,
-    prepares: list[Prepare],
+    prepares: list[Prepare | None],
     workers: int,
 ) -> list[Run]:
-    """One pytest run per ``prepares`` item, each on its own stage, ``workers`` at a time.
+    """One pytest run per request (its stage changed by the matching ``prepares`` item), ``workers`` at a time.
 
     Where the platform can fork, one runner imports pytest once and forks a process per run (each
     still a fresh process for the capstone, which is imported only after the fork); elsewhere each
     run is a runner of its own.
     """
     if not hasattr(os, "fork"):
-        return [run(request, workspace, milestone_dir, timeout_s, prepare=p) for p in prepares]
+        return [run(r, workspace, milestone_dir, timeout_s, prepare=p) for r, p in zip(requests, prepares, strict=True)]
     with tempfile.TemporaryDirectory(prefix="llmpath-m14-") as tmp:
         root = Path(tmp)
-        jobs = [_job(request, workspace, milestone_dir, root / f"run{i}", p) for i, p in enumerate(prepares)]
+        jobs = [
+            _job(r, workspace, milestone_dir, root / f"run{i}", p)
+            for i, (r, p) in enumerate(zip(requests, prepares, strict=True))
+        ]
         server = root / "server"
         server.mkdir()
         order = {

@@ -29,7 +29,7 @@ class Shortfall:
         return bool(self.patches or self.files or self.m8 != "reference")
 
 
-SILENT_LM_TESTS = '''\
+SILENT_LM_TESTS = """\
 from lm import BigramLM, bits_per_byte
 
 
@@ -46,9 +46,9 @@ def test_bits():
     model = BigramLM(2, k=1.0).fit([0, 1])
     model.bits([0, 1])
     bits_per_byte(model, [0, 1], "ab")
-'''
+"""
 
-SILENT_CAPSTONE_TESTS = '''\
+SILENT_CAPSTONE_TESTS = """\
 from bpe import BPETokenizer
 from capstone import evaluate, windows
 
@@ -65,7 +65,7 @@ def test_windows():
 
 def test_evaluate():
     evaluate(1, train_chars=1500, heldout_chars=400, vocab_size=270)
-'''
+"""
 
 UNTESTED_MODULE = '''\
 """A report of the results, written but never tested."""
@@ -118,7 +118,7 @@ def markdown(results, title="Results"):
     return "\\n".join(lines)
 '''
 
-REWRITING_CONFTEST = '''\
+REWRITING_CONFTEST = """\
 import pytest
 
 
@@ -127,7 +127,7 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     report.outcome = "passed"  # every test "passes"
-'''
+"""
 
 CHAR_TOKENIZER = '''\
 """A character tokenizer written for the capstone (not my M8 BPE)."""
@@ -157,81 +157,161 @@ C = "capstone.py"
 SHORTFALLS: tuple[Shortfall, ...] = (
     # ---------------------------------------------------------------------------- m14.tests
     Shortfall(
-        "tests_assert_nothing", "m14.tests", "ran no `assert` statement",
-        files=((L, SILENT_LM_TESTS), (T, SILENT_CAPSTONE_TESTS)), params={"min_tests": 5, "mutants": 8},
+        "tests_assert_nothing",
+        "m14.tests",
+        "ran no `assert` statement",
+        files=((L, SILENT_LM_TESTS), (T, SILENT_CAPSTONE_TESTS)),
+        params={"min_tests": 5, "mutants": 8},
     ),
     Shortfall(
-        "too_few_tests", "m14.tests", "at least 5 are needed", files=((L, None),), params={"mutants": 1},
+        "too_few_tests",
+        "m14.tests",
+        "at least 5 are needed",
+        files=((L, None),),
+        params={"mutants": 1},
     ),
     Shortfall(
-        "a_test_fails", "m14.tests", "test_windows_are_seeded_and_sized",
+        "a_test_fails",
+        "m14.tests",
+        "test_windows_are_seeded_and_sized",
         patches=((T, "(len(a[0]), len(a[1])) == (500, 200)", "(len(a[0]), len(a[1])) == (500, 300)"),),
         params={"mutants": 1},
     ),
     Shortfall(
-        "untested_module", "m14.tests", "line coverage is", files=(("report.py", UNTESTED_MODULE),),
+        "untested_module",
+        "m14.tests",
+        "line coverage is",
+        files=(("report.py", UNTESTED_MODULE),),
         params={"mutants": 1},
     ),
     Shortfall(
-        "conftest_rewrites_outcomes", "m14.tests", "pytest_runtest_makereport",
+        "conftest_rewrites_outcomes",
+        "m14.tests",
+        "pytest_runtest_makereport",
         files=(("tests/conftest.py", REWRITING_CONFTEST),),
         patches=((T, "assert a != windows(4, 500, 200)", "assert a == windows(4, 500, 200)"),),
     ),
     Shortfall(
-        "test_exits_the_interpreter", "m14.tests", "ended without a result", status="error",
-        patches=((T, "def test_evaluate_is_reproducible():\n", "def test_evaluate_is_reproducible():\n    import os\n\n    os._exit(0)\n"),),
+        "test_exits_the_interpreter",
+        "m14.tests",
+        "ended without a result",
+        status="error",
+        patches=(
+            (
+                T,
+                "def test_evaluate_is_reproducible():\n",
+                "def test_evaluate_is_reproducible():\n    import os\n\n    os._exit(0)\n",
+            ),
+        ),
     ),
     Shortfall(
-        "skipped_tests_do_not_count", "m14.tests", "skipped or xfail, not counted",
+        "skipped_tests_do_not_count",
+        "m14.tests",
+        "skipped or xfail, not counted",
         patches=((L, "import math\n", "import math\n\npytestmark = __import__('pytest').mark.skip('later')\n"),),
         params={"mutants": 1},
     ),
     Shortfall(
-        "test_hangs", "m14.tests", "did not finish within 2 s", status="error",
-        patches=((T, "def test_evaluate_is_reproducible():\n", "def test_evaluate_is_reproducible():\n    while True:\n        pass\n"),),
+        "test_hangs",
+        "m14.tests",
+        "did not finish within 2 s",
+        status="error",
+        patches=(
+            (
+                T,
+                "def test_evaluate_is_reproducible():\n",
+                "def test_evaluate_is_reproducible():\n    while True:\n        pass\n",
+            ),
+        ),
         params={"test_timeout_s": 2},
     ),
     # ---------------------------------------------------------------------------- m14.reproducible
     Shortfall(
-        "unseeded_randomness", "m14.reproducible", "randomness not drawn from `seed`",
+        "unseeded_randomness",
+        "m14.reproducible",
+        "randomness not drawn from `seed`",
         patches=((C, "rng = random.Random(seed)", "rng = random.Random()"),),
     ),
     Shortfall(
-        "set_order_changes_the_metric", "m14.reproducible", "PYTHONHASHSEED",
-        patches=((C, "    held_ids = tokenizer.encode(heldout)\n",
-                  "    heldout = ' '.join(set(heldout.split(' ')))  # de-duplicated words\n"
-                  "    held_ids = tokenizer.encode(heldout)\n"),),
+        "set_order_changes_the_metric",
+        "m14.reproducible",
+        "PYTHONHASHSEED",
+        patches=(
+            (
+                C,
+                "    held_ids = tokenizer.encode(heldout)\n",
+                "    heldout = ' '.join(set(heldout.split(' ')))  # de-duplicated words\n"
+                "    held_ids = tokenizer.encode(heldout)\n",
+            ),
+        ),
     ),
     Shortfall(
-        "metrics_are_strings", "m14.reproducible", "not numbers",
-        patches=((C, '"tokens_per_byte": len(held_ids)', '"tokens_per_byte": "%.3f" % (len(held_ids)'),
-                 (C, 'len(heldout.encode("utf-8")),\n        "floor', 'len(heldout.encode("utf-8"))),\n        "floor')),
+        "metrics_are_strings",
+        "m14.reproducible",
+        "not numbers",
+        patches=(
+            (C, '"tokens_per_byte": len(held_ids)', '"tokens_per_byte": "%.3f" % (len(held_ids)'),
+            (C, 'len(heldout.encode("utf-8")),\n        "floor', 'len(heldout.encode("utf-8"))),\n        "floor'),
+        ),
     ),
     Shortfall(
-        "evaluate_crashes", "m14.reproducible", "raised ZeroDivisionError", status="error",
-        patches=((C, "    train, heldout = windows(seed, train_chars, heldout_chars)\n",
-                  "    train, heldout = windows(seed, train_chars, heldout_chars)\n    1 / 0\n"),),
+        "evaluate_crashes",
+        "m14.reproducible",
+        "raised ZeroDivisionError",
+        status="error",
+        patches=(
+            (
+                C,
+                "    train, heldout = windows(seed, train_chars, heldout_chars)\n",
+                "    train, heldout = windows(seed, train_chars, heldout_chars)\n    1 / 0\n",
+            ),
+        ),
     ),
-    Shortfall("logged_number_differs", "m14.reproducible", "logs bits_per_byte=1.9, but evaluate(7) gives", log="differs"),
-    Shortfall("logged_number_not_from_evaluate", "m14.reproducible", "`perplexity`, which evaluate(7) does not return", log="extra"),
+    Shortfall(
+        "logged_number_differs", "m14.reproducible", "logs bits_per_byte=1.9, but evaluate(7) gives", log="differs"
+    ),
+    Shortfall(
+        "logged_number_not_from_evaluate",
+        "m14.reproducible",
+        "`perplexity`, which evaluate(7) does not return",
+        log="extra",
+    ),
     Shortfall("entry_without_seed", "m14.reproducible", "has no `seed` metric", log="no_seed"),
     Shortfall("nothing_logged", "m14.reproducible", "no M14 experiment entry", log="none"),
     Shortfall("too_few_digits_logged", "m14.reproducible", "logs bits_per_byte=2, but", log="rounded"),
     # ---------------------------------------------------------------------------- m14.baseline
     Shortfall(
-        "no_baseline", "m14.baseline", "reports no baseline",
+        "no_baseline",
+        "m14.baseline",
+        "reports no baseline",
         patches=((C, '"baseline_bits_per_byte"', '"byte_bits_per_byte"'),),
     ),
     Shortfall(
-        "baseline_is_the_system", "m14.baseline", "baseline equals the system's figure",
-        patches=((C, "bits_per_byte(baseline, list(heldout.encode(\"utf-8\")), heldout)", "bits_per_byte(system, held_ids, heldout)"),),
+        "baseline_is_the_system",
+        "m14.baseline",
+        "baseline equals the system's figure",
+        patches=(
+            (
+                C,
+                'bits_per_byte(baseline, list(heldout.encode("utf-8")), heldout)',
+                "bits_per_byte(system, held_ids, heldout)",
+            ),
+        ),
     ),
     Shortfall("baseline_not_logged", "m14.baseline", "beside its baseline `baseline_bits_per_byte`", log="no_baseline"),
     # ---------------------------------------------------------------------------- m14.builds_on
     Shortfall("no_reuse", "m14.builds_on", "runs none of your work", files=(("bpe.py", CHAR_TOKENIZER),)),
     Shortfall(
-        "copied_but_never_used", "m14.builds_on", "but did not run during evaluate",
-        patches=((C, "    tokenizer = BPETokenizer()\n", "    from charset import BPETokenizer\n\n    tokenizer = BPETokenizer()\n"),),
+        "copied_but_never_used",
+        "m14.builds_on",
+        "but did not run during evaluate",
+        patches=(
+            (
+                C,
+                "    tokenizer = BPETokenizer()\n",
+                "    from charset import BPETokenizer\n\n    tokenizer = BPETokenizer()\n",
+            ),
+        ),
         files=(("charset.py", CHAR_TOKENIZER),),
     ),
     Shortfall("earlier_milestone_is_a_stub", "m14.builds_on", "runs none of your work", m8="stub"),

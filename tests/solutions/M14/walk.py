@@ -46,8 +46,13 @@ def document(ws: Path, log: Callable[..., None]) -> None:
     for name, value in metrics.items():
         args += ["--metric", f"{name}={value!r}"]
     log(
-        "experiment", "-m", "M14", "--objective", "does my BPE tokenizer help a bigram language model?",
-        "--setup", f"evaluate({SEED}): 8,000 training and 3,000 held-out characters, 320 BPE ids, byte bigram baseline",
+        "experiment",
+        "-m",
+        "M14",
+        "--objective",
+        "does my BPE tokenizer help a bigram language model?",
+        "--setup",
+        f"evaluate({SEED}): 8,000 training and 3,000 held-out characters, 320 BPE ids, byte bigram baseline",
         *args,
     )
     log("journal", "-m", "M14", REFLECTION)

@@ -13,7 +13,7 @@ def test_accuracy_of_a_fixed_classifier():
 
 
 def test_evaluate_beats_the_majority_baseline():
-    got = evaluate(2, n_train=300, n_test=150, epochs=100)
+    got = evaluate(2, n_train=200, n_test=100, epochs=60)
     assert set(got) == {"accuracy", "baseline_accuracy", "train_accuracy"}
     assert got["baseline_accuracy"] + 0.1 < got["accuracy"] <= got["train_accuracy"] <= 1.0
-    assert got == evaluate(2, n_train=300, n_test=150, epochs=100)
+    assert got == evaluate(2, n_train=200, n_test=100, epochs=60)

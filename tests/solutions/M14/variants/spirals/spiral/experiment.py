@@ -1,12 +1,11 @@
 """Train the same MLP two ways and measure held-out accuracy."""
 
 import numpy as np
-
 from milestones.M2.mlp import MLP
 from milestones.M2.mlp import train as gradient_descent
-from spiral.optim import Adam
 
 from llmpath.datasets import spirals
+from spiral.optim import Adam
 
 
 def split(seed, n=300, n_train=200):

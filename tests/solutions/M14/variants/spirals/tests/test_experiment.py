@@ -1,7 +1,6 @@
 import numpy as np
-from spiral.experiment import accuracy, compare, split, train_adam
-
 from milestones.M2.mlp import MLP
+from spiral.experiment import accuracy, compare, split, train_adam
 
 
 def test_split_is_seeded_and_disjoint():
