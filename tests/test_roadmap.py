@@ -139,7 +139,7 @@ PARAMS = {
     "M9.report": {"metrics": ["perplexity", "bits_per_byte"]},
     "M10.compare": {"min_entries": 2, "metrics": ["accuracy"]},
     "M11.eval": {"metrics": ["exact_match"]},
-    "M14.tests": {"min_tests": 5, "min_coverage": 0.8, "mutants": 10, "min_killed": 0.7},
+    "M14.tests": {"min_tests": 5, "min_coverage": 0.8, "mutants": 20, "min_killed": 0.7},
     "M14.design": {"path": "DESIGN.md", "min_words": 300, "headings": ["Design", "Implementation", "Evaluation"],
                    "exclude_starter": True, "min_section_words": 50},
 }

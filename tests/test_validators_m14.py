@@ -136,7 +136,8 @@ def test_reference_passes_every_check(tmp_path: Path, reference) -> None:
     for name, raw in raws.items():
         got = verdict(name, raw, ref_dir)
         assert got.status == "passed", (name, got)
-    results = judge(lay_out(tmp_path, M14 / "reference"), ["m14.tests", "docs.file"], params={"docs.file": DESIGN})
+    params = {"docs.file": DESIGN, "m14.tests": {"mutants": 10}}  # the roadmap's 20 are run by the real walk
+    results = judge(lay_out(tmp_path, M14 / "reference"), ["m14.tests", "docs.file"], params=params)
     assert {r.validator: r.status for r in results} == {"m14.tests": "passed", "docs.file": "passed"}, text(results)
     suite = results[0]
     assert suite.metrics["coverage"] >= 0.9 and suite.metrics["mutation_score"] >= 0.9 and suite.metrics["tests"] >= 9
@@ -147,7 +148,7 @@ def test_reference_passes_every_check(tmp_path: Path, reference) -> None:
 def test_different_capstones_pass(tmp_path: Path, variant: str) -> None:
     mdir = lay_out(tmp_path, M14 / "variants" / variant)
     log(mdir.parent.parent, evaluate_here(mdir))
-    results = judge_in_process(mdir, CHECKS, params={"m14.tests": {"mutants": 6}})
+    results = judge_in_process(mdir, CHECKS, params={"m14.tests": {"mutants": 4}})
     assert {r.validator: r.status for r in results} == dict.fromkeys(CHECKS, "passed"), text(results)
     reuse = next(r for r in results if r.validator == "m14.builds_on")
     assert {"grammar": "M1", "spirals": "M3"}[variant] in reuse.summary

@@ -49,7 +49,8 @@ KINDS = ("comparison", "constant", "return", "arithmetic", "boolean", "unary")
 
 @dataclasses.dataclass(frozen=True)
 class Site:
-    """One possible mutant: node ``index`` of the walk of ``file``, on statement line ``line``."""
+    """One possible mutant: node ``index`` of the walk of ``file``, on line ``at`` of the statement
+    that starts on line ``line`` (the line coverage reports, and the tests that ran it are chosen by)."""
 
     file: str
     index: int
@@ -57,9 +58,10 @@ class Site:
     kind: str
     before: str
     after: str
+    at: int = 0
 
     def describe(self) -> str:
-        return f"{self.file}:{self.line}: `{self.before}` -> `{self.after}` ({self.kind})"
+        return f"{self.file}:{self.at or self.line}: `{self.before}` -> `{self.after}` ({self.kind})"
 
 
 def _short(node: ast.AST) -> str:
@@ -137,7 +139,8 @@ class _Walk(ast.NodeTransformer):
             self.line = outer
             return ast.copy_location(found[1], node)
         if found is not None and self.target is None and self.in_function:
-            self.sites.append(Site(self.file, index, self.line, found[0], _short(node), _short(found[1])))
+            at = getattr(node, "lineno", self.line)
+            self.sites.append(Site(self.file, index, self.line, found[0], _short(node), _short(found[1]), at))
         result = self.generic_visit(node)
         self.line = outer
         return result

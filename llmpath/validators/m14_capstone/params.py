@@ -10,7 +10,7 @@ class SuiteParams(BaseModel):
 
     min_tests: int = Field(5, ge=1, description="passing test functions (parametrized cases of one count once)")
     min_coverage: float = Field(0.8, ge=0.0, le=1.0, description="share of the capstone's statements the tests run")
-    mutants: int = Field(10, ge=1, le=100, description="seeded mutants of the capstone's code to run the tests on")
+    mutants: int = Field(20, ge=1, le=100, description="seeded mutants of the capstone's code to run the tests on")
     min_killed: float = Field(0.7, ge=0.0, le=1.0, description="share of the mutants some test must fail on")
     test_timeout_s: float = Field(60.0, gt=0, description="seconds for one run of the tests")
 

@@ -106,7 +106,8 @@ def probe_tests(ctx: ProbeContext) -> dict:
         return write
 
     requests = [{"mode": "pytest", "exitfirst": True, "only": _tests_for(base.result or {}, s)} for s in chosen]
-    runs = spawn.run_many(requests, ws, mdir, timeout, [prepare(s) for s in chosen], workers())
+    preload = (base.result or {}).get("preload")
+    runs = spawn.run_many(requests, ws, mdir, timeout, [prepare(s) for s in chosen], workers(), preload)
     raw["mutants"] = [_mutant_raw(run, site) for run, site in zip(runs, chosen, strict=True)]
     raw["mutant_timeout_s"] = timeout
     return raw

@@ -57,11 +57,14 @@ def _enter(request: dict) -> None:
     sys.path[:0] = [request["stage_milestone"], request["stage_ws"]]  # as the judge's child does
 
 
-def _plugin() -> Any:
-    """``plugin.py`` loaded by path: importing it through the llmpath package would cost pydantic & co."""
+def _sibling(name: str) -> Any:
+    """``<name>.py`` of this folder, loaded by path: importing it through the llmpath package would cost
+    pydantic & co. in every run, and the capstone's folder must not be able to stand in for it."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("_llmpath_m14_plugin", Path(__file__).with_name("plugin.py"))
+    if f"_llmpath_m14_{name}" in sys.modules:
+        return sys.modules[f"_llmpath_m14_{name}"]
+    spec = importlib.util.spec_from_file_location(f"_llmpath_m14_{name}", Path(__file__).with_name(f"{name}.py"))
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -78,7 +81,9 @@ def run_pytest(request: dict) -> dict:
 
     stage = request["stage_milestone"]
     cov = _coverage([stage], TEST_FILES) if request.get("coverage") else None
-    recorder = _plugin().Recorder([Path(request["stage_ws"]), Path(request["workspace"])], cov, request.get("only"))
+    recorder = _sibling("plugin").Recorder(
+        [Path(request["stage_ws"]), Path(request["workspace"])], cov, request.get("only")
+    )
     ini = Path(request["result"]).with_name("pytest.ini")
     ini.write_text(INI)
     args = [stage, "-q", "-p", "no:cacheprovider", "-c", str(ini), "--rootdir", stage]
@@ -95,10 +100,25 @@ def run_pytest(request: dict) -> dict:
     finally:
         if cov is not None:
             cov.stop()
-    result = {"exit_code": code, "crash": crash, **recorder.data()}
+    result = {"exit_code": code, "crash": crash, **recorder.data(), "preload": _installed(request)}
     if cov is not None:
         result.update(_measured(cov, stage, request.get("code_files", [])))
     return result
+
+
+def _installed(request: dict) -> list[list[str]]:
+    """Top-level third-party packages the run imported (name, file): the mutant runs preload them."""
+    roots = tuple(os.path.realpath(request[k]) + os.sep for k in ("stage_ws", "workspace"))
+    stdlib = getattr(sys, "stdlib_module_names", frozenset())
+    found = []
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        if "." in name or name.startswith("_") or name in stdlib or not path:
+            continue
+        if name in ("pytest", "pluggy", "coverage", "py") or os.path.realpath(path).startswith(roots):
+            continue
+        found.append([name, path])
+    return sorted(found)
 
 
 def _measured(cov: Any, stage: str, code_files: list[str]) -> dict:
@@ -162,54 +182,13 @@ def _failure(exc: BaseException, request: dict) -> dict:
     }
 
 
-class _Calls:
-    """Which functions defined under ``roots`` were called: (file, first line of the code object).
-
-    The trace function only adds the frame's code object to a set and returns None (no line events),
-    the least a Python-level hook can do per call; files are sorted out once, at the end.
-    """
-
-    def __init__(self, roots: list[str]) -> None:
-        self.roots = tuple(root + os.sep for root in roots)
-        self.codes: set[Any] = set()
-        add = self.codes.add
-
-        def trace(frame: Any, event: str, arg: Any) -> None:
-            add(frame.f_code)
-
-        self.trace = trace
-
-    def start(self) -> None:
-        import threading
-
-        threading.settrace(self.trace)
-        sys.settrace(self.trace)
-
-    def stop(self) -> None:
-        import threading
-
-        sys.settrace(None)
-        threading.settrace(None)  # type: ignore[arg-type]
-
-    def report(self, request: dict) -> dict[str, list[int]]:
-        inside: dict[str, bool] = {}
-        out: dict[str, set[int]] = {}
-        for code in self.codes:
-            name = code.co_filename
-            if name not in inside:
-                inside[name] = os.path.isabs(name) and os.path.realpath(name).startswith(self.roots)
-            if inside[name]:
-                out.setdefault(_shown(name, request), set()).add(code.co_firstlineno)
-        return {f: sorted(lines) for f, lines in sorted(out.items())}
-
-
 def run_evaluate(request: dict) -> dict:
     import importlib.util
 
     entry = os.path.join(request["stage_milestone"], request.get("entry", "capstone.py"))
     # folders named relative to the workspace: the staged copy of the milestone, the originals of the rest
     watch = [os.path.realpath(os.path.join(request["stage_ws"], rel)) for rel in request.get("watch") or []]
-    calls = _Calls(watch) if watch else None
+    calls = _sibling("calls").Calls(watch) if watch else None
     _enter(request)
     if not os.path.isfile(entry):
         return {"ok": False, "kind": "contract", "message": f"{_shown(entry, request)} does not exist"}
@@ -232,7 +211,7 @@ def run_evaluate(request: dict) -> dict:
             calls.stop()
     result = {"ok": True, **_metrics(value)}
     if calls is not None:
-        result["called"] = calls.report(request)
+        result["called"] = calls.report(lambda name: _shown(name, request))
     return result
 
 
@@ -245,75 +224,15 @@ def _write(path: str, result: dict) -> None:
     sys.stderr.flush()
 
 
-def _kill_tree(pid: int) -> None:
-    import psutil
-
-    try:
-        procs = [*psutil.Process(pid).children(recursive=True), psutil.Process(pid)]
-    except psutil.Error:
-        procs = []
-    for proc in procs:
-        try:
-            proc.kill()
-        except psutil.Error:
-            pass
-
-
-def run_many(request: dict) -> dict:
-    """Fork one process per job (``workers`` at a time); pytest is imported once, before any fork."""
-    import importlib
-    import time
-
-    import pytest  # noqa: F401 - imported here so that every fork starts with it
-    from _pytest.config import default_plugins
-
-    for name in default_plugins:  # pytest imports its own plugins lazily: once here, not in every fork
-        try:
-            importlib.import_module(f"_pytest.{name}")
-        except ImportError:
-            pass
-    _plugin()
-    jobs, workers, timeout = request["jobs"], int(request["workers"]), float(request["timeout_s"])
-    report: dict[int, dict] = {}
-    running: dict[int, tuple[int, float]] = {}  # pid -> (job, start)
-    pending = list(range(len(jobs)))
-    while pending or running:
-        while pending and len(running) < workers:
-            index = pending.pop(0)
-            sys.stdout.flush()
-            sys.stderr.flush()
-            pid = os.fork()
-            if pid == 0:  # the run: a fresh process as far as the capstone can tell
-                try:
-                    _write(jobs[index]["result"], run_pytest(jobs[index]))
-                finally:
-                    os._exit(0)
-            running[pid] = (index, time.monotonic())
-        pid, status = os.waitpid(-1, os.WNOHANG)
-        now = time.monotonic()
-        if pid:
-            index, started = running.pop(pid)
-            report[index] = {
-                "timed_out": False,
-                "elapsed_s": now - started,
-                "returncode": os.waitstatus_to_exitcode(status),
-            }
-            continue
-        for pid, (index, started) in list(running.items()):
-            if now - started > timeout:
-                _kill_tree(pid)
-                os.waitpid(pid, 0)
-                running.pop(pid)
-                report[index] = {"timed_out": True, "elapsed_s": now - started, "returncode": None}
-        time.sleep(0.01)
-    return {"jobs": [report[i] for i in range(len(jobs))]}
-
-
 def main(argv: list[str]) -> None:
     request = json.loads(Path(argv[0]).read_text())
     sys.dont_write_bytecode = True
-    modes = {"pytest": run_pytest, "evaluate": run_evaluate, "many": run_many}
-    _write(request["result"], modes[request["mode"]](request))
+    if request["mode"] == "many":
+        _sibling("plugin")
+        result = _sibling("forks").run_many(request, run_pytest, _write)
+    else:
+        result = run_pytest(request) if request["mode"] == "pytest" else run_evaluate(request)
+    _write(request["result"], result)
     os._exit(0)  # skip the capstone's atexit handlers and lingering threads
 
 

@@ -150,6 +150,7 @@ def run_many(
     timeout_s: float,
     prepares: list[Prepare | None],
     workers: int,
+    preload: list[list[str]] | None = None,
 ) -> list[Run]:
     """One pytest run per request (its stage changed by the matching ``prepares`` item), ``workers`` at a time.
 
@@ -168,6 +169,7 @@ def run_many(
         server = root / "server"
         server.mkdir()
         order = {
+            "preload": preload or [],
             "mode": "many",
             "jobs": jobs,
             "workers": workers,

@@ -67,6 +67,22 @@ def test_evaluate():
     evaluate(1, train_chars=1500, heldout_chars=400, vocab_size=270)
 """
 
+FEW_TESTS = '''\
+from bpe import BPETokenizer
+from capstone import evaluate
+
+
+def test_bpe_learns_the_classic_merges():
+    tok = BPETokenizer()
+    tok.train("aaabdaaabac", 259)
+    assert tok.encode("aaabdaaabac") == [258, 100, 258, 97, 99]
+
+
+def test_evaluate_beats_the_byte_baseline():
+    got = evaluate(1, train_chars=1500, heldout_chars=400, vocab_size=270)
+    assert got["bits_per_byte"] < got["baseline_bits_per_byte"]
+'''
+
 UNTESTED_MODULE = '''\
 """A report of the results, written but never tested."""
 
@@ -166,8 +182,8 @@ SHORTFALLS: tuple[Shortfall, ...] = (
     Shortfall(
         "too_few_tests",
         "m14.tests",
-        "at least 5 are needed",
-        files=((L, None),),
+        "2 test function(s) pass; at least 5 are needed",
+        files=((L, None), (T, FEW_TESTS)),
         params={"mutants": 1},
     ),
     Shortfall(
@@ -209,7 +225,7 @@ SHORTFALLS: tuple[Shortfall, ...] = (
         "m14.tests",
         "skipped or xfail, not counted",
         patches=((L, "import math\n", "import math\n\npytestmark = __import__('pytest').mark.skip('later')\n"),),
-        params={"mutants": 1},
+        params={"mutants": 1, "min_tests": 7},
     ),
     Shortfall(
         "test_hangs",

@@ -25,15 +25,15 @@ def test_unseen_pair_has_less_mass_than_a_seen_one():
 
 
 def test_bits_by_hand():
-    model = BigramLM(2, k=1.0).fit([0, 1])
-    p0 = (1 + 1) / (2 + 2)
-    p01 = (1 + 2 * 0.5) / (1 + 2)
-    assert model.bits([0, 1]) == pytest.approx(-math.log2(p0) - math.log2(p01))
+    model = BigramLM(3, k=1.0).fit([0, 1, 1])
+    # unigram (c + 1) / (3 + 3): P1(0) = 2/6, P1(1) = 3/6; P(0 | 1) = (0 + 3 * 2/6) / (1 + 3) = 1/4
+    assert model.bits([1, 0]) == pytest.approx(1.0 + 2.0)
     assert model.bits([]) == 0.0
-    assert bits_per_byte(model, [0, 1], "ab") == pytest.approx(model.bits([0, 1]) / 2)
+    assert bits_per_byte(model, [1, 0], "ab") == pytest.approx(1.5)
 
 
 def test_bad_inputs_are_refused():
+    assert BigramLM(1).vocab_size == 1
     with pytest.raises(ValueError):
         BigramLM(0)
     with pytest.raises(ValueError):
