@@ -351,3 +351,31 @@ def test_suite_verdict_names_survivors_and_silent_tests(tmp_path: Path) -> None:
     assert "survived: a.py:3: `x < y` -> `x >= y`" in details and "test_a.py::quiet[1]" in details
     assert "line coverage 80% of 10 statements" in details and "not run: lines 9-10" in details
     assert got.metrics["mutation_score"] == pytest.approx(0.4)
+
+
+def test_design_needs_words_of_its_own_under_each_heading(tmp_path: Path) -> None:
+    mdir = tmp_path / "milestones" / "M14"
+    mdir.mkdir(parents=True)
+    starter = (TEMPLATE / "DESIGN.md").read_text()
+    own = " ".join(f"idea{i}" for i in range(320))
+    (mdir / "DESIGN.md").write_text(starter.replace("## Implementation", f"{own}\n\n## Implementation"))
+    got = verdict("docs.file", {}, mdir, DESIGN)
+    assert got.status == "failed" and got.metrics["words"] == 320
+    assert "the “Implementation” section has 0 words of your own; at least 50 needed" in got.details
+    (mdir / "DESIGN.md").write_text(starter + "\n" + own)  # everything under the last heading
+    assert "the “Design” section has 0 words of your own" in "\n".join(verdict("docs.file", {}, mdir, DESIGN).details)
+
+
+def test_a_mutant_run_that_hangs_is_stopped_and_counts_as_caught(tmp_path: Path) -> None:
+    mdir = tmp_path / "ws" / "milestones" / "M14"
+    mdir.mkdir(parents=True)
+    (mdir / "mod.py").write_text("def f():\n    return 1\n")
+    (mdir / "test_mod.py").write_text("from mod import f\n\n\ndef test_f():\n    assert f() == 1\n")
+
+    def hang(staged: Path) -> None:
+        (staged / "mod.py").write_text("import time\n\n\ndef f():\n    time.sleep(60)\n")
+
+    runs = spawn.run_many([{"mode": "pytest", "exitfirst": True}] * 2, mdir.parent.parent, mdir, 3.0, [hang, None], 2)
+    assert runs[0].timed_out and runs[0].result is None
+    assert not runs[1].timed_out and runs[1].result["exit_code"] == 0
+    assert runs[1].result["tests"]["test_mod.py::test_f"] == {"status": "passed", "asserts": 1, "duration": pytest.approx(0, abs=1)}
