@@ -379,3 +379,23 @@ def test_a_mutant_run_that_hangs_is_stopped_and_counts_as_caught(tmp_path: Path)
     assert runs[0].timed_out and runs[0].result is None
     assert not runs[1].timed_out and runs[1].result["exit_code"] == 0
     assert runs[1].result["tests"]["test_mod.py::test_f"] == {"status": "passed", "asserts": 1, "duration": pytest.approx(0, abs=1)}
+
+
+@pytest.mark.parametrize(
+    ("change", "expect"),
+    [
+        (lambda raw: raw.pop("mutants"), "no mutant was run"),
+        (lambda raw: raw["baseline"]["result"].update(tests={}, exit_code=5), "pytest collected no tests"),
+        (lambda raw: raw.update(mutants=[]), "no code to mutate"),
+        (lambda raw: raw["baseline"]["result"]["coverage"].update({"b.py": {"error": "bad syntax"}}), "cannot measure b.py"),
+        (lambda raw: raw["baseline"]["result"].update(tampering=["conftest.py defines pytest_pyfunc_call"]), "rewrite"),
+        (lambda raw: raw["baseline"].update(result=None, returncode=0), "ended without a result"),
+    ],
+)
+def test_suite_verdict_on_odd_runs(tmp_path: Path, change, expect: str) -> None:
+    raw = _fabricated(**{f"test_a.py::t{i}": {"status": "passed", "asserts": 1} for i in range(6)})
+    for m in raw["mutants"]:
+        m["exit_code"] = 1
+    change(raw)
+    got = verdict_tests(raw, VerdictContext("M14", tmp_path, tmp_path, SuiteParams(), 0))
+    assert got.status in ("failed", "error") and expect in "\n".join([got.summary, *got.details]), got

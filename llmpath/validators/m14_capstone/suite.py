@@ -56,6 +56,11 @@ def _failures(result: dict, mid: str) -> Verdict | None:
     failing = {n: t for n, t in tests.items() if t.get("status") in ("failed", "error")}
     errors = result.get("collect_errors", [])
     if not failing and not errors:
+        if result.get("exit_code") == 5 or not tests:  # pytest's code for "no tests collected"
+            return Verdict.failed(
+                f"pytest collected no tests in milestones/{mid}",
+                "Name test files test_*.py (or *_test.py) and test functions test_*.",
+            )
         if result.get("exit_code") not in (0, None):
             return Verdict.failed(f"pytest exited with code {result['exit_code']} on the {mid} tests")
         return None
@@ -113,7 +118,9 @@ def _killed(m: dict) -> bool:
 
 
 def _mutation(raw: dict, result: dict, p: SuiteParams) -> tuple[float, list[str], str | None]:
-    mutants = raw.get("mutants") or []
+    if raw.get("mutants") is None:  # not run: the suite did not pass cleanly (e.g. every test skipped)
+        return 0.0, ["mutants not run"], "no mutant was run: the tests must pass first, at least one of them"
+    mutants = raw["mutants"]
     if not mutants:
         why = "no code to mutate on the lines the tests run (comparisons, numbers, returns, arithmetic in functions)"
         return 0.0, [why], f"{why}: the tests cannot be judged"
