@@ -375,10 +375,14 @@ def test_a_mutant_run_that_hangs_is_stopped_and_counts_as_caught(tmp_path: Path)
     def hang(staged: Path) -> None:
         (staged / "mod.py").write_text("import time\n\n\ndef f():\n    time.sleep(60)\n")
 
-    runs = spawn.run_many([{"mode": "pytest", "exitfirst": True}] * 2, mdir.parent.parent, mdir, 3.0, [hang, None], 2)
+    runs = spawn.run_many([{"mode": "pytest", "exitfirst": True}] * 2, mdir.parent.parent, mdir, 6.0, [hang, None], 2)
     assert runs[0].timed_out and runs[0].result is None
     assert not runs[1].timed_out and runs[1].result["exit_code"] == 0
-    assert runs[1].result["tests"]["test_mod.py::test_f"] == {"status": "passed", "asserts": 1, "duration": pytest.approx(0, abs=1)}
+    assert runs[1].result["tests"]["test_mod.py::test_f"] == {
+        "status": "passed",
+        "asserts": 1,
+        "duration": pytest.approx(0, abs=1),
+    }
 
 
 @pytest.mark.parametrize(
@@ -387,7 +391,10 @@ def test_a_mutant_run_that_hangs_is_stopped_and_counts_as_caught(tmp_path: Path)
         (lambda raw: raw.pop("mutants"), "no mutant was run"),
         (lambda raw: raw["baseline"]["result"].update(tests={}, exit_code=5), "pytest collected no tests"),
         (lambda raw: raw.update(mutants=[]), "no code to mutate"),
-        (lambda raw: raw["baseline"]["result"]["coverage"].update({"b.py": {"error": "bad syntax"}}), "cannot measure b.py"),
+        (
+            lambda raw: raw["baseline"]["result"]["coverage"].update({"b.py": {"error": "bad syntax"}}),
+            "cannot measure b.py",
+        ),
         (lambda raw: raw["baseline"]["result"].update(tampering=["conftest.py defines pytest_pyfunc_call"]), "rewrite"),
         (lambda raw: raw["baseline"].update(result=None, returncode=0), "ended without a result"),
     ],

@@ -109,6 +109,9 @@ def probe_tests(ctx: ProbeContext) -> dict:
     preload = (base.result or {}).get("preload")
     runs = spawn.run_many(requests, ws, mdir, timeout, [prepare(s) for s in chosen], workers(), preload)
     raw["mutants"] = [_mutant_raw(run, site) for run, site in zip(runs, chosen, strict=True)]
+    for key in ("tests_by_line", "preload"):  # what the mutant runs needed; the verdict does not
+        (base.result or {}).pop(key, None)
+    raw["baseline"] = base.to_raw()
     raw["mutant_timeout_s"] = timeout
     return raw
 
