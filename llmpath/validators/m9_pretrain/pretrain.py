@@ -11,6 +11,10 @@ from llmpath.validators.m9_pretrain.params import PretrainParams
 from llmpath.validators.m9_pretrain.threads import OneThread
 from llmpath.validators.m9_pretrain.tokenizer import encode, vocab_of
 
+_REBUILD = (
+    "load_tokenizer must rebuild exactly the tokenizer the model was trained with: the merges in order "
+    "(merge k makes id 256 + k, vocab[256 + k] = vocab[a] + vocab[b]) and the split pattern"
+)
 # Multi-byte text the learner's tokenizer must round-trip (the corpus itself is ASCII).
 TRICKY = "Zoë met Søren in Łódź — 東京 🙂 café\r\n\tend\n"
 
@@ -59,7 +63,7 @@ def probe_pretrain(ctx: ProbeContext) -> dict:
 def _tokenizer_problem(raw: dict, text: str, ids: list[int]) -> tuple[str, str | None] | None:
     theirs = raw.get("theirs") or {}
     if "error" in theirs:
-        return f"load_tokenizer(checkpoint['tokenizer']) or its encode/decode raised {theirs['error']}", None
+        return f"load_tokenizer(checkpoint['tokenizer']) or its encode/decode raised {theirs['error']}", _REBUILD
     got = theirs.get("ids")
     if got != ids:
         got = list(got or [])
@@ -69,11 +73,9 @@ def _tokenizer_problem(raw: dict, text: str, ids: list[int]) -> tuple[str, str |
         return (
             f"load_tokenizer(checkpoint['tokenizer']).encode differs from the merges the checkpoint stores, from "
             f"token {k} of the held-out text on: got {got[k : k + 4]}, expected {ids[k : k + 4]}",
-            "merge k makes id 256 + k (the new ids start at 256, not 255)" if shifted else
-            "load_tokenizer must rebuild exactly the tokenizer the model was trained with: its merges in order "
-            "(merge k -> id 256 + k) and its split pattern",
+            "merge k makes id 256 + k (the new ids start at 256, not 255)" if shifted else _REBUILD,
         )
-    if theirs.get("decoded") != text or theirs.get("tricky") != "Zoë met Søren in Łódź — 東京 🙂 café\r\n\tend\n":
+    if theirs.get("decoded") != text or theirs.get("tricky") != TRICKY:
         return "decode(encode(text)) != text with the tokenizer load_tokenizer rebuilds", (
             "decode joins the tokens' bytes and decodes them once as UTF-8"
         )
