@@ -114,13 +114,12 @@ def verdict_pretrain(raw: dict, ctx: VerdictContext) -> Verdict:
         )
     if not np.all(np.isfinite(nats)):
         return Verdict.failed(f"the model's loss is not finite on {where}", diagnosis="the logits contain nan or inf")
-    return _judge_bpb(nats, [len(vocab[i]) for i in ids[1:]], raw, where, p, entropy_floor(), corpus_baselines())
+    return _judge_bpb(nats, [len(vocab[i]) for i in ids[1:]], raw, where, p, entropy_floor(), corpus_baselines)
 
 
 def _judge_bpb(nats, target_bytes, raw: dict, where: str, p: PretrainParams, floor, baselines) -> Verdict:
     bpb, se = ratio_stats(nats, target_bytes)
     gate, low = p.max_bits_per_byte, floor.bits_per_byte
-    bigram = baselines["bigram"] / math.log(2)  # character bigram, bits per byte (ASCII corpus)
     uniform = math.log(raw["vocab_size"]) * len(nats) / (math.log(2) * sum(target_bytes))
     numbers = f"your {bpb:.3f} bits/byte (± {se:.3f}); entropy floor {low:.3f}; gate {gate:.3f}"
     metrics = {
@@ -144,7 +143,7 @@ def _judge_bpb(nats, target_bytes, raw: dict, where: str, p: PretrainParams, flo
     if bpb > gate:
         if bpb > 0.9 * uniform:
             diagnosis = f"the checkpoint looks untrained: uniform guessing over its ids gives {uniform:.2f}"
-        elif bpb > bigram:
+        elif bpb > (bigram := baselines()["bigram"] / math.log(2)):  # character bigram (slow: only here)
             diagnosis = f"worse than a character bigram ({bigram:.2f} bits/byte): train longer; check the saved weights"
         else:
             diagnosis = "train longer (more steps, warm-up and a decaying learning rate) or a slightly bigger model"

@@ -42,7 +42,10 @@ class Tokenizer:
 
     def encode(self, text: str) -> list[int]:
         chunks = self.pattern.findall(text) if self.pattern else [text]
-        return [i for c in chunks for i in self._chunk(c.encode("utf-8"))]
+        done: dict[str, list[int]] = {}
+        for c in set(chunks):
+            done[c] = self._chunk(c.encode("utf-8"))
+        return [i for c in chunks for i in done[c]]
 
     def decode(self, ids: list[int]) -> str:
         return b"".join(self.vocab[i] for i in ids).decode("utf-8", errors="replace")
