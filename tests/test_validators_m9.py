@@ -130,11 +130,11 @@ def test_bug_is_caught(tmp_path, bug):
     assert bug.expect.lower() in text(results).lower(), text(results)
 
 
-def test_a_crashing_evaluate_is_a_finding_through_the_sandbox(tmp_path):
+def test_a_crashing_evaluate_is_a_finding_not_a_crash(tmp_path):
     bug = next(b for b in BUGS if b.name == "loss_in_bits")
     crash = dataclasses.replace(bug, replace='    raise RuntimeError("boom")\n', expect=None)
     folder = lay_out(tmp_path, "M9", REFERENCE, crash, main_file="pretrain.py")
-    result = judge(folder, ["m9.metrics"])[0]
+    result = run_here(folder, ["m9.metrics"])[0]
     assert result.status == "failed" and "RuntimeError: boom" in text([result]), text([result])
 
 
