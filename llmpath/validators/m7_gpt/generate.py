@@ -114,7 +114,8 @@ def _probe_generate_inner(ctx: ProbeContext) -> dict:
         except NotImplementedError:
             raise
         except Exception as exc:  # judged, not an error: generating past block_size must work
-            out["long"] = {"error": f"{type(exc).__name__}: {_short(exc, 2)}", "n_new": n_long, "prompt_len": int(head.shape[1])}
+            error = f"{type(exc).__name__}: {_short(exc, 2)}"
+            out["long"] = {"error": error, "n_new": n_long, "prompt_len": int(head.shape[1])}
             return out
         out["long"] = {"shape": tuple(long.shape), "n_new": n_long, "prompt_len": int(head.shape[1])}
 
