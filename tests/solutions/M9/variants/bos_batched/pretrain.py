@@ -25,7 +25,7 @@ class Tokenizer:
     def _chunk(self, data: bytes) -> list[int]:
         ids = list(data)
         while len(ids) > 1:
-            rank, i = min((self.ranks.get(p, 1 << 30), i) for i, p in enumerate(zip(ids, ids[1:])))
+            rank, i = min((self.ranks.get(p, 1 << 30), i) for i, p in enumerate(zip(ids[:-1], ids[1:], strict=True)))
             if rank == 1 << 30:
                 return ids
             pair = (ids[i], ids[i + 1])
@@ -83,4 +83,5 @@ def evaluate(model, tokenizer, text: str, block_size: int) -> dict[str, float]:
         logits, targets = model(x).reshape(len(xs) * block_size, -1), y.reshape(-1)
     total = F.cross_entropy(logits.double(), targets, ignore_index=-100, reduction="sum").item()
     n = len(ids) - 1  # the text's tokens, every one predicted
-    return {"loss": total / n, "perplexity": math.exp(total / n), "bits_per_byte": total / (math.log(2) * len(text.encode()))}
+    bits_per_byte = total / (math.log(2) * len(text.encode()))
+    return {"loss": total / n, "perplexity": math.exp(total / n), "bits_per_byte": bits_per_byte}

@@ -37,4 +37,5 @@ def evaluate(model, tokenizer, text: str, block_size: int) -> dict[str, float]:
         total -= logp[torch.arange(len(ts)), ids[ts]].sum()
     total = float(total)
     n_bytes = len(text.encode("utf-8"))
-    return {"loss": total / (n - 1), "perplexity": math.exp(total / (n - 1)), "bits_per_byte": total / n_bytes / math.log(2)}
+    loss = total / (n - 1)
+    return {"loss": loss, "perplexity": math.exp(loss), "bits_per_byte": total / n_bytes / math.log(2)}
