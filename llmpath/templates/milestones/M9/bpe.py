@@ -21,7 +21,7 @@ class BPETokenizer:
     """Byte-level BPE: train(text, vocab_size), encode(text) -> ids, decode(ids) -> text."""
 
     def __init__(self) -> None:
-        raise NotImplementedError("BPETokenizer.__init__: self.merges = {} and self.vocab = {i: bytes([i]) for i in range(256)}")
+        raise NotImplementedError("BPETokenizer.__init__: merges = {}, vocab = {i: bytes([i]) for i in range(256)}")
 
     def train(self, text: str, vocab_size: int, verbose: bool = False) -> None:
         """Learn vocab_size - 256 merges from the UTF-8 bytes of `text`, most frequent pair first."""
@@ -29,7 +29,7 @@ class BPETokenizer:
 
     def encode(self, text: str) -> list[int]:
         """The ids of `text`: its UTF-8 bytes with the learned merges applied, lowest merge id first."""
-        raise NotImplementedError("BPETokenizer.encode: start from the bytes; apply the earliest-learned mergeable pair until none is left")
+        raise NotImplementedError("BPETokenizer.encode: from the bytes, merge the earliest-learned pair, repeat")
 
     def decode(self, ids: list[int]) -> str:
         """The text of `ids`; bytes that are not valid UTF-8 become U+FFFD (never raises)."""

@@ -38,4 +38,4 @@ class GPT(nn.Module):
         At each step use the last block_size tokens as context, take the logits of the last
         position divided by temperature, keep the top_k largest when top_k is set, and sample.
         """
-        raise NotImplementedError("GPT.generate: crop the context, scale the last logits, optional top-k, sample, append")
+        raise NotImplementedError("GPT.generate: crop the context, scale the last logits, top-k, sample, append")
