@@ -15,6 +15,7 @@ _EXPORTS = {
     "is_grammatical": "corpus",
     "corpus_baselines": "corpus",
     "split_sentences": "corpus",
+    "sample_stories": "corpus",
     # classification sets with known Bayes accuracy (M1, M2)
     "gaussian_binary": "classification",
     "two_moons": "classification",

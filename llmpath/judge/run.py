@@ -223,7 +223,8 @@ _WARM: dict[str, tuple[str, ...]] = {
     "m4": ("numpy", "torch"),
     "m5": ("numpy", "torch"),
     "m6": ("numpy", "torch"),
-    "m7": ("numpy", "torch"),
+    "m7": ("numpy",),  # its verdicts use numpy only; importing torch here would compete with the child
     "m8": ("numpy",),
+    "m9": ("numpy",),
     "m11": ("numpy", "rank_bm25"),
 }
