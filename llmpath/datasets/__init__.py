@@ -14,6 +14,11 @@ _EXPORTS = {
     "entropy_floor": "corpus",
     "is_grammatical": "corpus",
     "corpus_baselines": "corpus",
+    # labelled story endings with an exact Bayes accuracy (M10)
+    "ending_task": "endings",
+    "ending_bayes_accuracy": "endings",
+    "ending_posterior": "endings",
+    "ENDING_WORDS": "endings",
     # classification sets with known Bayes accuracy (M1, M2)
     "gaussian_binary": "classification",
     "two_moons": "classification",
