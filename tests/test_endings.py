@@ -27,9 +27,8 @@ def test_splits_are_seeded_prefix_consistent_and_disjoint():
     assert ending_task(n=5, seed=3) == ending_task(n=5, seed=3) != ending_task(n=5, seed=4)
     # pinned: the Bayes accuracy below is a property of this grammar; a change must say so
     assert test[0] == (
-        "Zoe was a sleepy goat, and Jack was her best friend. They were very excited. Zoe was very hungry. "
-        "But one day, they broke their boat, and their aunt came to help. Jack and Zoe go to the woods "
-        "together. In the end, Jack was very",
+        "Zoe was a sleepy goat, and Jack was her best friend. But one day, they broke their key, and their "
+        "brother helped. In the end, Zoe was very",
         1,
     )
 

@@ -1,24 +1,28 @@
 """Story endings: a labelled downstream task (M10) whose Bayes accuracy is known exactly.
 
 Each example is a story from the corpus's grammar (``llmpath.datasets._grammar``) cut just before
-its last word: an introduction, an optional setting, one to three ordinary body sentences and one
-*event* sentence at a random place among them, then ``In the end, <someone> was very``. The label
-is the word that ends it: ``" happy"`` (1) or ``" sad"`` (0).
+its last word: an introduction, zero to two ordinary body sentences, an *event* sentence, maybe one
+more body sentence, then ``In the end, <someone> was very``. The label is the word that ends it:
+``" happy"`` (1) or ``" sad"`` (0).
 
-    Once upon a time, there was a shy fox named Max. Max likes to paint with his aunt. But one
-    day, he lost his kite in the woods, and his dad came to help. In the end, the fox was very  -> happy
+    There once was a funny frog called Hugo. The frog saw himself in the mirror. But one day, he
+    got lost, and his grandpa helped. In the end, he was very                          -> " happy"
 
-The ending depends on the story only through the event sentence (which always starts with
-"But one day,"): what happened (three good and three bad events, equally likely) and an optional
-twist (none 1/2, a storm 1/4, help from a relative 1/4), each pair with a fixed probability of a
-happy ending (``P_HAPPY``). Everything else is drawn independently of the label, including
-ordinary sentences such as "Max was very sad." that look like evidence and are not. So
+The ending depends on the story only through the event sentence (the one that starts "But one
+day,"): what happened (three good and three bad events, equally likely) and an optional twist
+(none 1/2, a storm 1/4, help from a relative 1/4), each pair with a fixed probability of a happy
+ending (``P_HAPPY``). Everything else is drawn independently of the label, including ordinary
+sentences such as "Max was very sad." that look like evidence and are not. So
 
     P(happy | story) = P_HAPPY[event][twist]
     Bayes accuracy   = sum over (event, twist) of P(event) P(twist) max(p, 1 - p) = 67/80 = 0.8375
 
 exactly (rational arithmetic below), and no classifier can do better on fresh stories. Reading
 only the event and ignoring the twist gives 0.725; always answering "happy" 0.504.
+
+Lengths: prompts average 175 characters (about 65 tokens of a 512-token BPE of the corpus); the
+event sentence and what follows it average 38 such tokens and stay under 70, so a model whose
+context is cut to its last 64 tokens still sees the event in all but a handful of stories.
 
 Splits come from fixed seeds (train 4,000, val 500, test 1,000 stories; a shorter request is a
 prefix of a longer one). ``ending_task(seed=...)`` draws fresh stories from the same distribution:
@@ -56,15 +60,15 @@ P_HAPPY: dict[str, dict[str, Fraction]] = {
 # structural choices (nothing written): the words follow in _event
 EVENT = g.Options([("", e, 1.0) for e in EVENTS])
 TWIST = g.Options([("", t, float(TWIST_P[t])) for t in TWISTS])
-FILLER = g.branch(1, 1, 1)  # one, two or three ordinary body sentences
-SLOTS = {n: g.branch(*([1] * (n + 1))) for n in (1, 2, 3)}  # where the event goes among them
+BEFORE = g.branch(1, 1, 1)  # zero, one or two ordinary body sentences before the event
+AFTER = g.branch(1, 1)  # and zero or one after it
 # the label word, written last: " sad" with probability 1 - p, " happy" with p
 LABEL = {
     (e, t): g.Options([(ENDING_WORDS[0], 0, float(1 - p)), (ENDING_WORDS[1], 1, float(p))])
     for e, row in P_HAPPY.items()
     for t, p in row.items()
 }
-_TWIST_TEXT = {"none": "", "storm": ", but then a storm came"}
+_EVENT_TEXT = {"won": " won a prize", "made": " made a new friend", "got": " got lost"}
 
 
 def bayes_accuracy() -> Fraction:
@@ -91,29 +95,18 @@ def _event(ch, cast) -> tuple[str, str]:
         ch.pick(g.A_OBJ_ADJ)
         ch.emit(" ")
         ch.pick(g.OBJECT_)
-        ch.emit(" in the ")
-        ch.pick(g.LANDMARK)
-    elif event in ("won", "made"):
-        ch.emit(" won a prize at the " if event == "won" else " made a new friend at the ")
-        ch.pick(g.LANDMARK)
-    elif event == "lost":
-        ch.emit(f" lost {poss} ")
-        ch.pick(g.OBJECT_)
-        ch.emit(" in the ")
-        ch.pick(g.LANDMARK)
-    elif event == "broke":
-        ch.emit(f" broke {poss} ")
+    elif event in ("lost", "broke"):
+        ch.emit(f" {event} {poss} ")
         ch.pick(g.OBJECT_)
     else:
-        ch.emit(" got lost in the ")
-        ch.pick(g.LANDMARK)
+        ch.emit(_EVENT_TEXT[event])
     twist = TWIST.tags[ch.pick(TWIST)]
     if twist == "help":
         ch.emit(f", and {poss} ")
         ch.pick(g.RELATIVE)
-        ch.emit(" came to help")
-    else:
-        ch.emit(_TWIST_TEXT[twist])
+        ch.emit(" helped")
+    elif twist == "storm":
+        ch.emit(", but then a storm came")
     ch.emit(".")
     return event, twist
 
@@ -121,18 +114,14 @@ def _event(ch, cast) -> tuple[str, str]:
 def labelled_story(ch) -> tuple[str, str]:
     """One prompt and its label word (the grammar program; sampled or parsed). Returns (event, twist)."""
     cast = g.StoryCast(g.intro(ch))
-    if ch.pick(g.SETTING):
+    for _ in range(BEFORE.tags[ch.pick(BEFORE)]):
         ch.emit(" ")
-        g.setting(ch, cast)
-    n = FILLER.tags[ch.pick(FILLER)] + 1
-    at = SLOTS[n].tags[ch.pick(SLOTS[n])]
-    found = ("", "")
-    for i in range(n + 1):
+        g.body(ch, cast)
+    ch.emit(" ")
+    found = _event(ch, cast)
+    if ch.pick(AFTER):
         ch.emit(" ")
-        if i == at:
-            found = _event(ch, cast)
-        else:
-            g.body(ch, cast)
+        g.body(ch, cast)
     ch.emit(" In the end, ")
     gender = cast.subjects[False].tags[ch.pick(cast.subjects[False])]
     ch.emit(f" {g.BE[gender]} very")
@@ -179,8 +168,8 @@ def ending_task(split: str = "train", n: int | None = None, seed: int | None = N
 
 
 _EVENT_RE = re.compile(
-    r"But one day, [^.,]*? (found|won|made|lost|broke|got) [^.,]*"
-    r"(, but then a storm came|, and \w+ \w+ came to help)?\."
+    r"But one day, [^.,]*? (found|won|made|lost|broke|got)\b[^.,]*"
+    r"(, but then a storm came|, and \w+ \w+ helped)?\."
 )
 
 
