@@ -10,7 +10,6 @@ from llmpath.validators.api import Check, Verdict, VerdictContext
 
 _FUTURE = {
     "m9.pretrain": "M9: a GPT pretrained with your M8 tokenizer, judged in bits per byte",
-    "m10.lora": "M10: LoRALinear and apply_lora, compared with full fine-tuning",
     "m11.rag": "M11: retrieval + generation, evaluated on a QA task",
     "m12.agent": "M12: an agent that parses intent, selects tools and uses their outputs",
     "m13.multi_agent": "M13: roles exchanging typed messages under a protocol",

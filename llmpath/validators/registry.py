@@ -23,6 +23,7 @@ MODULES: tuple[str, ...] = (
     "m6_transformer",
     "m7_gpt",
     "m8_bpe",
+    "m10_lora",
     "future",
 )
 
