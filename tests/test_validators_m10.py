@@ -15,7 +15,8 @@ import torch
 from llmpath.validators.m10_lora import cases as c
 from llmpath.validators.m10_lora import diagnose as dg
 from tests.judgeutil import SOLUTIONS, judge, judge_in_process, lay_out, statuses, text
-from tests.solutions.M10.bugs import BUGS, CHECKS as BUG_CHECKS
+from tests.solutions.M10.bugs import BUGS
+from tests.solutions.M10.bugs import CHECKS as BUG_CHECKS
 
 M10 = SOLUTIONS / "M10"
 REFERENCE = M10 / "reference"
@@ -86,7 +87,8 @@ def test_target_rules_are_named():
                     "blocks.0.mlp.fc", "blocks.1.mlp.fc", "head"}
     substring = {n for n in names if any(t in n for t in c.TARGETS)}
     assert "substrings" in dg.target_rule(substring, names, c.TARGETS)
-    assert "adapted but not targeted" in dg.target_rule(want - {"head"} | {"aux_head", "blocks.0.attn.k_proj"}, names, c.TARGETS)
+    odd = want - {"head"} | {"aux_head", "blocks.0.attn.k_proj"}
+    assert "adapted but not targeted" in dg.target_rule(odd, names, c.TARGETS)
 
 
 def test_count_rules_are_named():
@@ -96,7 +98,8 @@ def test_count_rules_are_named():
     model = c.tied_model()
     assert sum(p.numel() for p in model.parameters() if p.requires_grad) == counts["unique"]
     assert sum(v.numel() for v in model.state_dict().values()) == counts["state_dict"]
-    assert sum(p.numel() for _, p in model.named_parameters(remove_duplicate=False) if p.requires_grad) == counts["tied_twice"]
+    listed = model.named_parameters(remove_duplicate=False)
+    assert sum(p.numel() for _, p in listed if p.requires_grad) == counts["tied_twice"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -132,5 +135,6 @@ def test_reference_lora_agrees_with_peft():
         for name, layer in mine.items():
             assert torch.allclose(ref.merge(layer).weight, merged.get_submodule(name).weight, rtol=0, atol=1e-12)
     # peft's rsLoRA scales by alpha / sqrt(r): the value the diagnosis calls rsLoRA
-    rs = peft.get_peft_model(c.toy_model(0), peft.LoraConfig(r=4, lora_alpha=8, target_modules=["head"], use_rslora=True))
+    rs_config = peft.LoraConfig(r=4, lora_alpha=8, target_modules=["head"], use_rslora=True)
+    rs = peft.get_peft_model(c.toy_model(0), rs_config)
     assert "rsLoRA" in dg.scaling_words(rs.base_model.model.head.scaling["default"], 4, 8.0)

@@ -89,7 +89,8 @@ def train(model, tokenizer, block: int, steps: int, lr: float, seed: int, log: s
     warmup = max(1, steps // 10)
     model.train()
     for step in range(steps):
-        scale = (step + 1) / warmup if step < warmup else 0.5 * (1 + math.cos(math.pi * (step - warmup) / (steps - warmup)))
+        decay = 0.5 * (1 + math.cos(math.pi * (step - warmup) / (steps - warmup)))  # cosine to zero
+        scale = (step + 1) / warmup if step < warmup else decay
         for group in opt.param_groups:
             group["lr"] = lr * scale
         pick = torch.randint(len(data), (32,), generator=gen).tolist()

@@ -79,10 +79,14 @@ def merge(layer: LoRALinear) -> nn.Linear:
 def apply_lora(model: nn.Module, r: int, alpha: float, targets: list[str], dropout: float = 0.0) -> nn.Module:
     model.requires_grad_(False)
 
+    def suffix_of(full: str, target: str) -> bool:  # whole dotted components at the end
+        parts = target.split(".")
+        return full.split(".")[-len(parts) :] == parts
+
     def visit(module: nn.Module, prefix: str) -> None:
         for name, child in list(module.named_children()):
             full = f"{prefix}{name}"
-            if isinstance(child, nn.Linear) and any(full.split(".")[-len(t.split(".")):] == t.split(".") for t in targets):
+            if isinstance(child, nn.Linear) and any(suffix_of(full, t) for t in targets):
                 setattr(module, name, LoRALinear(child, r, alpha, dropout))
             elif not isinstance(child, LoRALinear):
                 visit(child, full + ".")
