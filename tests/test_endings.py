@@ -18,7 +18,7 @@ def _accuracy(examples) -> float:
 
 def test_splits_are_seeded_prefix_consistent_and_disjoint():
     test = ending_task("test")
-    assert len(test) == 1000 and len(ending_task("val")) == 500 and len(ending_task("train")) == 4000
+    assert len(test) == 500 and len(ending_task("val")) == 500 and len(ending_task("train")) == 4000
     e._CACHE.clear()  # regenerate from the seed
     assert ending_task("test") == test
     assert ending_task("test", 10) == test[:10] and ending_task("validation", 3) == ending_task("val")[:3]
@@ -94,7 +94,7 @@ def test_monte_carlo_agrees_with_the_exact_value():
 
 
 def test_the_bayes_rule_reaches_the_bayes_accuracy_on_the_splits_and_simpler_rules_do_not():
-    for split, n in (("train", 4000), ("test", 1000)):
+    for split, n in (("train", 4000), ("test", 500)):
         acc = _accuracy(ending_task(split))
         assert abs(acc - 0.8375) < 4 * math.sqrt(0.8375 * 0.1625 / n), (split, acc)
     train = e.sample(4000, seed=5)

@@ -24,7 +24,7 @@ Lengths: prompts average 175 characters (about 65 tokens of a 512-token BPE of t
 event sentence and what follows it average 38 such tokens and stay under 70, so a model whose
 context is cut to its last 64 tokens still sees the event in all but a handful of stories.
 
-Splits come from fixed seeds (train 4,000, val 500, test 1,000 stories; a shorter request is a
+Splits come from fixed seeds (train 4,000, val 500, test 500 stories; a shorter request is a
 prefix of a longer one). ``ending_task(seed=...)`` draws fresh stories from the same distribution:
 the judge measures on stories nobody has seen.
 """
@@ -38,7 +38,7 @@ from fractions import Fraction
 from llmpath.datasets import _grammar as g
 
 ENDING_WORDS = (" sad", " happy")  # label 0 ends the prompt with " sad", label 1 with " happy"
-SPLITS = {"train": 4000, "val": 500, "test": 1000}
+SPLITS = {"train": 4000, "val": 500, "test": 500}
 _SEEDS = {"train": 0xE4D_0001, "val": 0xE4D_0002, "test": 0xE4D_0003}
 _ALIASES = {"validation": "val", "valid": "val"}
 
@@ -147,7 +147,7 @@ _CACHE: dict[int, list[tuple[str, int, str, str]]] = {}
 def ending_task(split: str = "train", n: int | None = None, seed: int | None = None) -> list[tuple[str, int]]:
     """Labelled stories ``[(prompt, label), ...]``: label 1 means the story ends " happy", 0 " sad".
 
-    ``split`` is "train" (4,000 stories), "val" (500) or "test" (1,000); ``n`` takes the first n
+    ``split`` is "train" (4,000 stories), "val" (500) or "test" (500); ``n`` takes the first n
     (up to the split's size). ``seed`` draws ``n`` fresh stories from the same distribution instead.
     The prompt ends with "was very" (or "were very"); ``prompt + ENDING_WORDS[label] + "."`` is the story.
     """

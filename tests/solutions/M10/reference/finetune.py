@@ -38,14 +38,18 @@ def load_base() -> tuple[torch.nn.Module, object, dict]:
 
 
 def rows(tokenizer, examples, block: int) -> list[tuple[list[int], list[tuple[int, int]]]]:
-    """For each example: the input ids and the (position, target id) pairs of its right ending's tokens."""
+    """For each example: the input ids and the (position, target id) pairs of its ending's tokens.
+
+    The README's rule: keep the last block - (m - 1) prompt ids (m = the longer ending's length),
+    then append the ending; its token j is predicted at position (kept - 1 + j).
+    """
     words = [tokenizer.encode(w) for w in ENDING_WORDS]
+    keep = block - (max(len(w) for w in words) - 1)
     out = []
     for prompt, label in examples:
-        ids = tokenizer.encode(prompt) + words[label]
-        inp = ids[:-1][-block:]  # crop on the left: the event sentence sits near the end
-        n = len(words[label])
-        out.append((inp, [(len(inp) - n + j, words[label][j]) for j in range(n)]))
+        kept = tokenizer.encode(prompt)[-keep:]  # crop on the left: the event sentence sits near the end
+        ending = words[label]
+        out.append((kept + ending[:-1], [(len(kept) - 1 + j, tok) for j, tok in enumerate(ending)]))
     return out
 
 
