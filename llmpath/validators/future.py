@@ -1,4 +1,4 @@
-"""Validators declared by the roadmap for M9–M14 but not written yet.
+"""Validators declared by the roadmap for M10–M14 but not written yet.
 
 They exist so that ``roadmap.yaml`` can name them today; each one reports an ``error`` result
 ("not implemented in this version of llmpath"), never a pass.
@@ -9,7 +9,6 @@ from __future__ import annotations
 from llmpath.validators.api import Check, Verdict, VerdictContext
 
 _FUTURE = {
-    "m9.pretrain": "M9: a GPT pretrained with your M8 tokenizer, judged in bits per byte",
     "m11.rag": "M11: retrieval + generation, evaluated on a QA task",
     "m12.agent": "M12: an agent that parses intent, selects tools and uses their outputs",
     "m13.multi_agent": "M13: roles exchanging typed messages under a protocol",

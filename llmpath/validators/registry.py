@@ -23,6 +23,7 @@ MODULES: tuple[str, ...] = (
     "m6_transformer",
     "m7_gpt",
     "m8_bpe",
+    "m9_pretrain",
     "m10_lora",
     "future",
 )
