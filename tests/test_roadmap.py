@@ -122,7 +122,8 @@ CRITERIA = {
            ("M8.encode", "m8.encode"), ("M8.compression", "m8.compression"), ("M8.docs", "m8.docs"),
            ("M8.journal", "docs.journal")],
     "M9": [("M9.pretrain", "m9.pretrain"), ("M9.report", "docs.experiments"), ("M9.journal", "docs.journal")],
-    "M10": [("M10.lora", "m10.lora"), ("M10.compare", "docs.experiments"), ("M10.journal", "docs.journal")],
+    "M10": [("M10.lora", "m10.lora"), ("M10.finetune", "m10.finetune"), ("M10.compare", "m10.compare"),
+            ("M10.journal", "docs.journal")],
     "M11": [("M11.rag", "m11.rag"), ("M11.eval", "docs.experiments"), ("M11.journal", "docs.journal")],
     "M12": [("M12.agent", "m12.agent"), ("M12.journal", "docs.journal")],
     "M13": [("M13.system", "m13.multi_agent"), ("M13.journal", "docs.journal")],
@@ -132,7 +133,6 @@ PARAMS = {
     "M1.journal": {"min_words": 40},
     "M5.qkv": {"min_words": 80, "mentions": ["query", "key", "value"]},
     "M9.report": {"metrics": ["perplexity", "bits_per_byte"]},
-    "M10.compare": {"min_entries": 2, "metrics": ["accuracy"]},
     "M11.eval": {"metrics": ["exact_match"]},
     "M14.design": {"path": "DESIGN.md", "min_words": 300, "headings": ["Design", "Implementation", "Evaluation"]},
 }

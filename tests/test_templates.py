@@ -33,7 +33,7 @@ STARTERS = {
     "M7": {"model.py", "train.py"},
     "M8": {"bpe.py", "VOCAB.md"},
     "M9": {"pretrain.py"},
-    "M10": {"lora.py"},
+    "M10": {"lora.py", "finetune.py"},
     "M11": {"rag.py"},
     "M12": {"agent.py"},
     "M13": {"multi_agent.py"},
@@ -49,7 +49,7 @@ CONTRACT_NAMES = {
     "M6/transformer.py": {"TransformerBlock"},
     "M7/model.py": {"GPT"},
     "M8/bpe.py": {"BPETokenizer"},
-    "M10/lora.py": {"LoRALinear", "apply_lora"},
+    "M10/lora.py": {"LoRALinear", "merge", "apply_lora", "count_trainable"},
     "M11/rag.py": {"RAG"},
     "M12/agent.py": {"Agent"},
 }

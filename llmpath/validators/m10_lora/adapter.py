@@ -20,8 +20,10 @@ from llmpath.validators.m9_pretrain.loading import Loaded, Problem, load, short
 from llmpath.validators.m9_pretrain.tokenizer import encode
 
 ADAPTER, FULL = "adapter.pt", "full.pt"
-_SAVE = ('torch.save({"lora": {"r": r, "alpha": alpha, "targets": targets}, "adapter": {name: tensor for the '
-         'adapters\' parameters}, "trainable_params": count_trainable(model)}, "adapter.pt")')
+_SAVE = (
+    'torch.save({"lora": {"r": r, "alpha": alpha, "targets": targets}, "adapter": {name: tensor for the '
+    'adapters\' parameters}, "trainable_params": count_trainable(model)}, "adapter.pt")'
+)
 
 
 @dataclasses.dataclass
@@ -77,7 +79,9 @@ def _lora_spec(data: dict) -> dict:
     ok = isinstance(spec, dict) and isinstance(spec.get("r"), int) and isinstance(spec.get("alpha"), (int, float))
     targets = spec.get("targets") if isinstance(spec, dict) else None
     if not ok or not isinstance(targets, list) or not targets or not all(isinstance(t, str) for t in targets):
-        raise Problem(f'adapter.pt["lora"] is {spec!r}; expected {{"r": int, "alpha": float, "targets": [str, ...]}}', _SAVE)
+        raise Problem(
+            f'adapter.pt["lora"] is {spec!r}; expected {{"r": int, "alpha": float, "targets": [str, ...]}}', _SAVE
+        )
     if not isinstance(data["adapter"], dict):
         raise Problem(f'adapter.pt["adapter"] is a {type(data["adapter"]).__name__}, expected a dict of tensors', _SAVE)
     return {"r": spec["r"], "alpha": float(spec["alpha"]), "targets": list(targets)}
@@ -96,8 +100,11 @@ def adapted(ctx: ProbeContext) -> Adapted:
     spec = _lora_spec(data)
     model = loaded.model
     total = sum(p.numel() for p in model.parameters())
-    expected = sum(spec["r"] * (m.in_features + m.out_features) for n, m in model.named_modules()
-                   if isinstance(m, nn.Linear) and matches(n, spec["targets"]))
+    expected = sum(
+        spec["r"] * (m.in_features + m.out_features)
+        for n, m in model.named_modules()
+        if isinstance(m, nn.Linear) and matches(n, spec["targets"])
+    )
     returned = apply_lora(model, spec["r"], spec["alpha"], spec["targets"])
     model = model if returned is None else returned
     trainable = [n for n, p in model.named_parameters() if p.requires_grad]
@@ -106,16 +113,24 @@ def adapted(ctx: ProbeContext) -> Adapted:
     try:
         model.load_state_dict(weights, strict=False)
     except Exception as exc:  # noqa: BLE001 - shapes that do not fit
-        raise Problem(f"adapter.pt's weights do not fit the adapted model: {short(exc)}",
-                      "save the adapters of the model you trained, with the r and targets you trained with") from None
+        raise Problem(
+            f"adapter.pt's weights do not fit the adapted model: {short(exc)}",
+            "save the adapters of the model you trained, with the r and targets you trained with",
+        ) from None
     model.eval()
     return Adapted(
-        base=loaded, model=model, lora=spec, trainable_names=trainable,
-        base_keys=[k for k in keys if k not in set(trainable)], file_keys=[str(k) for k in weights],
+        base=loaded,
+        model=model,
+        lora=spec,
+        trainable_names=trainable,
+        base_keys=[k for k in keys if k not in set(trainable)],
+        file_keys=[str(k) for k in weights],
         file_numel=int(sum(getattr(v, "numel", lambda: 0)() for v in weights.values())),
-        claimed=data["trainable_params"], learner_count=count(model),
+        claimed=data["trainable_params"],
+        learner_count=count(model),
         ours=sum({id(p): p.numel() for p in model.parameters() if p.requires_grad}.values()),
-        expected=expected, total=total,
+        expected=expected,
+        total=total,
     )
 
 
@@ -124,12 +139,16 @@ def full(ctx: ProbeContext) -> Any:
     loaded = base(ctx)
     data = read(ctx.milestone_dir / FULL, 'torch.save({"model": model.state_dict()}, "full.pt")')
     if not isinstance(data.get("model"), dict):
-        raise Problem(f"full.pt lacks a \"model\" state_dict; it has {sorted(map(str, data))}",
-                      'torch.save({"model": model.state_dict()}, "full.pt")')
+        raise Problem(
+            f'full.pt lacks a "model" state_dict; it has {sorted(map(str, data))}',
+            'torch.save({"model": model.state_dict()}, "full.pt")',
+        )
     model = loaded.model
     try:
         model.load_state_dict(data["model"])
     except Exception as exc:  # noqa: BLE001
-        raise Problem(f"full.pt's weights do not fit your M9 GPT: {short(exc)}",
-                      "save the fully fine-tuned model's state_dict (the M9 config, no adapters)") from None
+        raise Problem(
+            f"full.pt's weights do not fit your M9 GPT: {short(exc)}",
+            "save the fully fine-tuned model's state_dict (the M9 config, no adapters)",
+        ) from None
     return model.eval()

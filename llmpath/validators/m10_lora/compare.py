@@ -35,7 +35,6 @@ def probe_compare(ctx: ProbeContext) -> dict:
     from llmpath.datasets.endings import ENDING_WORDS
     from llmpath.validators.m9_pretrain.loading import Problem, logits, problem
     from llmpath.validators.m9_pretrain.threads import OneThread
-
     from llmpath.validators.m10_lora import adapter, readout
 
     prompts = _test_prompts()
@@ -93,10 +92,14 @@ def _judge_entry(kind: str, e: Any, acc: float | None, params: int, tol: float) 
     if missing:
         return [f"{e.id} ({kind}) lacks the metric(s) {missing}; it has {sorted(e.metrics)}"]
     if acc is not None and abs(e.metrics["accuracy"] - acc) > tol:
-        out.append(f"{e.id} ({kind}) reports accuracy {e.metrics['accuracy']:g}; llmpath measures {acc:.4f} on the "
-                   f"test split (tolerance {tol:g})")
+        out.append(
+            f"{e.id} ({kind}) reports accuracy {e.metrics['accuracy']:g}; llmpath measures {acc:.4f} on the "
+            f"test split (tolerance {tol:g})"
+        )
     if e.metrics["trainable_params"] != params:
-        out.append(f"{e.id} ({kind}) reports trainable_params {e.metrics['trainable_params']:g}; llmpath counts {params:,}")
+        out.append(
+            f"{e.id} ({kind}) reports trainable_params {e.metrics['trainable_params']:g}; llmpath counts {params:,}"
+        )
     if not (math.isfinite(e.metrics["wall_time_s"]) and e.metrics["wall_time_s"] > 0):
         out.append(f"{e.id} ({kind}) reports wall_time_s {e.metrics['wall_time_s']:g}; a duration is > 0")
     return out
@@ -108,33 +111,57 @@ def verdict_compare(raw: dict, ctx: VerdictContext) -> Verdict:
     if "problem" in raw:
         return Verdict.failed(raw["problem"], diagnosis=raw.get("problem_diagnosis"))
     bayes, tol = ending_bayes_accuracy(), ctx.params.tol
-    how = ('log one entry per method: llmpath log experiment -m M10 --objective "LoRA fine-tuning" --metric accuracy=... '
-           '--metric trainable_params=... --metric wall_time_s=... (and one whose objective says "full fine-tuning")')
+    how = (
+        'log one entry per method: llmpath log experiment -m M10 --objective "LoRA fine-tuning" --metric accuracy=... '
+        '--metric trainable_params=... --metric wall_time_s=... (and one whose objective says "full fine-tuning")'
+    )
     found, problems = _entries(ctx)
     lora_acc = _accuracy(raw["lora"])
     full_acc = None if "full" not in raw else _accuracy(raw["full"])
-    metrics = {"lora_accuracy": lora_acc, "bayes_accuracy": bayes, "lora_trainable_params": raw["ours"],
-               "full_trainable_params": raw["total"]}
+    metrics = {
+        "lora_accuracy": lora_acc,
+        "bayes_accuracy": bayes,
+        "lora_trainable_params": raw["ours"],
+        "full_trainable_params": raw["total"],
+    }
     if full_acc is not None:
         metrics["full_accuracy"] = full_acc
     for kind in ("lora", "full"):
         if kind not in found:
-            problems.append(f"no M10 experiment entry for {'LoRA' if kind == 'lora' else 'full fine-tuning'} "
-                            f"(its objective must mention {'LoRA' if kind == 'lora' else 'full'})")
+            problems.append(
+                f"no M10 experiment entry for {'LoRA' if kind == 'lora' else 'full fine-tuning'} "
+                f"(its objective must mention {'LoRA' if kind == 'lora' else 'full'})"
+            )
     if "lora" in found:
         problems += _judge_entry("LoRA", found["lora"], lora_acc, raw["ours"], tol)
     if "full" in found:
         problems += _judge_entry("full", found["full"], full_acc, raw["total"], tol)
     if full_acc is None:
-        problems.insert(0, f"full.pt cannot be judged, so the full fine-tuning accuracy cannot be reproduced: "
-                           f"{raw['full_problem']['problem']}")
-    table = (f"test split (500 stories): LoRA {lora_acc:.3f} with {raw['ours']:,} trainable parameters; full "
-             + (f"{full_acc:.3f}" if full_acc is not None else "?") + f" with {raw['total']:,}; Bayes accuracy {bayes:.4f}")
+        problems.insert(
+            0,
+            f"full.pt cannot be judged, so the full fine-tuning accuracy cannot be reproduced: "
+            f"{raw['full_problem']['problem']}",
+        )
+    table = (
+        f"test split (500 stories): LoRA {lora_acc:.3f} with {raw['ours']:,} trainable parameters; full "
+        + (f"{full_acc:.3f}" if full_acc is not None else "?")
+        + f" with {raw['total']:,}; Bayes accuracy {bayes:.4f}"
+    )
     if problems:
-        return Verdict.failed(problems[0], *problems[1:], table, how, metrics=metrics,
-                              diagnosis="report the numbers your fine-tuning script measured on ending_task('test') with "
-                              "the README's readout, and count with count_trainable" if len(found) == 2 else None)
-    return Verdict.passed(f"LoRA and full fine-tuning reproduced: {table}",
-                          f"LoRA trains {raw['ours'] / raw['total']:.2%} of the parameters; wall time "
-                          f"{found['lora'].metrics['wall_time_s']:g} s vs {found['full'].metrics['wall_time_s']:g} s",
-                          metrics=metrics)
+        return Verdict.failed(
+            problems[0],
+            *problems[1:],
+            table,
+            how,
+            metrics=metrics,
+            diagnosis="report the numbers your fine-tuning script measured on ending_task('test') with "
+            "the README's readout, and count with count_trainable"
+            if len(found) == 2
+            else None,
+        )
+    return Verdict.passed(
+        f"LoRA and full fine-tuning reproduced: {table}",
+        f"LoRA trains {raw['ours'] / raw['total']:.2%} of the parameters; wall time "
+        f"{found['lora'].metrics['wall_time_s']:g} s vs {found['full'].metrics['wall_time_s']:g} s",
+        metrics=metrics,
+    )

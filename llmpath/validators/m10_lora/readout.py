@@ -18,7 +18,9 @@ from typing import Any
 BATCH = 64
 
 
-def plan(prompt_ids: list[list[int]], endings: list[list[int]], block: int) -> list[tuple[int, list[int], list[tuple[int, int, int]]]]:
+def plan(
+    prompt_ids: list[list[int]], endings: list[list[int]], block: int
+) -> list[tuple[int, list[int], list[tuple[int, int, int]]]]:
     """Rows (example, input ids, [(position, target id, ending)]) covering every scored token of every example."""
     m = max(len(e) for e in endings)
     keep = block - (m - 1)
@@ -41,8 +43,14 @@ def plan(prompt_ids: list[list[int]], endings: list[list[int]], block: int) -> l
     return rows
 
 
-def scores(model: Any, encode: Callable[[str], list[int]], prompts: list[str], endings: list[str], block: int,
-           logits: Callable[[Any, Any], Any]) -> Any:
+def scores(
+    model: Any,
+    encode: Callable[[str], list[int]],
+    prompts: list[str],
+    endings: list[str],
+    block: int,
+    logits: Callable[[Any, Any], Any],
+) -> Any:
     """(n, len(endings)) float64 log-probabilities of each ending after each prompt (numpy)."""
     import numpy as np
     import torch
