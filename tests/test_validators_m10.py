@@ -7,6 +7,8 @@ in this process (same probe and verdict, values round-tripped through the judge'
 from __future__ import annotations
 
 import copy
+import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,19 @@ M10 = SOLUTIONS / "M10"
 REFERENCE = M10 / "reference"
 VARIANTS = sorted(p for p in (M10 / "variants").iterdir() if p.is_dir())
 STUB = Path(__file__).resolve().parent.parent / "llmpath" / "templates" / "milestones" / "M10"
+M9_REFERENCE = SOLUTIONS / "M9" / "reference"
+RESULTS = json.loads((REFERENCE / "results.json").read_text())
+FAST = {"m10.finetune": {"n_eval": 60}}  # for bugs that fail on the files, not on the accuracy
+
+
+def lay_out_pair(tmp_path: Path, m10_source: Path = REFERENCE, bug=None, m9_source: Path = M9_REFERENCE) -> Path:
+    """A workspace with milestones/M9 (the base) and milestones/M10; returns the M10 folder."""
+    folder = lay_out(tmp_path, "M10", m10_source, bug, main_file="lora.py")
+    target = folder.parent / "M9"
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(m9_source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return folder
 
 
 def _load(path: Path, name: str):
@@ -37,14 +52,11 @@ def _load(path: Path, name: str):
 # m10.lora: reference and stub through the sandbox, variants and bugs in this process
 
 
-def test_reference_lora_passes_through_the_sandbox(tmp_path):
-    results = judge(lay_out(tmp_path, "M10", REFERENCE), ["m10.lora"], seed=3)
-    assert statuses(results) == {"m10.lora": "passed"}, text(results)
-
-
 def test_starter_stub_is_not_implemented(tmp_path):
-    results = judge(lay_out(tmp_path, "M10", STUB), ["m10.lora"])
-    assert results[0].status == "error" and "not implemented" in results[0].summary.lower(), text(results)
+    folder = lay_out_pair(tmp_path, STUB)
+    results = judge(folder, ["m10.lora", "m10.finetune", "m10.compare"])
+    for r in results:
+        assert r.status == "error" and "not implemented" in r.summary.lower(), text([r])
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=[v.name for v in VARIANTS])
@@ -138,3 +150,171 @@ def test_reference_lora_agrees_with_peft():
     rs_config = peft.LoraConfig(r=4, lora_alpha=8, target_modules=["head"], use_rslora=True)
     rs = peft.get_peft_model(c.toy_model(0), rs_config)
     assert "rsLoRA" in dg.scaling_words(rs.base_model.model.head.scaling["default"], 4, 8.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# m10.finetune and m10.compare: the M9 reference base + the M10 reference's adapter.pt and full.pt
+
+def log_entries(ws: Path, lora: dict | None = None, full: dict | None = None) -> None:
+    from llmpath.logs import append_experiment
+
+    for objective, metrics in (("LoRA fine-tuning", lora), ("full fine-tuning", full)):
+        if metrics is not None:
+            append_experiment(ws, milestone="M10", objective=objective, setup="reference", metrics=metrics,
+                              visualization=None, notes="", commit=None, dirty=False)
+
+
+def reported(kind: str) -> dict:
+    return {k: RESULTS[kind][k] for k in ("accuracy", "trainable_params", "wall_time_s")}
+
+
+@pytest.fixture(scope="module")
+def reference_pair(tmp_path_factory) -> tuple[Path, list]:
+    folder = lay_out_pair(tmp_path_factory.mktemp("m10ref"))
+    log_entries(folder.parent.parent, reported("lora"), reported("full"))
+    return folder, judge(folder, ["m10.lora", "m10.finetune", "m10.compare"])
+
+
+def test_reference_passes_every_check_through_the_sandbox(reference_pair):
+    _, results = reference_pair
+    assert statuses(results) == {"m10.lora": "passed", "m10.finetune": "passed", "m10.compare": "passed"}, text(results)
+    by = {r.validator: r for r in results}
+    fine = by["m10.finetune"].metrics
+    assert fine["gate"] < fine["accuracy"] <= fine["bayes_accuracy"] + 4 * fine["stderr"]
+    assert by["m10.compare"].metrics["lora_accuracy"] == pytest.approx(RESULTS["lora"]["accuracy"], abs=0.005)
+    for r in results:
+        assert r.elapsed_s < 60, (r.validator, r.elapsed_s)
+
+
+def test_reference_files_are_small():
+    assert (REFERENCE / "adapter.pt").stat().st_size < 300_000
+    assert (REFERENCE / "full.pt").stat().st_size < 2_000_000
+    adapter = torch.load(REFERENCE / "adapter.pt", weights_only=True)
+    saved = sum(v.numel() for v in adapter["adapter"].values())
+    assert saved == adapter["trainable_params"] == RESULTS["lora"]["trainable_params"]
+
+
+@pytest.mark.parametrize("variant", ["parametrize", "linear_subclass"])
+def test_variant_loads_the_reference_adapter_and_passes(tmp_path, variant):
+    folder = lay_out_pair(tmp_path, M10 / "variants" / variant)
+    convert = _load(M10 / "variants" / variant / "convert_adapter.py", f"_m10_convert_{variant}").convert
+    data = torch.load(REFERENCE / "adapter.pt", weights_only=True)
+    torch.save(dict(data, adapter=convert(data["adapter"])), folder / "adapter.pt")
+    results = judge_in_process(folder, ["m10.finetune"], params={"m10.finetune": {"n_eval": 200}})
+    assert statuses(results) == {"m10.finetune": "passed"}, text(results)
+
+
+def test_fused_qkv_variant_with_its_own_adapter_passes(tmp_path):
+    """A GPT with one fused q/k/v projection (M7's variant, M9's weights), LoRA trained on c_attn and friends."""
+    variant = M10 / "variants" / "fused_qkv"
+    folder = lay_out(tmp_path, "M10", variant)
+    _load(variant / "m9_base.py", "_m10_fused_base").lay_out_m9(folder.parent / "M9")
+    results = judge_in_process(folder, ["m10.finetune"], params={"m10.finetune": {"n_eval": 200}})
+    assert statuses(results) == {"m10.finetune": "passed"}, text(results)
+    assert "c_attn" in text(results)
+
+
+# bugs in adapter.pt and the M9 base: (name, change to the saved adapter dict or the folder, status, diagnosis)
+def _with_base(data, folder):
+    base = torch.load(folder.parent / "M9" / "checkpoint.pt", weights_only=True)["model"]
+    data["adapter"].update({k: v for k, v in list(base.items())[:4]})
+
+
+def _drop_half(data, folder):
+    keys = sorted(data["adapter"])
+    data["adapter"] = {k: data["adapter"][k] for k in keys[: len(keys) // 2]}
+
+
+def _untrained(data, folder):
+    data["adapter"] = {k: torch.zeros_like(v) if k.endswith(".B") else v for k, v in data["adapter"].items()}
+
+
+ADAPTER_BUGS = [
+    ("holds_base_weights", _with_base, "failed", "weights of the base model"),
+    ("lacks_adapter_weights", _drop_half, "failed", "lacks"),
+    ("claims_wrong_count", lambda d, f: d.update(trainable_params=d["trainable_params"] + 512), "failed",
+     'adapter.pt["trainable_params"] = '),
+    ("untrained_adapter", _untrained, "failed", "no better than always answering happy"),
+    ("rank_mismatch", lambda d, f: d["lora"].update(r=4), "failed", "do not fit"),
+    ("targets_mismatch", lambda d, f: d["lora"].update(targets=["query"]), "failed", "keys the adapted model does not"),
+    ("targets_match_nothing", lambda d, f: d["lora"].update(targets=["attention"]), "failed", "no nn.Linear"),
+    ("no_lora_key", lambda d, f: d.pop("lora"), "failed", "lacks the key(s) ['lora']"),
+    ("pickled_object", lambda d, f: d.update(extra=Path("x")), "failed", "weights_only"),
+    ("no_adapter_file", lambda d, f: (f / "adapter.pt").unlink(), "error", "run your fine-tuning script"),
+    ("no_m9_checkpoint", lambda d, f: (f.parent / "M9" / "checkpoint.pt").unlink(), "error",
+     "M10 fine-tunes your M9 model"),
+]
+
+
+@pytest.mark.parametrize("name,mutate,status,expect", ADAPTER_BUGS, ids=[b[0] for b in ADAPTER_BUGS])
+def test_adapter_bug_is_caught(tmp_path, name, mutate, status, expect):
+    folder = lay_out_pair(tmp_path)
+    data = torch.load(REFERENCE / "adapter.pt", weights_only=True)
+    mutate(data, folder)
+    if (folder / "adapter.pt").exists():  # unless the case removed it
+        torch.save(data, folder / "adapter.pt")
+    results = judge_in_process(folder, ["m10.finetune"], params=None if name == "untrained_adapter" else FAST)
+    assert results[0].status == status, text(results)
+    assert expect.lower() in text(results).lower(), text(results)
+
+
+# m10.compare: the probe runs once; each case writes other entries and runs the verdict again
+
+
+@pytest.fixture(scope="module")
+def compare_raw(tmp_path_factory) -> tuple[Path, dict]:
+    from llmpath.judge import codec
+    from llmpath.validators.api import ProbeContext
+    from llmpath.validators.registry import resolve
+
+    folder = lay_out_pair(tmp_path_factory.mktemp("m10cmp"))
+    ctx = ProbeContext("M10", folder, folder.parent.parent, {}, 0)
+    return folder, codec.decode(codec.encode(resolve("m10.compare").probe(ctx)))
+
+
+def _compare(folder: Path, raw: dict, lora: dict | None, full: dict | None):
+    from llmpath.logs import EXPERIMENTS_FILE
+    from llmpath.validators.api import VerdictContext
+    from llmpath.validators.registry import resolve
+
+    ws = folder.parent.parent
+    (ws / EXPERIMENTS_FILE).unlink(missing_ok=True)
+    log_entries(ws, lora, full)
+    check = resolve("m10.compare")
+    return check.verdict(raw, VerdictContext("M10", folder, ws, check.params(), 0))
+
+
+COMPARE_CASES = [
+    ("reference", {}, {}, "passed", "reproduced"),
+    ("accuracy_off", {"accuracy": RESULTS["lora"]["accuracy"] + 0.02}, {}, "failed", "llmpath measures"),
+    ("accuracy_of_full_off", {}, {"accuracy": RESULTS["full"]["accuracy"] - 0.03}, "failed", "(full) reports accuracy"),
+    ("lora_counts_everything", {"trainable_params": RESULTS["lora"]["total_params"]}, {}, "failed", "llmpath counts"),
+    ("full_counts_the_adapters", {}, {"trainable_params": RESULTS["lora"]["trainable_params"]}, "failed",
+     "llmpath counts"),
+    ("no_wall_time", {"wall_time_s": None}, {}, "failed", "lacks the metric(s) ['wall_time_s']"),
+    ("zero_wall_time", {}, {"wall_time_s": 0.0}, "failed", "a duration is > 0"),
+    ("no_full_entry", {}, None, "failed", "no M10 experiment entry for full fine-tuning"),
+]
+
+
+@pytest.mark.parametrize("name,lora,full,status,expect", COMPARE_CASES, ids=[c[0] for c in COMPARE_CASES])
+def test_compare_reproduces_or_refuses(compare_raw, name, lora, full, status, expect):
+    folder, raw = compare_raw
+
+    def entry(kind: str, change: dict | None) -> dict | None:
+        if change is None:
+            return None
+        metrics = dict(reported(kind), **change)
+        return {k: v for k, v in metrics.items() if v is not None}
+
+    verdict = _compare(folder, raw, entry("lora", lora), entry("full", full))
+    words = " ".join([verdict.summary, *verdict.details, verdict.diagnosis or ""])
+    assert verdict.status == status and expect.lower() in words.lower(), words
+    assert f"Bayes accuracy {0.875:.4f}" in words
+
+
+def test_compare_refuses_a_full_accuracy_it_cannot_recompute(compare_raw):
+    folder, raw = compare_raw
+    raw = {k: v for k, v in raw.items() if k != "full"} | {"full_problem": {"problem": "full.pt does not exist"}}
+    verdict = _compare(folder, raw, reported("lora"), reported("full"))
+    assert verdict.status == "failed" and "cannot be reproduced" in verdict.summary

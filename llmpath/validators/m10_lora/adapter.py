@@ -13,11 +13,12 @@ full.pt    = {"model": state_dict of the fully fine-tuned GPT (the M9 config)}
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from llmpath.validators.api import ContractError, ProbeContext
+from llmpath.validators.m8_bpe.reference import encode_reference
 from llmpath.validators.m9_pretrain.loading import Loaded, Problem, load, short
-from llmpath.validators.m9_pretrain.tokenizer import encode
 
 ADAPTER, FULL = "adapter.pt", "full.pt"
 _SAVE = (
@@ -53,8 +54,28 @@ def base(ctx: ProbeContext) -> Loaded:
         raise Problem(f"the M9 base (milestones/M9/checkpoint.pt) {exc}", exc.diagnosis) from None
 
 
-def encoder(loaded: Loaded):  # noqa: ANN201 - a str -> list[int] function
-    return lambda text: encode(text, loaded.merges, loaded.pattern)
+def encoder(loaded: Loaded) -> Callable[[str], list[int]]:
+    """llmpath's encoding of the checkpoint's tokenizer (M9's rule), caching each chunk across calls.
+
+    Same result as m9_pretrain.tokenizer.encode: split by the pattern, merges lowest id first per
+    chunk. The stories repeat their words, so the cache makes encoding 1,000 prompts cheap.
+    """
+    import re
+
+    ranks = {pair: 256 + k for k, pair in enumerate(loaded.merges)}
+    split = re.compile(loaded.pattern).findall if loaded.pattern else (lambda text: [text])
+    cache: dict[str, list[int]] = {}
+
+    def encode(text: str) -> list[int]:
+        out: list[int] = []
+        for chunk in split(text):
+            ids = cache.get(chunk)
+            if ids is None:
+                ids = cache[chunk] = encode_reference(chunk.encode("utf-8"), ranks)
+            out += ids
+        return out
+
+    return encode
 
 
 def read(path: Any, what: str) -> dict:
@@ -95,6 +116,7 @@ def adapted(ctx: ProbeContext) -> Adapted:
 
     module = ctx.load("lora.py")
     apply_lora, count = ctx.get(module, "apply_lora"), ctx.get(module, "count_trainable")
+    ctx.get(module, "LoRALinear")(nn.Linear(2, 2), 1, 1.0)  # an unwritten lora.py says "not implemented" first
     loaded = base(ctx)
     data = read(ctx.milestone_dir / ADAPTER, _SAVE)
     spec = _lora_spec(data)

@@ -101,16 +101,12 @@ def file_findings(raw: dict) -> list[tuple[str, str | None]]:
         )
     ours, expected = raw["ours"], raw["expected"]
     targets = raw["lora"]["targets"]
-    if ours != expected:
-        out.append(
-            (
-                f"after apply_lora {ours} parameters train; r (in + out) over the layers {targets} names is {expected}",
-                "apply_lora must freeze everything but the adapters (or the targets name no "
-                "nn.Linear of your GPT: see its named_modules())"
-                if expected
-                else f"no nn.Linear of your M9 GPT matches the targets {targets}",
-            )
-        )
+    if not expected:
+        out.append((f"the targets {targets} name no nn.Linear of your M9 GPT", "a target is a module's full name or a "
+                    "suffix after a dot: see model.named_modules() (e.g. 'query' or 'attn.query')"))
+    elif ours != expected:
+        out.append((f"after apply_lora {ours} parameters train; r (in + out) over the layers {targets} names is "
+                    f"{expected}", "apply_lora must freeze everything but the adapters"))
     for what, value in (
         ("count_trainable(model)", raw["learner_count"]),
         ('adapter.pt["trainable_params"]', raw["claimed"]),
