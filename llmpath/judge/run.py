@@ -186,4 +186,5 @@ _WARM: dict[str, tuple[str, ...]] = {
     "m6": ("numpy", "torch"),
     "m7": ("numpy", "torch"),
     "m8": ("numpy",),
+    "m10": ("numpy",),
 }

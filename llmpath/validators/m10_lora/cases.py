@@ -51,32 +51,25 @@ def toy_other_params() -> dict[str, int]:
     return out
 
 
-def tensors(seed: int, dtype: Any = None) -> dict[str, Any]:
-    """Every judge-chosen tensor, from one generator seeded by ``seed`` (float64 unless told)."""
-    import torch
+def tensors(seed: int) -> dict[str, Any]:
+    """Every judge-chosen array, float64 (idx int64), from numpy's generator seeded by ``seed``.
 
-    dtype = dtype or torch.float64
-    gen = torch.Generator().manual_seed(seed)
+    numpy, not torch: the verdict regenerates them in llmpath's process, which never imports torch
+    for M10. The probe turns them into tensors (``torch.from_numpy``).
+    """
+    import numpy as np
 
-    def rnd(*shape: int) -> torch.Tensor:
-        return torch.randn(*shape, generator=gen, dtype=dtype)
+    rng = np.random.default_rng([0x10A, seed])
+
+    def rnd(*shape: int) -> Any:
+        return rng.standard_normal(shape)
 
     return {
-        "W": rnd(OUT, IN) / IN**0.5,
-        "b": rnd(OUT),
-        "x": rnd(*X_SHAPE, IN),
-        "G": rnd(*X_SHAPE, OUT),
-        "W2": rnd(SQ, SQ) / SQ**0.5,
-        "b2": rnd(SQ),
-        "x2": rnd(*X_SHAPE, SQ),
-        "A2": rnd(R, SQ),
-        "B2": rnd(SQ, R),
-        "W3": rnd(OUT, IN) / IN**0.5,
-        "b3": rnd(OUT),
-        "A3": rnd(R, IN),
-        "B3": rnd(OUT, R),
-        "idx": torch.randint(0, VOCAB, (2, SEQ), generator=gen),
-        "Gt": rnd(2, SEQ, VOCAB + AUX),
+        "W": rnd(OUT, IN) / IN**0.5, "b": rnd(OUT), "x": rnd(*X_SHAPE, IN), "G": rnd(*X_SHAPE, OUT),
+        "W2": rnd(SQ, SQ) / SQ**0.5, "b2": rnd(SQ), "x2": rnd(*X_SHAPE, SQ),
+        "A2": rnd(R, SQ), "B2": rnd(SQ, R),
+        "W3": rnd(OUT, IN) / IN**0.5, "b3": rnd(OUT), "A3": rnd(R, IN), "B3": rnd(OUT, R),
+        "idx": rng.integers(0, VOCAB, (2, SEQ)), "Gt": rnd(2, SEQ, VOCAB + AUX),
     }
 
 

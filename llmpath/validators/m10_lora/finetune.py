@@ -75,8 +75,10 @@ def file_findings(raw: dict) -> list[tuple[str, str | None]]:
     """What adapter.pt holds against what the adapted model trains; the four counts that must agree."""
     out: list[tuple[str, str | None]] = []
     keys, trainable, base = set(raw["file_keys"]), set(raw["trainable_names"]), set(raw["base_keys"])
-    if keys & base:
-        shown = sorted(keys & base)
+    # a base weight under its name before apply_lora ("...query.weight" for "...query.base.weight")
+    renamed = {k for k in keys - base - trainable if "{0}.base.{2}".format(*k.rpartition(".")) in base}
+    if keys & base or renamed:
+        shown = sorted(keys & base | renamed)
         out.append(
             (
                 f"adapter.pt holds {len(shown)} weights of the base model (e.g. {shown[:3]})",
@@ -84,6 +86,7 @@ def file_findings(raw: dict) -> list[tuple[str, str | None]]:
                 "trainable names}; the base comes from milestones/M9/checkpoint.pt",
             )
         )
+    keys -= renamed
     if keys - base - trainable:
         out.append(
             (
@@ -110,7 +113,7 @@ def file_findings(raw: dict) -> list[tuple[str, str | None]]:
     for what, value in (
         ("count_trainable(model)", raw["learner_count"]),
         ('adapter.pt["trainable_params"]', raw["claimed"]),
-        ("the numbers in adapter.pt's tensors", raw["file_numel"]),
+        ("the count of numbers in adapter.pt's tensors", raw["file_numel"]),
     ):
         if value != ours:
             out.append((f"{what} = {value}, but {ours} parameters train (llmpath counts requires_grad)", None))

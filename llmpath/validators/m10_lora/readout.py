@@ -57,6 +57,7 @@ def scores(
 
     ends = [encode(w) for w in endings]
     rows = plan([encode(p) for p in prompts], ends, block)
+    rows.sort(key=lambda row: len(row[1]))  # similar lengths share a batch: little padding
     out = np.zeros((len(prompts), len(endings)))
     with torch.no_grad():
         for s in range(0, len(rows), BATCH):
@@ -65,10 +66,12 @@ def scores(
             x = torch.zeros(len(chunk), width, dtype=torch.long)  # right padding: causal rows ignore it
             for k, (_, inp, _) in enumerate(chunk):
                 x[k, : len(inp)] = torch.tensor(inp)
-            logp = torch.log_softmax(logits(model, x).double(), dim=-1).numpy()
-            for k, (i, _, targets) in enumerate(chunk):
-                for pos, tok, c in targets:
-                    out[i, c] += logp[k, pos, tok]
+            where = [(k, pos, tok, i, c) for k, (i, _, targets) in enumerate(chunk) for pos, tok, c in targets]
+            k_, pos_, tok_ = (torch.tensor([w[j] for w in where]) for j in range(3))
+            # log-softmax only at the scored positions, in float64: (targets, vocab)
+            logp = torch.log_softmax(logits(model, x)[k_, pos_].double(), dim=-1)
+            picked = logp[torch.arange(len(where)), tok_].numpy()
+            np.add.at(out, ([w[3] for w in where], [w[4] for w in where]), picked)
     return out
 
 

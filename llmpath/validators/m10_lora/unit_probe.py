@@ -46,6 +46,20 @@ def set_ab(layer: Any, A: Any, B: Any) -> bool:
     )
 
 
+def sgd_step(params: Any, lr: float) -> None:
+    """One plain SGD step, p -= lr * p.grad, over every parameter that has a gradient.
+
+    Written out rather than torch.optim.SGD: the first step of a torch.optim optimizer imports
+    torch._dynamo (seconds of start-up for a probe that otherwise takes milliseconds).
+    """
+    import torch
+
+    with torch.no_grad():
+        for p in params:
+            if p.grad is not None:
+                p -= lr * p.grad
+
+
 def _grad(p: Any) -> Any:
     return None if p.grad is None else p.grad.detach().clone()
 
@@ -78,7 +92,7 @@ def _layer(LoRALinear: type, merge: Callable, t: dict) -> dict:
         out = layer(t["x"])
         (out * t["G"]).sum().backward()
         step = {"out": out.detach(), "A_grad": _grad(A), "B_grad": _grad(B), "weight_grad": _grad(weight)}
-        torch.optim.SGD(layer.parameters(), lr=0.5).step()
+        sgd_step(layer.parameters(), lr=0.5)
         with torch.no_grad():
             step.update(
                 weight_same=bool(torch.equal(weight, t["W"])),
@@ -193,7 +207,7 @@ def _apply(LoRALinear: type, apply_lora: Callable, count: Callable, t: dict, see
     def step() -> dict:
         out = model(t["idx"])
         (out * t["Gt"]).sum().backward()
-        torch.optim.SGD(model.parameters(), lr=0.5).step()
+        sgd_step(model.parameters(), lr=0.5)
         changed = sorted(n for n, (p, old) in originals.items() if not torch.equal(p, old))
         with torch.no_grad():
             moved = float((model(t["idx"]) - before).abs().max())
@@ -210,7 +224,7 @@ def probe_lora(ctx: ProbeContext) -> dict:
     module = ctx.load(FILE)
     LoRALinear = ctx.get(module, "LoRALinear")
     apply_lora, count, merge = (ctx.get(module, n) for n in ("apply_lora", "count_trainable", "merge"))
-    t = c.tensors(ctx.seed)
+    t = {k: torch.from_numpy(v) for k, v in c.tensors(ctx.seed).items()}
     torch.manual_seed(ctx.seed)
     LoRALinear(c.linear(t["W"], t["b"]), c.R, c.ALPHA)  # unguarded: a stub says "not implemented" here
     return {

@@ -146,6 +146,5 @@ def verdict_lora(raw: dict, ctx: VerdictContext) -> Verdict:
 
 
 def _tensors(seed: int) -> dict:
-    """The judge's tensors as float64 numpy arrays (regenerated here, never taken from the child)."""
-    t = c.tensors(seed)
-    return {k: v.numpy() for k, v in t.items()}
+    """The judge's arrays (float64 numpy), regenerated here, never taken from the child."""
+    return c.tensors(seed)
