@@ -234,7 +234,7 @@ ADAPTER_BUGS = [
     ("lacks_adapter_weights", _drop_half, "failed", "lacks"),
     ("claims_wrong_count", lambda d, f: d.update(trainable_params=d["trainable_params"] + 512), "failed",
      'adapter.pt["trainable_params"] = '),
-    ("untrained_adapter", _untrained, "failed", "no better than always answering happy"),
+    ("untrained_adapter", _untrained, "failed", 'answers "happy" for every story'),
     ("rank_mismatch", lambda d, f: d["lora"].update(r=4), "failed", "do not fit"),
     ("targets_mismatch", lambda d, f: d["lora"].update(targets=["query"]), "failed", "keys the adapted model does not"),
     ("targets_match_nothing", lambda d, f: d["lora"].update(targets=["attention"]), "failed", "no nn.Linear"),

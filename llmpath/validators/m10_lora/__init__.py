@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from llmpath.validators.api import Check
 from llmpath.validators.m10_lora.compare import CompareParams, probe_compare, verdict_compare
-from llmpath.validators.m10_lora.finetune import FinetuneParams, probe_finetune, verdict_finetune
+from llmpath.validators.m10_lora.finetune import FinetuneParams, probe_finetune
+from llmpath.validators.m10_lora.finetune_verdict import verdict_finetune
 from llmpath.validators.m10_lora.unit_probe import probe_lora
 from llmpath.validators.m10_lora.unit_verdict import verdict_lora
 

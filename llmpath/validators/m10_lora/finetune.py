@@ -1,28 +1,28 @@
 """m10.finetune: the M9 base + the learner's adapter, rebuilt from the files, scored on fresh labelled stories.
 
-The probe rebuilds the model (adapter.load_adapted) and returns llmpath's readout scores on
-``n_eval`` stories drawn from a seed no split uses; the verdict regenerates their labels, and
-judges the accuracy beside the exact Bayes accuracy, what adapter.pt holds, and the counts.
+The probe rebuilds the model (adapter.adapted) and returns llmpath's readout scores on ``n_eval``
+stories drawn from a seed no split uses; the verdict (finetune_verdict) regenerates their labels
+and judges the accuracy beside the exact Bayes accuracy, what adapter.pt holds, and the counts.
 """
 
 from __future__ import annotations
 
-import math
-
 from pydantic import BaseModel, ConfigDict, Field
 
-from llmpath.validators.api import ProbeContext, Verdict, VerdictContext
+from llmpath.validators.api import ProbeContext
 
 FRESH_SEED = 0xE4D_F000  # + ctx.seed: stories in no public split
 
 
 class FinetuneParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    n_eval: int = Field(500, ge=50, description="fresh labelled stories (standard error ~0.017 at 0.84)")
-    # Gate (tests/solutions/M10/README.md): accuracy >= Bayes - max_gap = 0.8375 - 0.06 = 0.7775.
-    # The reference's LoRA runs measure 0.82-0.84 on fresh stories; reading the event but not its
-    # twist gives 0.725, answering "happy" always 0.504.
-    max_gap: float = Field(0.06, gt=0.0, lt=0.5)
+    n_eval: int = Field(500, ge=50, description="fresh labelled stories (accuracy's standard error ~0.015)")
+    # Gate (tests/solutions/M10/README.md): accuracy >= (the Bayes rule's accuracy on the same
+    # stories) - max_gap. Paired on the same stories, the label noise cancels: a model that makes
+    # the Bayes rule's decisions scores exactly what it scores. The reference's runs agree with the
+    # Bayes rule on 100 % of the test split and 99-100 % of fresh stories (0 to -1 point); reading
+    # the event but not its twist is ~12 points below.
+    max_gap: float = Field(0.03, gt=0.0, lt=0.5)
 
 
 def fresh_examples(seed: int, n: int) -> list[tuple[str, int]]:
@@ -118,79 +118,3 @@ def file_findings(raw: dict) -> list[tuple[str, str | None]]:
         if value != ours:
             out.append((f"{what} = {value}, but {ours} parameters train (llmpath counts requires_grad)", None))
     return out
-
-
-def verdict_finetune(raw: dict, ctx: VerdictContext) -> Verdict:
-    import numpy as np
-
-    from llmpath.datasets.endings import ending_bayes_accuracy
-    from llmpath.validators.m10_lora.readout import predictions
-
-    if "problem" in raw:
-        return Verdict.failed(raw["problem"], diagnosis=raw.get("problem_diagnosis"))
-    n = ctx.params.n_eval
-    labels = np.array([y for _, y in fresh_examples(ctx.seed, n)])
-    scores = np.asarray(raw["scores"], dtype=np.float64)
-    if scores.shape != (n, 2) or not np.all(np.isfinite(scores)):
-        return Verdict.failed(
-            f"the model's scores on {n} stories are not finite (shape {scores.shape})",
-            diagnosis="the logits contain nan or inf",
-        )
-    acc = float(np.mean(predictions(scores) == labels))
-    bayes = ending_bayes_accuracy()
-    se = math.sqrt(bayes * (1 - bayes) / n)
-    gate = bayes - ctx.params.max_gap
-    share = raw["ours"] / raw["total"] if raw["total"] else 0.0
-    metrics = {
-        "accuracy": acc,
-        "stderr": se,
-        "bayes_accuracy": bayes,
-        "gate": gate,
-        "trainable_params": raw["ours"],
-        "trainable_share": share,
-        "event_cut": raw["cut"],
-    }
-    where = (
-        f"{n} fresh labelled stories (seed {ctx.seed}), LoRA r={raw['lora']['r']}, alpha={raw['lora']['alpha']:g}, "
-        f"targets {raw['lora']['targets']}; {raw['ours']:,} of {raw['total']:,} parameters train ({share:.2%})"
-    )
-    numbers = f"accuracy {acc:.3f} (± {se:.3f}); Bayes accuracy {bayes:.4f}; gate {gate:.4f}"
-    findings = file_findings(raw)
-    if findings:
-        first, why = findings[0]
-        return Verdict.failed(
-            first, *[f"- {t}" for t, _ in findings[1:]], numbers, where, diagnosis=why, metrics=metrics
-        )
-    if acc > bayes + 4 * se:
-        return Verdict.failed(
-            f"accuracy above the Bayes accuracy: {numbers}",
-            where,
-            metrics=metrics,
-            diagnosis="no classifier beats the Bayes accuracy on fresh stories: the readout sees the label",
-        )
-    if acc < gate:
-        return Verdict.failed(f"accuracy too low: {numbers}", where, metrics=metrics, diagnosis=_why_low(acc, se, raw))
-    return Verdict.passed(
-        f"LoRA accuracy {acc:.3f} on fresh stories; Bayes accuracy {bayes:.4f}, gate {gate:.4f}",
-        f"{numbers}; {where}",
-        metrics=metrics,
-    )
-
-
-def _why_low(acc: float, se: float, raw: dict) -> str:
-    if raw["cut"] > 0.05:
-        return (
-            f"block_size {raw['block']} cuts the event sentence off {raw['cut']:.0%} of the stories: the judge keeps "
-            "the last block_size tokens, and the label depends on that sentence"
-        )
-    if acc <= 0.504 + 3 * se:
-        return (
-            "no better than always answering happy (0.504): is the adapter trained and saved after training, and "
-            "does the readout (ending scores) match the README's?"
-        )
-    if acc <= 0.725 + 2 * se:
-        return (
-            "about what the event alone gives (0.725): the model has not learned the twist (a storm, or help); "
-            "train longer or with a larger learning rate for the adapters"
-        )
-    return "train longer (more steps, a warm-up and decaying learning rate) or adapt more layers (targets)"
