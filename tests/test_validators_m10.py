@@ -119,7 +119,7 @@ def test_count_rules_are_named():
 
 
 def test_reference_lora_agrees_with_peft():
-    peft = pytest.importorskip("peft", reason="peft is in the dev extra; install it with pip install -e '.[dev]'")
+    import peft  # the dev extra installs it (pip install -e ".[dev]"); a missing peft fails here, never skips
     ref = _load(REFERENCE / "lora.py", "_m10_reference_lora")
     ours = c.toy_model(0)
     theirs = peft.get_peft_model(copy.deepcopy(ours), peft.LoraConfig(
