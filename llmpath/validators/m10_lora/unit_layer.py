@@ -149,6 +149,16 @@ def _step(step: Any, rec: dict, t: dict) -> list[Finding]:
                     dg.scaling_words(k, c.R, c.ALPHA) if k is not None else None,
                 )
             )
+    return out + _after_step(step, base_out, t)
+
+
+def _after_step(step: dict, base_out: Any, t: dict) -> list[Finding]:
+    """After one SGD step over layer.parameters(): the base unchanged, the output moved, by the formula.
+
+    ``base_out`` is the base layer's output computed in the child (bitwise comparable with the layer's).
+    """
+    out: list[Finding] = []
+    s = c.ALPHA / c.R
     if step["weight_grad"] is not None or not step["weight_same"]:
         out.append(
             (
