@@ -221,11 +221,12 @@ def watch(
 
 @app.command()
 def plot(
-    milestone: Annotated[str, typer.Argument(help="M3 (optimizer convergence) or M7 (loss curve).")],
+    milestone: Annotated[str, typer.Argument(help="M3 (optimizer convergence), M7 (loss curve) or M9 (bits per byte vs parameters).")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Where to write the PNG.")] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Draw a milestone's picture into visualizations/ (M3 runs your optimizers; M7 reads loss_history.json).
+    """Draw a milestone's picture into visualizations/ (M3 runs your optimizers; M7 reads loss_history.json;
+    M9 reads the M9 experiment entries).
 
     Example: `llmpath plot M3`, then reference it: `llmpath log experiment --visualization visualizations/M3_convergence.png ...`
     """

@@ -141,6 +141,7 @@ def test_floor_is_small_agrees_with_a_fresh_sample_and_is_below_the_baselines():
     fresh = corpus.estimate_floor(3000, seed=12345)
     assert abs(fresh.nats_per_char - floor.nats_per_char) < 4 * math.hypot(fresh.stderr, floor.stderr)
     base = corpus_baselines()
+    assert corpus.compute_baselines() == pytest.approx(base, rel=1e-12)  # the stored values are the computed ones
     assert set(base) >= {"unigram", "bigram"}
     assert floor.nats_per_char < 0.5 * base["bigram"] < base["bigram"] < base["unigram"] < math.log(60)
 

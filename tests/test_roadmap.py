@@ -121,7 +121,8 @@ CRITERIA = {
     "M8": [("M8.roundtrip", "m8.roundtrip"), ("M8.merges", "m8.merges"), ("M8.replay", "m8.replay"),
            ("M8.encode", "m8.encode"), ("M8.compression", "m8.compression"), ("M8.docs", "m8.docs"),
            ("M8.journal", "docs.journal")],
-    "M9": [("M9.pretrain", "m9.pretrain"), ("M9.report", "docs.experiments"), ("M9.journal", "docs.journal")],
+    "M9": [("M9.metrics", "m9.metrics"), ("M9.pretrain", "m9.pretrain"), ("M9.samples", "m9.samples"),
+           ("M9.report", "m9.report"), ("M9.journal", "docs.journal")],
     "M10": [("M10.lora", "m10.lora"), ("M10.finetune", "m10.finetune"), ("M10.compare", "m10.compare"),
             ("M10.journal", "docs.journal")],
     "M11": [("M11.rag", "m11.rag"), ("M11.eval", "docs.experiments"), ("M11.journal", "docs.journal")],
@@ -132,7 +133,6 @@ CRITERIA = {
 PARAMS = {
     "M1.journal": {"min_words": 40},
     "M5.qkv": {"min_words": 80, "mentions": ["query", "key", "value"]},
-    "M9.report": {"metrics": ["perplexity", "bits_per_byte"]},
     "M11.eval": {"metrics": ["exact_match"]},
     "M14.design": {"path": "DESIGN.md", "min_words": 300, "headings": ["Design", "Implementation", "Evaluation"]},
 }

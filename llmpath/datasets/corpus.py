@@ -163,13 +163,24 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in out if s]
 
 
+# compute_baselines() takes seconds (it generates the 1,000,000-character train split), so the
+# judge reads these stored values; the tests check that a fresh computation gives them.
+_BASELINES = {"unigram": 3.0178281783909786, "bigram": 2.0839460765911624}
+
+
 def corpus_baselines() -> dict[str, float]:
     """Cross-entropy (nats per character) of simple models on the validation split.
 
     ``unigram``: character frequencies of the train split, add-one smoothed. ``bigram``: P(b | a)
     from train with add-k smoothing toward the unigram, k tuned on the last tenth of train.
     A GPT that does not beat the bigram has learned nothing beyond pairs of characters.
+    Stored values; ``compute_baselines`` recomputes them.
     """
+    return dict(_BASELINES)
+
+
+def compute_baselines() -> dict[str, float]:
+    """``corpus_baselines`` computed from the splits (a few seconds)."""
     unigram, bigram = _baselines()
     return {"unigram": unigram, "bigram": bigram}
 

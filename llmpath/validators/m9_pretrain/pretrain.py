@@ -11,6 +11,10 @@ from llmpath.validators.m9_pretrain.params import PretrainParams
 from llmpath.validators.m9_pretrain.threads import OneThread
 from llmpath.validators.m9_pretrain.tokenizer import encode, vocab_of
 
+_REBUILD = (
+    "load_tokenizer must rebuild exactly the tokenizer the model was trained with: the merges in order "
+    "(merge k makes id 256 + k, vocab[256 + k] = vocab[a] + vocab[b]) and the split pattern"
+)
 # Multi-byte text the learner's tokenizer must round-trip (the corpus itself is ASCII).
 TRICKY = "Zoë met Søren in Łódź — 東京 🙂 café\r\n\tend\n"
 
@@ -59,7 +63,7 @@ def probe_pretrain(ctx: ProbeContext) -> dict:
 def _tokenizer_problem(raw: dict, text: str, ids: list[int]) -> tuple[str, str | None] | None:
     theirs = raw.get("theirs") or {}
     if "error" in theirs:
-        return f"load_tokenizer(checkpoint['tokenizer']) or its encode/decode raised {theirs['error']}", None
+        return f"load_tokenizer(checkpoint['tokenizer']) or its encode/decode raised {theirs['error']}", _REBUILD
     got = theirs.get("ids")
     if got != ids:
         got = list(got or [])
@@ -69,11 +73,9 @@ def _tokenizer_problem(raw: dict, text: str, ids: list[int]) -> tuple[str, str |
         return (
             f"load_tokenizer(checkpoint['tokenizer']).encode differs from the merges the checkpoint stores, from "
             f"token {k} of the held-out text on: got {got[k : k + 4]}, expected {ids[k : k + 4]}",
-            "merge k makes id 256 + k (the new ids start at 256, not 255)" if shifted else
-            "load_tokenizer must rebuild exactly the tokenizer the model was trained with: its merges in order "
-            "(merge k -> id 256 + k) and its split pattern",
+            "merge k makes id 256 + k (the new ids start at 256, not 255)" if shifted else _REBUILD,
         )
-    if theirs.get("decoded") != text or theirs.get("tricky") != "Zoë met Søren in Łódź — 東京 🙂 café\r\n\tend\n":
+    if theirs.get("decoded") != text or theirs.get("tricky") != TRICKY:
         return "decode(encode(text)) != text with the tokenizer load_tokenizer rebuilds", (
             "decode joins the tokens' bytes and decodes them once as UTF-8"
         )
@@ -112,13 +114,12 @@ def verdict_pretrain(raw: dict, ctx: VerdictContext) -> Verdict:
         )
     if not np.all(np.isfinite(nats)):
         return Verdict.failed(f"the model's loss is not finite on {where}", diagnosis="the logits contain nan or inf")
-    return _judge_bpb(nats, [len(vocab[i]) for i in ids[1:]], raw, where, p, entropy_floor(), corpus_baselines())
+    return _judge_bpb(nats, [len(vocab[i]) for i in ids[1:]], raw, where, p, entropy_floor(), corpus_baselines)
 
 
 def _judge_bpb(nats, target_bytes, raw: dict, where: str, p: PretrainParams, floor, baselines) -> Verdict:
     bpb, se = ratio_stats(nats, target_bytes)
     gate, low = p.max_bits_per_byte, floor.bits_per_byte
-    bigram = baselines["bigram"] / math.log(2)  # character bigram, bits per byte (ASCII corpus)
     uniform = math.log(raw["vocab_size"]) * len(nats) / (math.log(2) * sum(target_bytes))
     numbers = f"your {bpb:.3f} bits/byte (± {se:.3f}); entropy floor {low:.3f}; gate {gate:.3f}"
     metrics = {
@@ -142,7 +143,7 @@ def _judge_bpb(nats, target_bytes, raw: dict, where: str, p: PretrainParams, flo
     if bpb > gate:
         if bpb > 0.9 * uniform:
             diagnosis = f"the checkpoint looks untrained: uniform guessing over its ids gives {uniform:.2f}"
-        elif bpb > bigram:
+        elif bpb > (bigram := baselines()["bigram"] / math.log(2)):  # character bigram (slow: only here)
             diagnosis = f"worse than a character bigram ({bigram:.2f} bits/byte): train longer; check the saved weights"
         else:
             diagnosis = "train longer (more steps, warm-up and a decaying learning rate) or a slightly bigger model"

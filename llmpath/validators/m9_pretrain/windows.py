@@ -64,6 +64,14 @@ def _place(row: np.ndarray, stream: np.ndarray) -> tuple[int, int]:
     return best
 
 
+def _common_prefix(a: np.ndarray, b: np.ndarray) -> int:
+    import numpy as np
+
+    n = min(len(a), len(b))
+    diff = np.flatnonzero(a[:n] != b[:n])
+    return int(diff[0]) if diff.size else n
+
+
 def locate(ids: np.ndarray, calls: list[dict]) -> Located:
     import numpy as np
 
@@ -71,7 +79,8 @@ def locate(ids: np.ndarray, calls: list[dict]) -> Located:
     stream, bos = ids, None
     if rows and len(rows[0]) > 1:
         start, matched = _place(rows[0], ids)
-        if (start != 0 or matched < 2) and np.array_equal(rows[0][1:], ids[: len(rows[0]) - 1]):
+        after = _common_prefix(rows[0][1:], ids)  # the row as a token prepended to the text (then padding)
+        if after >= 2 and after + 1 > matched:
             stream, bos = np.concatenate([rows[0][:1], ids]), int(rows[0][0])  # e.g. an end-of-text token first
     windows = []
     for row in rows:
@@ -83,11 +92,11 @@ def locate(ids: np.ndarray, calls: list[dict]) -> Located:
 
 
 def scored_positions(loc: Located, warm: int, bigram: np.ndarray, unigram: np.ndarray):
-    """Per window: arrays (target index in the stream or -1 for a pad, context, nats) of every position.
+    """Per window: arrays (target index in the stream or -1 for padding, context, nats) of its positions.
 
-    Position p of a window predicts row[p + 1], or for the last position the stream's next id (when
-    the window is the stream's, unpadded). Its nats come from the model's own rule: the bigram row of
-    row[p] when p >= warm - 1, else the unigram.
+    Position p < matched predicts the stream's next id (its target, as labels cut from the text give
+    it); a padded window's other positions predict the padding that follows them. Nats come from the
+    model's own rule: the bigram row of row[p] when p >= warm - 1, else the unigram.
     """
     import numpy as np
 
@@ -98,16 +107,18 @@ def scored_positions(loc: Located, warm: int, bigram: np.ndarray, unigram: np.nd
         if w.start < 0:
             out.append((np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)))
             continue
-        nxt = np.full(L, -1, dtype=np.int64)
-        nxt[: L - 1] = w.row[1:]
-        if w.matched == L and w.start + L < n:
-            nxt[L - 1] = loc.stream[w.start + L]
         p = np.arange(L)
+        nxt_index = w.start + p + 1
+        real = (p < w.matched) & (nxt_index < n)
+        target = np.where(real, nxt_index, -1)
+        nxt = np.full(L, -1, dtype=np.int64)
+        nxt[real] = loc.stream[nxt_index[real]]
+        if w.matched < L:  # padded: the rest predicts padding (the last position, the pad id once more)
+            pad = ~real
+            following = np.append(w.row[1:], w.row[-1])
+            nxt[pad] = following[pad]
         keep = nxt >= 0
-        p, prev, nxt = p[keep], w.row[keep], nxt[keep]
+        p, prev, nxt, target = p[keep], w.row[keep], nxt[keep], target[keep]
         nats = np.where(p >= warm - 1, -bigram[prev, nxt].astype(np.float64), -unigram[nxt].astype(np.float64))
-        target = np.where(p + 1 < w.matched, w.start + p + 1, -1)
-        if w.matched == L:
-            target = np.where(p == L - 1, w.start + L, target)
         out.append((target, p + 1, nats))
     return out

@@ -1,41 +1,35 @@
-"""M9: pretrain a small GPT on text tokenized with your M8 BPE tokenizer (torch).
+"""M9: rebuild the tokenizer saved in checkpoint.pt, and evaluate a GPT on a text (torch).
 
-A sketch until llmpath fixes this milestone's contract (see README.md): the functions below are
-the pieces every pretraining run needs. Losses are natural-log cross-entropies (nats).
+The judge imports this file on its own: `evaluate` gets llmpath's own model and tokenizer, so it
+must use only `model(idx)` (logits (B, T, V)) and `tokenizer.encode(text)`. Import your
+BPETokenizer inside `load_tokenizer` (`from bpe import BPETokenizer`): bpe.py sits next to this file.
+Losses are natural-log cross-entropies (nats). Read the contract in README.md first.
 """
 
 from __future__ import annotations
 
-import math  # noqa: F401
+import math  # noqa: F401  (math.exp, math.log(2))
 
 import torch
 
 
-def tokenize_corpus(tokenizer: object, text: str) -> torch.Tensor:
-    """The ids of `text` under your trained M8 tokenizer, as a 1-D long tensor."""
-    raise NotImplementedError("tokenize_corpus: torch.tensor(tokenizer.encode(text), dtype=torch.long)")
+def tokenizer_spec(tokenizer: object) -> dict:
+    """What train.py saves as checkpoint["tokenizer"]: {"merges": [[a, b], ...], "pattern": str}.
+
+    The merges in the order learned (merge k made id 256 + k); the split regex, or "" for none.
+    """
+    raise NotImplementedError("tokenizer_spec: the merges as [a, b] pairs sorted by their new id, and the pattern")
 
 
-def perplexity(mean_nats_per_token: float) -> float:
-    """exp(mean cross-entropy per token)."""
-    raise NotImplementedError("perplexity: exp of the mean loss per token")
-
-
-def bits_per_byte(total_nats: float, n_bytes: int) -> float:
-    """Total held-out loss in nats converted to bits and divided by the UTF-8 bytes of the text."""
-    raise NotImplementedError("bits_per_byte: total_nats / (ln 2 * n_bytes)")
+def load_tokenizer(spec: dict) -> object:
+    """The tokenizer that checkpoint["tokenizer"] describes, with encode(text) and decode(ids)."""
+    raise NotImplementedError("load_tokenizer: a BPETokenizer whose merges[(a, b)] = 256 + k and vocab match spec")
 
 
 @torch.no_grad()
 def evaluate(model: torch.nn.Module, tokenizer: object, text: str, block_size: int) -> dict[str, float]:
-    """Held-out metrics of `model` on `text`: {"loss": nats per token, "perplexity", "bits_per_byte"}."""
-    raise NotImplementedError("evaluate: tokenize, sum the loss over every predicted token, convert to the three metrics")
+    """{"loss": nats per predicted token, "perplexity": exp(loss), "bits_per_byte"} of `model` on `text`.
 
-
-def main() -> None:
-    """Train the tokenizer (or load it), pretrain the GPT, evaluate on held-out text, save a checkpoint."""
-    raise NotImplementedError("main: tokenizer, training loop, evaluation on the test split, checkpoint")
-
-
-if __name__ == "__main__":
-    main()
+    Every target ids[1..N-1] once, each with at least min(t, block_size // 2) tokens of context.
+    """
+    raise NotImplementedError("evaluate: model.eval(); overlapping windows of block_size, score each target once")

@@ -11,9 +11,8 @@ from __future__ import annotations
 import math
 
 import torch
-from torch.nn import functional as F
-
 from bpe import BPETokenizer
+from torch.nn import functional as F
 
 
 def tokenizer_spec(tokenizer: BPETokenizer) -> dict:
@@ -41,7 +40,7 @@ def evaluate(model: torch.nn.Module, tokenizer, text: str, block_size: int) -> d
     if n < 2:
         raise ValueError("evaluate needs a text of at least two tokens")
     stride = max(1, block_size // 2)
-    total = 0.0
+    sums, counts = [], []  # per window: the nats of its new targets, and how many there are
     next_target = 1  # ids[0] has no context: it is never a target
     start = 0
     while next_target < n:
@@ -50,10 +49,13 @@ def evaluate(model: torch.nn.Module, tokenizer, text: str, block_size: int) -> d
         x = x[: len(y)]
         logits = model(x.unsqueeze(0))[0]  # (L, vocab)
         nll = F.cross_entropy(logits.double(), y, reduction="none")  # (L,) nats; y[j] is ids[start + 1 + j]
-        total += nll[next_target - start - 1 :].sum().item()
+        new = nll[next_target - start - 1 :]  # the targets no earlier window scored
+        sums.append(new.sum().item())
+        counts.append(len(new))
         next_target = start + 1 + len(y)
         start += stride
     model.train(was_training)
+    total = sum(sums)
     loss = total / (n - 1)
     return {
         "loss": loss,

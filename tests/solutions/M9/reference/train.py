@@ -14,12 +14,12 @@ import time
 from pathlib import Path
 
 import torch
-from torch.nn import functional as F
-
 from bpe import BPETokenizer
-from llmpath.datasets import load_corpus
 from model import GPT
 from pretrain import evaluate, load_tokenizer, tokenizer_spec
+from torch.nn import functional as F
+
+from llmpath.datasets import load_corpus
 
 HERE = Path(__file__).resolve().parent
 
@@ -62,7 +62,10 @@ def main() -> None:
     print(f"BPE {args.vocab}: {len(train_text) / len(train):.2f} bytes/token, {len(train):,} training tokens "
           f"({time.time() - started:.0f}s)", flush=True)
 
-    config = dict(vocab_size=args.vocab, block_size=args.block, n_layer=args.layers, n_head=args.heads, d_model=args.d, dropout=0.0)
+    config = dict(
+        vocab_size=args.vocab, block_size=args.block, n_layer=args.layers, n_head=args.heads, d_model=args.d,
+        dropout=0.0,
+    )
     model = GPT(**config)
     print(f"{sum(p.numel() for p in model.parameters()):,} parameters")
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.99), weight_decay=0.01)
@@ -84,7 +87,8 @@ def main() -> None:
     def val_loss() -> float:
         model.eval()
         gen = torch.Generator().manual_seed(0)  # the same validation batches every time
-        losses = [F.cross_entropy(model(x).flatten(0, 1), y.flatten()).item() for x, y in (batch(val, gen) for _ in range(8))]
+        batches = [batch(val, gen) for _ in range(8)]
+        losses = [F.cross_entropy(model(x).flatten(0, 1), y.flatten()).item() for x, y in batches]
         model.train()
         return sum(losses) / len(losses)
 
@@ -94,7 +98,8 @@ def main() -> None:
         x, y = batch(train)
         loss = F.cross_entropy(model(x).flatten(0, 1), y.flatten())
         if step % args.eval_every == 0 or step == args.steps:
-            print(f"step {step:5d}  train {loss.item():.4f}  val {val_loss():.4f} nats/token  {time.time() - started:.0f}s", flush=True)
+            seconds = time.time() - started
+            print(f"step {step:5d} train {loss.item():.4f} val {val_loss():.4f} nats/token {seconds:.0f}s", flush=True)
         if step == args.steps:
             break
         opt.zero_grad(set_to_none=True)
