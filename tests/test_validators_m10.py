@@ -186,6 +186,14 @@ def test_reference_passes_every_check_through_the_sandbox(reference_pair):
         assert r.elapsed_s < 60, (r.validator, r.elapsed_s)
 
 
+def test_reference_adapter_was_trained_on_the_m9_reference():
+    """adapter.pt and full.pt fit one M9 checkpoint: retraining M9's reference means fine-tuning M10's again."""
+    import hashlib
+
+    digest = hashlib.sha256((M9_REFERENCE / "checkpoint.pt").read_bytes()).hexdigest()
+    assert RESULTS["base_sha256"] == digest, "M9's reference checkpoint changed: rerun M10's finetune.py"
+
+
 def test_reference_files_are_small():
     assert (REFERENCE / "adapter.pt").stat().st_size < 300_000
     assert (REFERENCE / "full.pt").stat().st_size < 2_000_000

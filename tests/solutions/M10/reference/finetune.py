@@ -9,6 +9,7 @@ README's readout); training minimises the cross-entropy of the right ending's to
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import re
@@ -170,6 +171,7 @@ def main() -> None:
         results[method] = {"accuracy": acc, "trainable_params": trainable, "total_params": total, "wall_time_s": wall,
                            "steps": steps, "lr": lr, "seed": args.seed}
         print(f"{method}: test accuracy {acc:.4f}, {trainable:,} of {total:,} parameters trained, {wall:.0f}s")
+    results["base_sha256"] = hashlib.sha256((M9 / "checkpoint.pt").read_bytes()).hexdigest()  # what was fine-tuned
     (args.out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
 
 
