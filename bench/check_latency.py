@@ -23,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "tests" / "solutions"
+NEEDS = {"M10": ["M9"]}  # milestones whose checks read an earlier milestone's files (M10 fine-tunes M9's model)
 
 
 def timed(cmd: list[str], cwd: Path) -> tuple[float, int]:
@@ -34,10 +35,11 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, int]:
 def workspace_for(tmp: Path, mid: str) -> Path:
     ws = tmp / mid
     subprocess.run([sys.executable, "-m", "llmpath", "init", str(ws)], check=True, stdout=subprocess.DEVNULL)
-    target = ws / "milestones" / mid
-    if target.exists():
-        shutil.rmtree(target)
-    shutil.copytree(SOLUTIONS / mid / "reference", target, ignore=shutil.ignore_patterns("__pycache__"))
+    for m in [*NEEDS.get(mid, []), mid]:
+        target = ws / "milestones" / m
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(SOLUTIONS / m / "reference", target, ignore=shutil.ignore_patterns("__pycache__"))
     walk = SOLUTIONS / mid / "walk.py"
     if walk.is_file():  # the entries the milestone's checks read (m9.report recomputes them)
         sys.path.insert(0, str(ROOT))

@@ -128,7 +128,8 @@ CRITERIA = {
            ("M8.journal", "docs.journal")],
     "M9": [("M9.metrics", "m9.metrics"), ("M9.pretrain", "m9.pretrain"), ("M9.samples", "m9.samples"),
            ("M9.report", "m9.report"), ("M9.journal", "docs.journal")],
-    "M10": [("M10.lora", "m10.lora"), ("M10.compare", "docs.experiments"), ("M10.journal", "docs.journal")],
+    "M10": [("M10.lora", "m10.lora"), ("M10.finetune", "m10.finetune"), ("M10.compare", "m10.compare"),
+            ("M10.journal", "docs.journal")],
     "M11": [("M11.metrics", "m11.metrics"), ("M11.retrieval", "m11.retrieval"), ("M11.answers", "m11.answers"),
             ("M11.grounding", "m11.grounding"), ("M11.eval", "m11.eval"), ("M11.journal", "docs.journal")],
     "M12": [("M12.parse", "m12.parse"), ("M12.outputs", "m12.outputs"), ("M12.robust", "m12.robust"),
@@ -140,7 +141,6 @@ CRITERIA = {
 PARAMS = {
     "M1.journal": {"min_words": 40},
     "M5.qkv": {"min_words": 80, "mentions": ["query", "key", "value"]},
-    "M10.compare": {"min_entries": 2, "metrics": ["accuracy"]},
     "M14.tests": {"min_tests": 5, "min_coverage": 0.8, "mutants": 20, "min_killed": 0.7},
     "M14.design": {"path": "DESIGN.md", "min_words": 300, "headings": ["Design", "Implementation", "Evaluation"],
                    "exclude_starter": True, "min_section_words": 50},

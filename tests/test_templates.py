@@ -33,7 +33,7 @@ STARTERS = {
     "M7": {"model.py", "train.py"},
     "M8": {"bpe.py", "VOCAB.md"},
     "M9": {"model.py", "bpe.py", "pretrain.py", "train.py"},
-    "M10": {"lora.py"},
+    "M10": {"lora.py", "finetune.py"},
     "M11": {"rag.py"},
     "M12": {"agent.py"},
     "M13": {"multi_agent.py"},
@@ -52,7 +52,7 @@ CONTRACT_NAMES = {
     "M9/model.py": {"GPT"},
     "M9/bpe.py": {"BPETokenizer"},
     "M9/pretrain.py": {"tokenizer_spec", "load_tokenizer", "evaluate"},
-    "M10/lora.py": {"LoRALinear", "apply_lora"},
+    "M10/lora.py": {"LoRALinear", "merge", "apply_lora", "count_trainable"},
     "M11/rag.py": {"RAG", "normalize_answer", "exact_match", "f1"},
     "M12/agent.py": {"Agent"},
 }

@@ -226,5 +226,6 @@ _WARM: dict[str, tuple[str, ...]] = {
     "m7": ("numpy",),  # its verdicts use numpy only; importing torch here would compete with the child
     "m8": ("numpy",),
     "m9": ("numpy",),
+    "m10": ("numpy",),
     "m11": ("numpy", "rank_bm25"),
 }

@@ -18,6 +18,7 @@ __all__ = [
     "m7_gpt",
     "m8_bpe",
     "m9_pretrain",
+    "m10_lora",
     "m11_rag",
     "m12_agent",
     "m14_capstone",

@@ -1,4 +1,4 @@
-"""Validators declared by the roadmap for M10 and M13 but not written yet.
+"""Validators declared by the roadmap but not written yet (today: M13).
 
 They exist so that ``roadmap.yaml`` can name them today; each one reports an ``error`` result
 ("not implemented in this version of llmpath"), never a pass.
@@ -9,7 +9,6 @@ from __future__ import annotations
 from llmpath.validators.api import Check, Verdict, VerdictContext
 
 _FUTURE = {
-    "m10.lora": "M10: LoRALinear and apply_lora, compared with full fine-tuning",
     "m13.multi_agent": "M13: roles exchanging typed messages under a protocol",
 }
 

@@ -24,6 +24,7 @@ MODULES: tuple[str, ...] = (
     "m7_gpt",
     "m8_bpe",
     "m9_pretrain",
+    "m10_lora",
     "m11_rag",
     "m12_agent",
     "m14_capstone",
