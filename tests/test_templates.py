@@ -52,6 +52,7 @@ CONTRACT_NAMES = {
     "M10/lora.py": {"LoRALinear", "apply_lora"},
     "M11/rag.py": {"RAG", "normalize_answer", "exact_match", "f1"},
     "M12/agent.py": {"Agent"},
+    "M13/multi_agent.py": {"ROLES", "PROTOCOL", "build_roles", "System"},
 }
 PY_FILES = sorted(p.relative_to(MILESTONES).as_posix() for p in MILESTONES.rglob("*.py"))
 
