@@ -49,6 +49,7 @@ def injections(roles: Sequence[str], rules: Sequence[Sequence[str]], seed: int) 
     out: list[Injection] = []
     requesters = [s for s, kind, _ in allowed if kind == "request"] or roles
     narrow = [s for s in sorted(set(requesters)) if (s, "request", "*") not in allowed]
+    narrow = narrow or [s for s in roles if (s, "request", "*") not in allowed]
     if narrow:
         s = draws.pick(draws.key(k, "broadcast"), narrow)
         out.append(Injection(f"a broadcast request from {s} (the protocol allows {s} no broadcast)", "broadcast",
@@ -71,7 +72,7 @@ def injections(roles: Sequence[str], rules: Sequence[Sequence[str]], seed: int) 
                              (s, r, "reply", _reply(5), NO_SUCH_MESSAGE)))
         out.append(Injection(f"a reply from {s} to {r} without in_reply_to", "in_reply_to",
                              (s, r, "reply", _reply(6), None)))
-    requests = sorted((s, r) for s, kind, r in allowed if kind == "request" and r != "*")
+    requests = sorted((s, r) for s, kind, r in allowed if kind == "request")
     if requests:
         s, r = draws.pick(draws.key(k, "content"), requests)
         out.append(Injection(f"a request from {s} to {r} whose content is a plain string, not {{task, context}}",

@@ -28,6 +28,8 @@ def check_task_run(record: Mapping[str, Any], schemas: Mapping[str, Any], role_s
     requests: dict[str, int] = {}
     seen: set[tuple[Any, ...]] = set()
     for row in rows:
+        if row[KIND] == "task":  # a role that takes the task itself may run its model on it
+            requests[row[RECIPIENT]] = requests.get(row[RECIPIENT], 0) + 1
         if row[KIND] == "request":
             for role in roles if row[RECIPIENT] == "*" else [row[RECIPIENT]]:
                 if role != row[SENDER]:
