@@ -55,7 +55,8 @@ def _transcripts(ctx: ProbeContext, per_shape: int, jitter: int, passes: int = 1
 
 def _spawn(ctx: ProbeContext, per_shape: int, hash_seed: int, folder: Path) -> tuple[subprocess.Popen, Path]:
     path = folder / f"transcripts-{hash_seed}.json"
-    args = json.dumps([str(ctx.milestone_dir.resolve()), str(ctx.workspace.resolve()), ctx.seed, per_shape, 10 + hash_seed, str(path)])
+    folders = [str(ctx.milestone_dir.resolve()), str(ctx.workspace.resolve())]
+    args = json.dumps([*folders, ctx.seed, per_shape, 10 + hash_seed, str(path)])
     code = "import sys; from llmpath.validators.m13_multi.determinism_check import child; child(sys.argv[1])"
     env = dict(os.environ, PYTHONHASHSEED=str(hash_seed))
     proc = subprocess.Popen([sys.executable, "-c", code, args], env=env, cwd=str(ctx.milestone_dir.resolve()),

@@ -119,7 +119,7 @@ class Worker:
 
 
 class Board:
-    """Keeps the task and the facts found so far; broadcasts a round, then picks the reply of the role that could act."""
+    """Keeps the task and the facts found so far; broadcasts a round, then takes the reply of the role that acted."""
 
     name = BOARD
 
