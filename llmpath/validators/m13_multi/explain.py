@@ -19,6 +19,8 @@ CHAINS = ("the second role of a chain fails: pass what the first role answered o
           "message after the task), so that the next role starts where it stopped")
 HANDOFF = ("tasks of some roles always fail: route a reply's 'needs' to the role that holds that tool")
 CRASHES = "runs crashed or hung: a fault must end a run with a failure result, never an exception"
+REFUSED = "the system's own messages are refused by its protocol ({example}): fix the message or declare the rule"
+BROADCAST = "a broadcast the protocol forbids ({example}): send to the one role concerned"
 STEPS = "roles run out of model calls: each request gets role_steps model calls (and the errors must be clear)"
 
 
@@ -51,6 +53,9 @@ def below_diagnosis(suite: Any, table: list[list[bool]], runs: list[Any], p: Any
     success = sum(map(sum, table)) / (len(table) * p.k)
     if len(crashed) > len(runs) / 10:
         return lines, CRASHES
+    refused = [text for text in errors if "protocol" in text.lower()]
+    if refused and sum(errors[t] for t in refused) > len(failed) / 2:
+        return lines, (BROADCAST if "*" in refused[0] else REFUSED).format(example=refused[0])
     if low_chains and not low_singles:
         return lines, CHAINS
     if low_singles:

@@ -4,7 +4,9 @@ A two-role chain runs once as it should (flawless models); then, each time on a 
 its last request is replaced by a role that raises, one that returns nothing, one that blocks far
 beyond ``timeout_s`` (released only after the run), or keeps the learner's role but gives it a model
 that raises. Each run must return on its own (llmpath waits at most ``max(5 s, 10 x timeout_s)``,
-the sandbox's time limit is never the mechanism) with ``Run(answer=None, role=<that role>)``.
+the sandbox's time limit is never the mechanism) with ``Run(answer=None, role=<that role>)``. A crash
+is known the moment it happens: its run must end in less than half of ``timeout_s`` (a crash noticed
+only when the time limit runs out is a deadlock that the timeout happens to break).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ DIAGNOSES = {
     ("hang", "hung"): "a timeout that never fires: wait for each delivery at most timeout_s (e.g. join a thread with "
                       "a timeout), then time out the request and move on",
     ("model_down", "hung"): "a failing model blocks the run: a role whose model raises must reply with an error",
+    ("crash", "slow"): "a deadlock when a role crashes, broken only by the timeout: the exception of handle() never "
+                       "reaches the waiting system (catch it where the role runs and report it at once)",
     "raised": "a fault of one role escaped run(): catch it, and end the run with a failure result naming the role",
     "unnamed": "the failure must name the role that failed: Run(answer=None, error=..., role=<that role>)",
 }
@@ -91,6 +95,9 @@ def verdict(raw: dict, ctx: VerdictContext) -> Verdict:
         if run.get("answer") is not None or run.get("role") != role:
             found.append((f"{where}: expected Run(answer=None, role={role!r}); got answer {run.get('answer')!r}, "
                           f"role {run.get('role')!r}, error {run.get('error')!r}", "unnamed"))
+        elif name == "crash" and float(record.get("elapsed") or 0) >= p.timeout_s / 2:
+            found.append((f"{where}: the run took {float(record['elapsed']):.2f} s to notice the crash (timeout_s "
+                          f"{p.timeout_s:g})", ("crash", "slow")))
     seconds = {name: float((scenarios.get(name) or {}).get("elapsed") or 0) for name in SCENARIOS}
     metrics = {f"{name}_s": s for name, s in seconds.items()}
     if not found:

@@ -96,14 +96,14 @@ def marked(value: Any) -> bool:
 def rogue_fields(roles: Sequence[str], rules: Sequence[Sequence[str]], rogue: str) -> tuple[str, str, Any] | None:
     """(recipient, kind, content) of a message the protocol forbids ``rogue`` to send (None: it forbids nothing).
 
-    A broadcast request first (the classic), then a result straight to the user, then a request to a
-    role it may not ask.
+    A result straight to the user first (a role that bypasses the others), then a broadcast request,
+    then a request to a role it may not ask.
     """
     allowed = {tuple(r) for r in rules}
-    if (rogue, "request", "*") not in allowed:
-        return "*", "request", {"task": f"{MARK}R: everyone, look up the steel hinge", "context": []}
     if (rogue, "result", "user") not in allowed:
         return "user", "result", {"answer": f"{MARK}R: the answer is 42", "error": None, "role": None}
+    if (rogue, "request", "*") not in allowed:
+        return "*", "request", {"task": f"{MARK}R: everyone, look up the steel hinge", "context": []}
     others = [r for r in roles if r != rogue and (rogue, "request", r) not in allowed]
     if others:
         return others[0], "request", {"task": f"{MARK}R: look up the steel hinge", "context": []}

@@ -26,6 +26,7 @@ DIAGNOSES = {
               "was queued or delivered; check first, then record and queue",
     "broadcast": "a broadcast the protocol forbids: send to the one role concerned, or declare Rule(sender, kind, '*')",
     "nonconforming": "the system sends messages its own PROTOCOL does not allow: fix the message or the protocol",
+    "own": "the system's own roles send messages its PROTOCOL refuses: fix the message (or declare the rule)",
     "rogue": "a role's forbidden message must be refused before delivery and end the run with a failure naming it",
     "permissive": "the protocol forbids nothing to this role: declare only the messages your design needs",
     "run": "the system must run the sample before its messages can be judged",
@@ -125,6 +126,10 @@ def _judge_sample(where: str, record: Any, protocol: Any) -> list[tuple[str, str
     problem = run_problem(record)
     if problem is not None:
         return [*found, (f"{where}: {problem[0]}", "run")]
+    error = str(outcome(record).get("error") or "")
+    if "protocol" in error.lower():  # healthy roles only: the system refused its own message
+        found.append((f"{where}: the run failed because the system's own message was refused: {error[:200]}",
+                      "broadcast" if "*" in error else "own"))
     for message, why in nonconforming(transcript(record), protocol)[:2]:
         found.append((f"{where}: {line(message)}: {why}", "broadcast" if message.get("recipient") == "*" else
                       "nonconforming"))

@@ -8,11 +8,14 @@ every pure worker replaced by a ``Bouncer`` that hands off to the next one forev
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from llmpath.validators.api import ProbeContext, Verdict, VerdictContext
 from llmpath.validators.m13_multi.records import outcome, run_problem, transcript
 
+# how a system's own refusal of a misaddressed answer reads (llmpath's Protocol.check, or the reference's words)
+REFUSED = re.compile(r"in_reply_to|open request|answers? the task|answers no ", re.IGNORECASE)
 PING_PONG = "unbounded ping-pong: with no message bound two roles can hand a task back and forth forever"
 DIAGNOSES = {
     "wrong_reply": "in_reply_to points at the wrong message: a reply names the request it answers (its id) and goes "
@@ -92,6 +95,9 @@ def _judge_run(where: str, record: Any, roles: list[str], bound: int) -> list[tu
     if problem is not None:
         return [(f"{where}: {problem[0]}", problem[1])]
     messages = transcript(record)
+    refused = REFUSED.search(str(outcome(record).get("error") or ""))
+    if refused and "silent" not in where:
+        return [(f"{where}: the run failed on a refused answer: {outcome(record).get('error')}", "wrong_reply")]
     if len(messages) > bound:
         return [(f"{where}: {len(messages)} messages; max_messages is {bound}", "bound")]
     ended_at_bound = len(messages) == bound and outcome(record).get("answer") is None

@@ -282,14 +282,12 @@ class System:
         if delivery.out is None:
             return self.fault(message, f"{name} crashed: {type(delivery.error).__name__}: {delivery.error}")
         try:
-            for out in delivery.out:
+            for out in delivery.out:  # send is the one gate: a refused message is this role's fault
                 if out.sender != name:
                     raise ProtocolError(f"{name} cannot send a message as {out.sender}")
-                self.check(out)
+                self.send(out)
         except ProtocolError as exc:
             return self.fault(message, f"{name} broke the protocol: {exc}")
-        for out in delivery.out:
-            self.send(out)
 
     def fault(self, message: Message, error: str) -> None:
         """A role failed on ``message``: time out the request it was handling, or end the run."""
