@@ -21,6 +21,8 @@ HANDOFF = ("tasks of some roles always fail: route a reply's 'needs' to the role
 CRASHES = "runs crashed or hung: a fault must end a run with a failure result, never an exception"
 REFUSED = "the system's own messages are refused by its protocol ({example}): fix the message or declare the rule"
 BROADCAST = "a broadcast the protocol forbids ({example}): send to the one role concerned"
+WEAK = ("the roles' error observations are vague or swallowed (the rate lies between the figures for vague errors "
+        "and for none): name the bad tool or argument in every error, as in M12")
 STEPS = "roles run out of model calls: each request gets role_steps model calls (and the errors must be clear)"
 
 
@@ -64,6 +66,8 @@ def below_diagnosis(suite: Any, table: list[list[bool]], runs: list[Any], p: Any
         return lines, VAGUE
     if abs(success - expected["none"]) <= margin:
         return lines, NONE
+    if expected["none"] < success < expected["vague"]:
+        return lines, WEAK
     if sum(n for text, n in errors.items() if "max_steps" in text) > len(failed) / 2:
         return lines, STEPS
     return lines, ("compare a failed run's transcript with the allowed actions of milestones/M13/README.md "

@@ -29,6 +29,8 @@ DIAGNOSES = {
     ("crash", "slow"): "a deadlock when a role crashes, broken only by the timeout: the exception of handle() never "
                        "reaches the waiting system (catch it where the role runs and report it at once)",
     "raised": "a fault of one role escaped run(): catch it, and end the run with a failure result naming the role",
+    "looped": "a failed role was asked again and again until max_messages: its error ends the run (re-asking a "
+              "meaning-keyed model replays the same failure)",
     "unnamed": "the failure must name the role that failed: Run(answer=None, error=..., role=<that role>)",
 }
 
@@ -50,7 +52,7 @@ def probe(ctx: ProbeContext) -> dict:
     from llmpath.agents import PERFECT
 
     setup = Setup(suite, rates=PERFECT, timeout_s=p.timeout_s)  # flawless models: only the planted fault can fail
-    deadline = max(5.0, 10 * p.timeout_s)
+    deadline = p.deadline_s or max(5.0, 10 * p.timeout_s)
     healthy = replaced(contract, setup, text, deadline)
     role = last_requested(healthy, pure_workers([healthy]))
     out: dict[str, Any] = {"role": role, "healthy": healthy["run"], "scenarios": {}}
@@ -92,7 +94,9 @@ def verdict(raw: dict, ctx: VerdictContext) -> Verdict:
             found.append((f"{where}: {problem[0]}", key))
             continue
         run = outcome(record)
-        if run.get("answer") is not None or run.get("role") != role:
+        if run.get("answer") is None and run.get("role") != role and "bound" in str(run.get("error")):
+            found.append((f"{where}: the run ended only at the message bound ({run.get('error')})", "looped"))
+        elif run.get("answer") is not None or run.get("role") != role:
             found.append((f"{where}: expected Run(answer=None, role={role!r}); got answer {run.get('answer')!r}, "
                           f"role {run.get('role')!r}, error {run.get('error')!r}", "unnamed"))
         elif name == "crash" and float(record.get("elapsed") or 0) >= p.timeout_s / 2:

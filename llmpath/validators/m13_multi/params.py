@@ -33,6 +33,9 @@ class FaultsParams(_Params):
         1.0, gt=0, le=10,
         description="the system's time limit in the fault scenarios; a crash must end the run in half of it")
     hang_s: float = Field(30.0, gt=0, le=600, description="how long the hanging role blocks (released after)")
+    deadline_s: float | None = Field(
+        None, gt=0, le=600, description="how long llmpath waits for a run before calling it hung "
+                                        "(default: max(5 s, 10 x timeout_s))")
 
 
 class SuccessParams(_Params):

@@ -64,6 +64,9 @@ def check_task_run(record: Mapping[str, Any], schemas: Mapping[str, Any], role_s
 
 def _model_run(role: str, index: int, model_run: Mapping[str, Any], tools: Sequence[Mapping[str, Any]],
                schemas: Mapping[str, Any], role_steps: int) -> tuple[str, str] | None:
+    if model_run.get("n_calls", 0) > role_steps:
+        return (f"{role}'s model was called {model_run['n_calls']} times in one conversation; role_steps is "
+                f"{role_steps} (a conversation kept across requests?)"), "continued"
     if model_run.get("continued"):
         return (f"{role}'s model run {index + 1} began with earlier assistant messages: each request starts a "
                 "fresh conversation"), "continued"

@@ -27,7 +27,8 @@ from llmpath.validators.m12_agent.spies import jsonable
 
 DELIVERY_CAP = 400  # deliveries in one task run before the spy stops the system (max_messages is at most 200)
 CALL_CAP = 600  # model calls in one task run (role_steps 8 x a few dozen requests at most)
-MAX_MESSAGES = 300  # a conversation this long is no single request's
+MAX_MESSAGES = 300  # a conversation this long is no single request's: the spy answers STOPPED instead of the model
+STOPPED = '{"answer": "stopped by llmpath: this conversation holds more than 300 messages"}'
 
 
 class Runaway(BaseException):
@@ -153,9 +154,11 @@ class SpyModel:
             record["calls"] += 1
             calls = record["calls"]
             rec.local.last = (id(record), self.role, len(runs) - 1, run["n_calls"])
-        if calls > CALL_CAP or (pairs is not None and len(pairs) > MAX_MESSAGES):
-            rec.stop(f"{calls} model calls in one run" if calls > CALL_CAP else f"a conversation of {len(pairs)} "
-                     "messages (messages kept from earlier requests?)")
+        if calls > CALL_CAP:
+            rec.stop(f"{calls} model calls in one run")
+        if pairs is not None and len(pairs) > MAX_MESSAGES:  # kept across requests: end it cheaply, the rules see it
+            run["replies"].append(STOPPED)
+            return STOPPED
         rec.delay(self.role, len(runs), run["n_calls"])
         try:
             reply = self.inner(messages)

@@ -19,10 +19,12 @@ from typing import Any
 from llmpath.validators.api import ProbeContext, Verdict, VerdictContext
 
 DIAGNOSES = {
-    "again": "the same request was sent twice: a meaning-keyed model replays its reply, so re-asking only loops",
+    "again": "the same request was sent twice (same role, same content): a meaning-keyed model replays its reply, so "
+             "re-asking only loops. Is what the earlier roles found missing from the context of the next request?",
     "foreign": "a role used another role's tools, or a tool ran outside its holder's model call",
     "reroll": "a role's conversation was restarted or edited within one request (re-rolling is not allowed)",
-    "continued": "a role's conversation went on across requests (more model calls than role_steps)",
+    "continued": "a role's conversation went on across requests (more model calls than role_steps): each request "
+                 "starts a fresh conversation",
     "composed": "the result must be the answering role's model's answer, verbatim",
     "bound": "runs went past max_messages",
     "m12": "a role broke one of M12's allowed actions (see milestones/M12/README.md)",

@@ -208,7 +208,7 @@ class _Courier:
 
 
 class System:
-    """Delivers one message at a time, in the order they were sent; each delivery in its own thread, timed."""
+    """Delivers one message at a time, in the order they were sent, on a courier thread waited for at most timeout_s."""
 
     def __init__(self, roles: list[Any], protocol: Protocol = PROTOCOL, max_messages: int = 40,
                  timeout_s: float = 5.0) -> None:
@@ -255,9 +255,9 @@ class System:
 
     def run(self, task: str) -> Run:
         self.transcript, self.queue, self.open, self.task_id = [], collections.deque(), {}, None
-        self.task_id = self.send(Message("", USER, COORDINATOR, "task", task)).id
         last = COORDINATOR
         try:
+            self.task_id = self.send(Message("", USER, COORDINATOR, "task", task)).id
             while True:
                 while self.queue:
                     message = self.queue.popleft()
