@@ -106,12 +106,13 @@ def test_bug_is_caught_with_its_diagnosis(tmp_path: Path, bug) -> None:
 
 @pytest.mark.parametrize("name", sorted(LOUD))
 def test_loud_bugs_fail_the_success_gate(tmp_path: Path, name: str) -> None:
-    """These move the rate by more than the margin at the default size (400 tasks x 4 runs)."""
+    """These move the rate by more than the margin at the default size (400 tasks x 4 runs), and break a rule."""
     bug = next(b for b in BUGS if b.name == name)
     results = judge_in_process(lay_out(tmp_path, "M13", REFERENCE, bug, main_file="multi_agent.py"), ["m13.success"])
     assert statuses(results) == {"m13.success": "failed"}, text(results)
-    diagnosis = results[0].diagnosis or ""
-    assert bug.expect.lower() in diagnosis.lower() and LOUD[name] in diagnosis, text(results)
+    m = results[0].metrics
+    assert m["optimum"] - m["success_rate"] > m["margin"], text(results)
+    assert LOUD[name] in (results[0].diagnosis or ""), text(results)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from llmpath.validators.m12_agent.conformance import check_run
-from llmpath.validators.m12_agent.reference import parse_action
+from llmpath.validators.m12_agent.reference import offending, parse_action
 from llmpath.validators.m12_agent.transcript import show
 
 # compact transcript rows: [id, sender, recipient, kind, in_reply_to, digest of the content]
@@ -70,7 +70,27 @@ def _model_run(role: str, index: int, model_run: Mapping[str, Any], tools: Seque
     if model_run.get("continued"):
         return (f"{role}'s model run {index + 1} began with earlier assistant messages: each request starts a "
                 "fresh conversation"), "continued"
+    found = _feedback(role, model_run, schemas)
+    if found is not None:
+        return found
     mine = [dict(e, turn=e["by"][2]) for e in tools if e.get("by") and e["by"][0] == role and e["by"][1] == index]
     rule = check_run({"replies": model_run.get("replies") or [], "n_calls": model_run.get("n_calls", 0),
                       "edits": [], "tools": mine, "answer": None}, schemas, role_steps)
     return None if rule is None else (f"{role}: {rule}", "m12")
+
+
+def _feedback(role: str, model_run: Mapping[str, Any], schemas: Mapping[str, Any]) -> tuple[str, str] | None:
+    """After an invalid call, the observation must name the bad tool or a bad argument (M12's allowed action 4)."""
+    from llmpath.agents import ROSTER, contains_token
+
+    own = ROSTER.get(role, ())
+    for reply, seen in zip(model_run.get("replies") or [], model_run.get("observations") or [], strict=False):
+        action = parse_action(reply)
+        if action is None or "tool" not in action:
+            continue
+        name = action.get("tool")
+        bad = [str(name)] if name not in own else offending(schemas.get(str(name)), action.get("arguments", {}))
+        if bad and not any(contains_token(str(seen), b) for b in bad):
+            return (f"{role}: after the invalid call {show(reply, 70)} the role fed back {show(seen, 60)}, which names "
+                    f"none of {', '.join(bad)}"), "feedback"
+    return None

@@ -8,8 +8,9 @@ learner's code does not swallow it), after too many deliveries or model calls in
   records every message delivered to it, and may inject messages through ``system.send`` (``inject``).
 * ``SpyModel`` wraps each role's ``RoleModel``: per role it splits the calls into *model runs* (a
   call whose conversation does not extend the previous call of that role on that thread, with the
-  reply appended verbatim, starts a new run) and keeps the replies, the system message and how the
-  first conversation began. ``jitter`` adds a seeded delay to each call (latency must not matter).
+  reply appended verbatim, starts a new run) and keeps the replies, what was fed back after each, the
+  system message and how the first conversation began. ``jitter`` adds a seeded delay to each call
+  (latency must not matter).
 * ``spy_tool`` records each execution with the model call that preceded it on the same thread
   (role, model run, turn): the evidence for "tools are used by the role that holds them".
 """
@@ -29,6 +30,9 @@ DELIVERY_CAP = 400  # deliveries in one task run before the spy stops the system
 CALL_CAP = 600  # model calls in one task run (role_steps 8 x a few dozen requests at most)
 MAX_MESSAGES = 300  # a conversation this long is no single request's: the spy answers STOPPED instead of the model
 STOPPED = '{"answer": "stopped by llmpath: this conversation holds more than 300 messages"}'
+
+
+OBSERVED = 400  # characters of each observation kept (the names an error must hold come first in any sane text)
 
 
 class Runaway(BaseException):
@@ -122,7 +126,7 @@ def _new_run(pairs: list[tuple[Any, Any]] | None) -> dict[str, Any]:
     pairs = pairs or []
     first_reply = next((i for i, (role, _) in enumerate(pairs) if role == "assistant"), len(pairs))
     return {
-        "replies": [], "n_calls": 0, "_last": None,
+        "replies": [], "observations": [], "n_calls": 0, "_last": None,
         "system": "\n".join(str(c) for r, c in pairs if r == "system"),
         "continued": first_reply < len(pairs),  # the first call already held assistant messages
         "context": [jsonable(c) for r, c in pairs[:first_reply] if r != "system"],
@@ -149,6 +153,9 @@ class SpyModel:
                 run = _new_run(pairs)
                 runs.append(run)
                 rec.open[(self.role, thread)] = run
+            else:  # what the role fed back after its model's previous reply (the reply itself left out)
+                added = pairs[len(run["_last"]) + 1:] if pairs is not None else []
+                run["observations"].append("\n".join(str(c) for r, c in added if r != "assistant")[:OBSERVED])
             run["_last"] = pairs
             run["n_calls"] += 1
             record["calls"] += 1

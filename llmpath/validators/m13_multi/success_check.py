@@ -28,6 +28,8 @@ DIAGNOSES = {
     "composed": "the result must be the answering role's model's answer, verbatim",
     "bound": "runs went past max_messages",
     "m12": "a role broke one of M12's allowed actions (see milestones/M12/README.md)",
+    "feedback": "an error observation does not name the bad tool or argument (vague or swallowed errors): name them, "
+                "as in M12; the model fixes a call after a clear error 60 % of the time, after a vague one 25 %",
 }
 
 
@@ -47,7 +49,8 @@ def compact(record: dict[str, Any], systems: list[str]) -> dict[str, Any]:
         for model_run in runs:
             if model_run["system"] not in systems:
                 systems.append(model_run["system"])
-            models[role].append({"replies": model_run["replies"], "n_calls": model_run["n_calls"],
+            models[role].append({"replies": model_run["replies"], "observations": model_run["observations"],
+                                 "n_calls": model_run["n_calls"],
                                  "continued": model_run["continued"], "system": systems.index(model_run["system"])})
     tools = [{k: e.get(k) for k in ("tool", "holder", "by", "arguments")} for e in record["tools"]]
     return {"run": run, "models": models, "tools": tools}

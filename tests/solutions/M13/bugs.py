@@ -85,8 +85,8 @@ BUGS = [
     # the success rate
     Bug("context_not_forwarded", ROUTE, ROUTE.replace('"context": list(self.found)', '"context": []'),
         expect="missing from the context"),
-    Bug("vague_errors", INVALID, '''            return "Error: invalid call."''', expect="do not name the bad tool or argument"),
-    Bug("errors_swallowed", INVALID, '''            return ""''', expect="vague or swallowed"),
+    Bug("vague_errors", INVALID, '''            return "Error: invalid call."''', expect="does not name the bad tool or argument"),
+    Bug("errors_swallowed", INVALID, '''            return ""''', expect="does not name the bad tool or argument"),
     Bug("answer_composed", RESULT, '''        if needs is None:
             return [self.result(" ".join([*self.found, content["answer"]]), None, None)]''',
         expect="no role's model answered"),
@@ -129,4 +129,4 @@ SILENT = ["protocol_checked_at_delivery", "recorded_before_check", "requests_nev
           "waits_for_silent_role", "uuid_ids", "entry_role_from_a_set", "transcript_kept_between_runs",
           "retries_failed_role"]
 # bugs m13.success fails on the rate alone, with the words its diagnosis must hold
-LOUD = {"vague_errors": "do not name the bad tool", "errors_swallowed": "vague or swallowed"}
+LOUD = {"vague_errors": "vague", "errors_swallowed": "swallowed"}
