@@ -196,7 +196,9 @@ def _flawed(kind: str, definition: ToolDef, correct: Action, k: str) -> Action:
         del args[name]
         return Action("flawed", definition.name, tuple(args.items()), kind, (name,))
     sibling = CATALOG[definition.sibling].parameters
-    offending = [n for n in args if n not in sibling["properties"]]
+    # the wrong tool is a bad tool: an error that names it is clear (a role that does not hold it can only say
+    # "unknown tool"), and so is one that names an argument that does not fit it
+    offending = [definition.sibling, *(n for n in args if n not in sibling["properties"])]
     offending += [n for n in sibling["required"] if n not in args]
     return Action("flawed", definition.sibling, correct.arguments, kind, tuple(offending))
 
