@@ -30,7 +30,7 @@ class RolesParams(SampleParams):
 
 class FaultsParams(_Params):
     timeout_s: float = Field(
-        1.0, gt=0, le=10,
+        0.5, gt=0, le=10,
         description="the system's time limit in the fault scenarios; a crash must end the run in half of it")
     hang_s: float = Field(30.0, gt=0, le=600, description="how long the hanging role blocks (released after)")
     deadline_s: float | None = Field(

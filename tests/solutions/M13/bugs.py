@@ -129,4 +129,4 @@ SILENT = ["protocol_checked_at_delivery", "recorded_before_check", "requests_nev
           "waits_for_silent_role", "uuid_ids", "entry_role_from_a_set", "transcript_kept_between_runs",
           "retries_failed_role"]
 # bugs m13.success fails on the rate alone, with the words its diagnosis must hold
-LOUD = {"vague_errors": "vague", "errors_swallowed": "swallowed"}
+LOUD = {"errors_swallowed": "swallowed", "context_not_forwarded": "context"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,7 +28,11 @@ def document(ws: Path, log: Callable[..., None]) -> None:
     spec = importlib.util.spec_from_file_location("_m13_walk_system", ws / "milestones" / "M13" / "multi_agent.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.modules.pop(spec.name, None)
     steps = RUN["role_steps"]
     report = evaluate_team(lambda models, tools: module.System(module.build_roles(models, tools, role_steps=steps),
                                                                module.PROTOCOL),
