@@ -123,10 +123,10 @@ CHECKS = {
     "conversation_kept_across_requests": ["m13.success"],
 }
 
-# bugs the success rate alone cannot see (measured: tests/solutions/M13/measure.py)
+# bugs whose success rate stays within the margin of the optimum at the judged size (measured with measure.py, seed 0)
 SILENT = ["protocol_checked_at_delivery", "recorded_before_check", "requests_never_closed", "silent_role_not_timed_out",
-          "no_message_bound", "message_bound_off_by_one", "timeout_never_fires", "deadlock_on_crash",
-          "waits_for_silent_role", "uuid_ids", "entry_role_from_a_set", "transcript_kept_between_runs",
-          "retries_failed_role"]
+          "no_message_bound", "message_bound_off_by_one", "retries_failed_role", "timeout_never_fires",
+          "deadlock_on_crash", "waits_for_silent_role", "uuid_ids", "entry_role_from_a_set",
+          "replies_in_completion_order", "every_role_gets_every_tool", "answer_composed"]
 # bugs m13.success fails on the rate alone, with the words its diagnosis must hold
-LOUD = {"errors_swallowed": "swallowed", "context_not_forwarded": "context"}
+LOUD = {"errors_swallowed": "swallowed"}
