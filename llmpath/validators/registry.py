@@ -26,6 +26,7 @@ MODULES: tuple[str, ...] = (
     "m11_rag",
     "m12_agent",
     "m13_multi",
+    "m14_capstone",
     "future",
 )
 
