@@ -134,7 +134,9 @@ CRITERIA = {
             ("M11.grounding", "m11.grounding"), ("M11.eval", "m11.eval"), ("M11.journal", "docs.journal")],
     "M12": [("M12.parse", "m12.parse"), ("M12.outputs", "m12.outputs"), ("M12.robust", "m12.robust"),
             ("M12.success", "m12.success"), ("M12.report", "m12.report"), ("M12.journal", "docs.journal")],
-    "M13": [("M13.system", "m13.multi_agent"), ("M13.journal", "docs.journal")],
+    "M13": [("M13.protocol", "m13.protocol"), ("M13.replies", "m13.replies"), ("M13.determinism", "m13.determinism"),
+            ("M13.roles", "m13.roles"), ("M13.faults", "m13.faults"), ("M13.success", "m13.success"),
+            ("M13.report", "m13.report"), ("M13.journal", "docs.journal")],
     "M14": [("M14.tests", "m14.tests"), ("M14.reproducible", "m14.reproducible"), ("M14.baseline", "m14.baseline"),
             ("M14.builds_on", "m14.builds_on"), ("M14.design", "docs.file"), ("M14.journal", "docs.journal")],
 }

@@ -55,6 +55,7 @@ CONTRACT_NAMES = {
     "M10/lora.py": {"LoRALinear", "merge", "apply_lora", "count_trainable"},
     "M11/rag.py": {"RAG", "normalize_answer", "exact_match", "f1"},
     "M12/agent.py": {"Agent"},
+    "M13/multi_agent.py": {"ROLES", "PROTOCOL", "build_roles", "System"},
 }
 # Starter code (M14's starter tests are tests of the learner's capstone, not stubs: they are left out).
 PY_FILES = sorted(

@@ -31,7 +31,19 @@ The pieces, one module each (their docstrings are the reference):
 ``SimulatedModel`` only calls the tools named in its own system message, so one model per role, each
 told about its role's tools, plays that role; a step that needs another role's tool gets the
 overridable ``on_unknown_tool`` reply. The randomness stays keyed on each conversation's meaning,
-so every rule that makes M12's optimum exact carries over to each role.
+so every rule that makes M12's optimum exact carries over to each role. Three modules build M13 on it:
+
+* `llmpath.agents.protocol`: the *protocol* message ``Message(id, sender, recipient, kind, content,
+  in_reply_to)`` (not the chat message above: import it from there), ``Rule``, ``Protocol`` with
+  ``check(message)``, ``ProtocolError``, the ``Role`` interface and ``Run``.
+* `llmpath.agents.roles`: the ``ROSTER`` of tool-holding roles, ``RoleModel`` (a ``SimulatedModel``
+  that starts from what other roles handed over and hands off with ``"needs"``), ``cooperative_suite``.
+* `llmpath.agents.team`: **the allowed actions of a system**, its exact optimum (``team_optimum``)
+  and ``evaluate_team(make_system, suite, k)``.
+
+    from llmpath.agents.protocol import Message, Protocol, Rule
+    from llmpath.agents.roles import cooperative_suite, role_models
+    from llmpath.agents.team import evaluate_team
 """
 
 from __future__ import annotations
@@ -40,9 +52,11 @@ from llmpath.agents.evaluate import Report, evaluate
 from llmpath.agents.faults import GARBAGE, AnswersWithoutTool, Garbage, NeverStops, Raises, Scripted
 from llmpath.agents.messages import ROLES, Message, check_messages
 from llmpath.agents.optimum import Optimum, best_over_feedback, optimum, task_optimum
+from llmpath.agents.protocol import Protocol, ProtocolError, Role, Rule, Run
 from llmpath.agents.rates import DEFAULT_RATES, FLAWS, FORMATS, PERFECT, Rates
 from llmpath.agents.reading import Reading, Turn, read_conversation
 from llmpath.agents.results import Result, ToolCall
+from llmpath.agents.roles import ROSTER, TEAM_MIX, WORKERS, RoleModel, cooperative_suite, holder, role_models, segments
 from llmpath.agents.simulated import Action, SimulatedModel, State
 from llmpath.agents.tasks import (
     KINDS,
@@ -56,6 +70,7 @@ from llmpath.agents.tasks import (
     output_token,
     task_suite,
 )
+from llmpath.agents.team import evaluate_team, team_optimum, team_task_optimum
 from llmpath.agents.toolbox import CATALOG, ToolDef, shop_tools, tools_of_group
 from llmpath.agents.tools import Tool
 
@@ -66,6 +81,9 @@ __all__ = [
     "Task", "Tool", "ToolCall", "ToolDef", "Turn", "best_over_feedback", "check_messages", "contains_token",
     "evaluate", "optimum", "output_token", "read_conversation", "shop_tools", "task_optimum", "task_suite",
     "tools_of_group",
+    # multi-agent systems (M13): the protocol's Message lives in llmpath.agents.protocol
+    "ROSTER", "TEAM_MIX", "WORKERS", "Protocol", "ProtocolError", "Role", "RoleModel", "Rule", "Run",
+    "cooperative_suite", "evaluate_team", "holder", "role_models", "segments", "team_optimum", "team_task_optimum",
     # modules the judge reads as well: how draws are keyed, the reply format, how replies are read
-    "draws", "messages", "reading",
+    "draws", "messages", "reading", "protocol", "roles", "team",
 ]

@@ -13,7 +13,9 @@ A model is any callable ``model(messages) -> str`` (llmpath's simulated models, 
 real chat API). Each reply carries one action, written as a JSON object:
 
 * a tool call: ``{"tool": "<tool name>", "arguments": {"<argument>": <value>, ...}}``
-* a final answer: ``{"answer": "<text>"}``
+* a final answer: ``{"answer": "<text>"}``; a role of a multi-agent system that cannot take the next
+  step adds the tool it needs, ``{"answer": "<what it found>", "needs": "<tool name>"}`` (a handoff,
+  `llmpath.agents.roles`); for the rule below it is an answer like any other.
 
 The object may come bare, pretty-printed over several lines, inside a Markdown code fence, or
 inside prose, and the prose may hold other brace groups that are not JSON (``{units}``) or JSON

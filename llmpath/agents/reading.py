@@ -6,8 +6,10 @@
   or whose lines include one, or (slower) that contains one.
 * **Turns**: after the task message, each assistant message opens a turn; the messages that follow it
   (any role but assistant) up to the next assistant message are that turn's *observation*. Messages
-  before the first assistant message add nothing. The model never reads its own past replies back: it
-  knows what it said (it recomputes it), so editing them changes nothing.
+  before the first assistant message add nothing to the turns; their text (the task message's
+  included, system messages not) is the conversation's *context*, where a role of a multi-agent
+  system reads what other roles handed over (`llmpath.agents.roles`). The model never reads its own
+  past replies back: it knows what it said (it recomputes it), so editing them changes nothing.
 
 **An observation is classified mechanically** against what the model's reply of that turn was:
 
@@ -54,6 +56,7 @@ class Reading:
     task: Task | None
     known: frozenset[str]  # tool names that appear in a system message
     turns: tuple[Turn, ...]
+    context: str = ""  # non-system messages from the task message up to the first assistant message
 
 
 def names_word(text: str, name: str) -> bool:
@@ -86,12 +89,15 @@ def read_conversation(
                 start = i
                 break
     turns: list[list[Any]] = []
+    context: list[str] = [messages[start]["content"]] if task is not None else []
     for message in messages[start + 1:]:
         if message["role"] == "assistant":
             turns.append([message["content"], []])
         elif turns:
             turns[-1][1].append(message["content"])
-    return Reading(task, known, tuple(Turn(reply, "\n".join(obs)) for reply, obs in turns))
+        elif message["role"] != "system":
+            context.append(message["content"])
+    return Reading(task, known, tuple(Turn(reply, "\n".join(obs)) for reply, obs in turns), "\n".join(context))
 
 
 def find_task(content: str, suite: Suite) -> Task | None:

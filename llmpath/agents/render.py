@@ -7,6 +7,9 @@
 * ``braces``: prose beside brace groups that are not actions: ``{units}`` after the JSON (a greedy
   regex from the first ``{`` to the last ``}`` spans both), ``{look up the code}`` before it, or a
   JSON object without "tool"/"answer" (``{"thought": ...}``) before it
+
+A handoff (a role of a multi-agent system that holds no tool for the next step, `llmpath.agents.roles`)
+is an answer with one more key: ``{"answer": "...", "needs": "stock"}``, in the same formats.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ def render(action: Any, k: str, table: Mapping[str, Any]) -> str:
         leads = _LEADS_CALL
     else:
         obj = {"answer": action.text}
+        if action.kind == "handoff":  # a role that cannot take the next step names the tool it needs
+            obj["needs"] = action.tool
         leads = _LEADS_ANSWER
     style = choose(draws.uniform(draws.key(k, "format")), table["formats"])
     if style in ("pretty", "fence"):

@@ -23,8 +23,10 @@ agents that feed back observations of the same classes see exactly the same repl
 
 Roles (multi-agent systems): a model knows only the tools named in its own system message, so one
 ``SimulatedModel`` per role, each given its role's tools in its system prompt, plays that role.
-Subclasses may override ``on_unknown_tool`` (what a role says about a step it holds no tool for)
-and ``decide`` (the action of a turn) without touching the reading or the keyed draws.
+Subclasses may override ``on_unknown_tool`` (what a role says about a step it holds no tool for),
+``decide`` (the action of a turn), ``start_state`` (where a conversation starts, e.g. from outputs
+another role handed over) and ``origin`` (extra parts of every draw's key, e.g. the role) without
+touching the reading or the keyed draws; `llmpath.agents.roles.RoleModel` does exactly that.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from llmpath.agents.toolbox import CATALOG, ToolDef
 class Action:
     """What the model means to do in one turn (rendered into text by `render`)."""
 
-    kind: str  # call | flawed | answer | made_up | no_tool | no_task
+    kind: str  # call | flawed | answer | made_up | no_tool | no_task | handoff (llmpath.agents.roles)
     tool: str | None = None
     arguments: tuple[tuple[str, Any], ...] = ()
     flaw: str | None = None
@@ -83,7 +85,8 @@ class SimulatedModel:
     def __call__(self, messages: Sequence[Mapping[str, Any]]) -> str:
         reading = self.read(messages)
         action, history = self.replay(reading)
-        return render(action, self._key(reading.task, history, "render"), self._table)
+        origin = self.origin(reading, self.start_state(reading)) if reading.task is not None else ()
+        return render(action, self._key(reading.task, history, "render", origin), self._table)
 
     def replay(self, reading: Reading) -> tuple[Action, tuple[str, ...]]:
         """This turn's action and the classes of the observations before it."""
@@ -98,14 +101,17 @@ class SimulatedModel:
         task = reading.task
         if task is None:
             return [], Action("no_task", text="I cannot tell which task this is: send the task as a user message.")
-        state, history, steps = State(), (), []
+        state = self.start_state(reading)
+        origin = self.origin(reading, state)
+        history: tuple[str, ...] = ()
+        steps = []
         for turn in reading.turns:
-            action = self._decided(task, reading.known, state, history)
+            action = self._decided(task, reading.known, state, history, origin)
             cls = classify(action.kind, turn.observation, self._token(task, state), action.offending)
             steps.append((action, cls))
             state = _transition(state, action, cls)
             history += (cls,)
-        return steps, self._decided(task, reading.known, state, history)
+        return steps, self._decided(task, reading.known, state, history, origin)
 
     def read(self, messages: Sequence[Mapping[str, Any]]) -> Reading:
         """The conversation as this model reads it (`llmpath.agents.reading`)."""
@@ -143,15 +149,25 @@ class SimulatedModel:
         """The reply when the next step needs a tool this model was not told about."""
         return Action("no_tool", text="I have no tool that can do this.")
 
-    def _decided(self, task: Task, known: frozenset[str], state: State, history: tuple[str, ...]) -> Action:
-        memo = (task.id, known, history)
+    def start_state(self, reading: Reading) -> State:
+        """Where the model stands before its first reply (a fresh task: nothing done yet)."""
+        return State()
+
+    def origin(self, reading: Reading, start: State) -> tuple[Any, ...]:
+        """Extra parts of every draw's key for this conversation (none: M12's keys are (seed, run, task, history))."""
+        return ()
+
+    def _decided(self, task: Task, known: frozenset[str], state: State, history: tuple[str, ...],
+                 origin: tuple[Any, ...] = ()) -> Action:
+        memo = (task.id, known, origin, history)
         action = self._memo.get(memo)
         if action is None:
-            action = self._memo[memo] = self.decide(task, known, state, self._key(task, history, "act"))
+            action = self._memo[memo] = self.decide(task, known, state, self._key(task, history, "act", origin))
         return action
 
-    def _key(self, task: Task | None, history: tuple[str, ...], purpose: str) -> str:
-        return draws.key(self.seed, self.run, task.id if task else None, history, purpose)
+    def _key(self, task: Task | None, history: tuple[str, ...], purpose: str, origin: tuple[Any, ...] = ()) -> str:
+        # origin () keeps the key of a plain SimulatedModel exactly (seed, run, task, history, purpose)
+        return draws.key(self.seed, self.run, task.id if task else None, *origin, history, purpose)
 
     def _token(self, task: Task, state: State) -> str:
         outcome = self.outcome(task)
@@ -180,7 +196,9 @@ def _flawed(kind: str, definition: ToolDef, correct: Action, k: str) -> Action:
         del args[name]
         return Action("flawed", definition.name, tuple(args.items()), kind, (name,))
     sibling = CATALOG[definition.sibling].parameters
-    offending = [n for n in args if n not in sibling["properties"]]
+    # the wrong tool is a bad tool: an error that names it is clear (a role that does not hold it can only say
+    # "unknown tool"), and so is one that names an argument that does not fit it
+    offending = [definition.sibling, *(n for n in args if n not in sibling["properties"])]
     offending += [n for n in sibling["required"] if n not in args]
     return Action("flawed", definition.sibling, correct.arguments, kind, tuple(offending))
 

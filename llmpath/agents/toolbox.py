@@ -6,7 +6,8 @@ Arguments are hashed exactly as received: ``stock(sku, "3")`` is a different (wr
 ``stock(sku, 3)``. A tool called with a missing or unexpected argument raises ``TypeError`` like any
 Python function.
 
-Each tool has a *group* (for multi-agent tasks whose tools are split between roles), a
+Each tool has a *group* (for multi-agent tasks whose tools are split between roles; no description
+names another tool, since a model knows every tool its system message names), a
 *hallucinated* name that the simulated model sometimes writes instead of the real one, and a
 *sibling*: the existing tool it confuses this one with (whose schema never fits this one's arguments).
 """
@@ -90,7 +91,7 @@ CATALOG: dict[str, ToolDef] = {
     for d in (
         ToolDef(
             "find_sku",
-            "Look up the stock-keeping unit (SKU) code of a catalogue item by its name.",
+            "Look up the SKU code (the item number) of a catalogue item by its name.",  # names no other tool: see roles
             _schema(["item"], item={"type": "string", "description": "the item's name, e.g. 'steel hinge'"}),
             "catalog", "lookup_sku", "order_status",
             lambda k, a: f"SKU-{_draw(k, 'find_sku', a, 10000, 99999)}",

@@ -21,5 +21,7 @@ __all__ = [
     "m10_lora",
     "m11_rag",
     "m12_agent",
+    "m13_multi",
+    "m13_multi",
     "m14_capstone",
 ]

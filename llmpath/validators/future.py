@@ -1,4 +1,4 @@
-"""Validators declared by the roadmap but not written yet (today: M13).
+"""Validators a roadmap may name before they are written (none in this version: every milestone is judged).
 
 They exist so that ``roadmap.yaml`` can name them today; each one reports an ``error`` result
 ("not implemented in this version of llmpath"), never a pass.
@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from llmpath.validators.api import Check, Verdict, VerdictContext
 
-_FUTURE = {
-    "m13.multi_agent": "M13: roles exchanging typed messages under a protocol",
-}
+_FUTURE: dict[str, str] = {}
 
 
 def _not_yet(name: str, description: str) -> Check:

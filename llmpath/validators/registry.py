@@ -27,6 +27,7 @@ MODULES: tuple[str, ...] = (
     "m10_lora",
     "m11_rag",
     "m12_agent",
+    "m13_multi",
     "m14_capstone",
     "future",
 )
