@@ -110,14 +110,24 @@ def _judge_outcome(spec: CheckSpec, check: Check, ctx: VerdictContext, outcome: 
     """The result of a probed check: the child's error, or the verdict on its decoded output."""
     if outcome.error is not None:
         if outcome.error.kind != "bad_output":
-            return _error_result(spec, outcome.error, outcome.output, outcome.elapsed_s)
-        return _unjudgeable(spec, check, outcome, outcome.error.message)
+            result = _error_result(spec, outcome.error, outcome.output, outcome.elapsed_s)
+        else:
+            result = _unjudgeable(spec, check, outcome, outcome.error.message)
+        return _with_notes(result, outcome.notes)
     assert outcome.raw is not None
     try:
         raw = codec.decode(outcome.raw)
-    except codec.CodecError as exc:
-        return _unjudgeable(spec, check, outcome, str(exc))
-    return _judge(spec, check, ctx, raw if isinstance(raw, dict) else {"value": raw}, outcome.output, outcome.elapsed_s)
+    except codec.CodecError as exc:  # the child's codec wrote it: only a forged frame can be malformed
+        error = JobError("protocol", f"the probe's result is malformed ({exc}): it cannot be trusted")
+        return _with_notes(_error_result(spec, error, outcome.output, outcome.elapsed_s), outcome.notes)
+    result = _judge(spec, check, ctx, raw if isinstance(raw, dict) else {"value": raw}, outcome.output,
+                    outcome.elapsed_s)
+    return _with_notes(result, outcome.notes)
+
+
+def _with_notes(result: CheckResult, notes: Sequence[str]) -> CheckResult:
+    """What llmpath did about the job (processes it stopped) goes first among the details."""
+    return dataclasses.replace(result, details=(*notes, *result.details)) if notes else result
 
 
 def _unjudgeable(spec: CheckSpec, check: Check, outcome: JobOutcome, why: str) -> CheckResult:

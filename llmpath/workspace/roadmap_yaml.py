@@ -10,7 +10,6 @@ registry, and turns every problem into a ``RoadmapError`` line::
 from __future__ import annotations
 
 import difflib
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, get_args
@@ -209,17 +208,17 @@ def _validator_problems(
 ) -> list[tuple[int | None, str, str]]:
     if resolver is None:
         from llmpath.validators.registry import resolve as resolver
-    from llmpath.validators.registry import UnknownValidator
+    from llmpath.validators.registry import UnknownValidator, allow_beside
 
     problems: list[tuple[int | None, str, str]] = []
-    folder = str(path.resolve().parent)
+    folder = path.resolve().parent
     for p, phase in enumerate(roadmap.phases):
         for m, milestone in enumerate(phase.milestones):
             for c, criterion in enumerate(milestone.criteria):
                 for k, decl in enumerate(criterion.checks):
                     loc = ("phases", p, "milestones", m, "criteria", c, "checks", k)
-                    if ":" in decl.validator and folder not in sys.path:
-                        sys.path.insert(0, folder)  # custom validators live beside roadmap.yaml
+                    if ":" in decl.validator:
+                        allow_beside(decl.validator, folder)  # custom validators live beside roadmap.yaml
                     try:
                         check = resolver(decl.validator)
                     except UnknownValidator as exc:
