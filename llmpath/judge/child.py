@@ -69,11 +69,13 @@ def _error_record(exc: BaseException, milestone: str, milestone_dir: Path, contr
 
 
 # How llmpath starts the child: ``python -c BOOT REQUEST.json RESULT_FD COMMAND_FD``. Like ``python -P``,
-# the first thing it does is drop the implicit ``sys.path`` entry (the current directory, which is the
-# learner's milestone folder); then it takes llmpath's own ``sys.path`` from the request, so that no
-# file in the workspace can stand in for a module llmpath or its probes import.
+# the first thing it does is drop the current directory (the learner's milestone folder) from
+# ``sys.path``, in every spelling ("" included: an empty PYTHONPATH entry means it too); then it takes
+# llmpath's own ``sys.path`` from the request, so that no file in the workspace can stand in for a
+# module llmpath or its probes import.
 BOOT = (
-    "import sys; del sys.path[0]; import json; "
+    "import sys, os; here = os.path.realpath(os.getcwd()); "
+    "sys.path[:] = [p for p in sys.path if p and os.path.realpath(p) != here]; import json; "
     "sys.path[:] = json.load(open(sys.argv[1], encoding='utf-8'))['sys_path']; "
     "from llmpath.judge.child import main; main(sys.argv[1:])"
 )
@@ -124,7 +126,9 @@ def main(argv: list[str]) -> None:
     probes, context = _prepare(request)
     watcher = guard.install()  # from here on, the learner's code sees only llmpath's public modules
     os.chdir(milestone_dir)
-    sys.path.insert(0, str(milestone_dir))  # the learner's sibling modules (M7's train.py imports model.py)
+    # The learner's sibling modules (M7's train.py imports model.py), after every installed module: a
+    # numpy.py in the milestone folder cannot stand in for the numpy llmpath's probes use.
+    sys.path.append(str(milestone_dir))
 
     def send(obj: dict) -> None:
         try:

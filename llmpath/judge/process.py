@@ -197,5 +197,7 @@ def child_env() -> dict[str, str]:
     # The child takes llmpath's own sys.path from its request (see llmpath.judge.child.BOOT); this
     # entry only lets the interpreter find llmpath if the request cannot be read.
     package_root = str(Path(__file__).resolve().parents[2])
-    env["PYTHONPATH"] = package_root + os.pathsep + env.get("PYTHONPATH", "")
+    # (no empty entry: an empty PYTHONPATH entry would put the current directory on sys.path)
+    parts = [package_root, *(p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p)]
+    env["PYTHONPATH"] = os.pathsep.join(parts)
     return env
