@@ -32,8 +32,25 @@ def _bar(done: int, total: int, width: int = 28) -> Text:
     return Text.assemble(("█" * filled, "green"), ("░" * (width - filled), "dim"))
 
 
+def roadmap_changes(changes: dict[str, Any] | None) -> None:
+    """A changed roadmap.yaml, named criterion by criterion (status, check --all)."""
+    if not changes:
+        return
+    stdout.print(f"[yellow bold]roadmap.yaml is not {escape(changes['against'])}:[/]")
+    for line in changes["lines"]:
+        stdout.print(f"  [yellow]•[/] {escape(line)}")
+    stdout.print("  [dim]`llmpath unlock` refuses until `llmpath roadmap accept --reason '...'` records the change "
+                 "(or `git checkout -- roadmap.yaml` restores it)[/]")
+
+
+def warnings(items: Any) -> None:
+    for item in items:
+        stderr.print(f"[bold yellow]warning:[/] {escape(item)}")
+
+
 def status(doc: dict[str, Any]) -> None:
     stdout.print(f"[bold]{escape(doc['roadmap'])}[/]  [dim]{escape(doc['workspace'])}[/]")
+    roadmap_changes(doc.get("roadmap_changes"))
     for phase in doc["phases"]:
         stdout.print()
         stdout.print(f"[bold]{escape(phase['id'])} · {escape(phase['title'])}[/]  {_STATE[phase['state']]}")
@@ -103,6 +120,7 @@ def check_report(report: Any, *, verbose: bool = False) -> None:
         )
     if report.recorded:
         stdout.print(f"[dim]recorded in .llmpath/progress.json (files fingerprint {report.fingerprint[:12]})[/]")
+    warnings(report.warnings)
 
 
 def unlock_report(report: Any) -> None:
@@ -110,6 +128,7 @@ def unlock_report(report: Any) -> None:
         stdout.print(f"{_MARK[crit.status]} re-checked {escape(crit.id)}")
     stdout.print(
         f"[green bold]✓ {report.completed} complete[/]" + (f" at {report.commit[:8]}" if report.commit else "")
+        + (f"  [dim](every criterion judged now, on seed {report.seed})[/]" if report.seed is not None else "")
     )
     if report.tag:
         stdout.print(f"  tagged [cyan]{escape(report.tag)}[/]")

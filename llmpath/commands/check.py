@@ -37,6 +37,7 @@ class CheckReport:
     commit: str | None
     criteria: tuple[CriterionResult, ...]
     scaffolded: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # e.g. a change to llmpath's state that was refused
 
     @property
     def status(self) -> str:
@@ -54,6 +55,7 @@ class CheckReport:
             "commit": self.commit,
             "criteria": [c.to_json() for c in self.criteria],
             "counts": {s: sum(c.status == s for c in self.criteria) for s in ("passed", "failed", "error")},
+            "warnings": list(self.warnings),
         }
 
 
@@ -113,6 +115,16 @@ def run_criteria(
     return out
 
 
+def _builtin_reference_if_same(ctx: Context) -> Any:
+    """The built-in curriculum's reference when the workspace recorded none and its roadmap is that one."""
+    from llmpath.workspace.roadmap_hash import builtin_reference, roadmap_hash
+
+    if ctx.progress().roadmap is not None:
+        return None
+    builtin = builtin_reference()
+    return builtin if builtin.hash == roadmap_hash(ctx.roadmap) else None
+
+
 def record(
     ctx: Context,
     milestone: Milestone,
@@ -126,7 +138,11 @@ def record(
 
     now = utc_now()
 
+    reference = _builtin_reference_if_same(ctx)
+
     def apply(progress: Progress) -> None:
+        if progress.roadmap is None and reference is not None:
+            progress.roadmap = reference  # a workspace from before references were recorded
         state = progress.milestones.setdefault(milestone.id, progress.state(milestone.id))
         for res in results:
             summary = "; ".join(c.summary for c in res.checks if c.status != "passed") or "; ".join(
@@ -186,7 +202,8 @@ def check(
         commit = evidence.current(ctx.root).commit
         record(ctx, milestone, results, fp, commit, seed)
         recorded = True
-    return CheckReport(milestone.id, milestone.title, preview, recorded, fp, commit, tuple(results), tuple(scaffolded))
+    return CheckReport(milestone.id, milestone.title, preview, recorded, fp, commit, tuple(results), tuple(scaffolded),
+                       tuple(ctx.store.warnings))
 
 
 def check_all(
@@ -199,3 +216,11 @@ def check_all(
         if gates.is_complete(progress, milestone.id):
             reports.append(check(ctx, milestone.id, seed=seed, on_event=on_event))
     return reports
+
+
+def roadmap_changes(ctx: Context) -> dict[str, Any] | None:
+    """How roadmap.yaml differs from the roadmap the workspace's progress is judged against (None: it does not)."""
+    from llmpath.workspace.roadmap_hash import diff
+
+    changes = diff(ctx.roadmap, ctx.progress())
+    return None if changes is None else changes.to_json() | {"lines": changes.lines()}
