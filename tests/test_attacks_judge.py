@@ -190,7 +190,7 @@ def test_processes_left_behind_are_stopped_and_reported(milestone_dir):
     results, _ = _judge(milestone_dir, ["leaves_a_daemon"])
     result = results["leaves_a_daemon"]
     assert result.status == "passed"
-    assert "your code left 1 process running; it was stopped" in result.details
+    assert result.notes == ("your code left 1 process running; it was stopped",)
     pid = int((milestone_dir / "daemon.pid").read_text())
     for _ in range(50):
         if not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:

@@ -40,7 +40,8 @@ def fast_status(args: list[str]) -> int | None:
         with open(path, "rb") as handle:
             doc = state_doc.parse(handle.read(state_doc.MAX_BYTES + 1))  # the same rules as every command
         reference = doc.get("roadmap")
-        if not isinstance(reference, dict) or reference.get("hash") != cached.hash:
+        expected = cached.builtin_hash if reference is None else reference.get("hash")
+        if expected is None or expected != cached.hash:
             return None  # a roadmap that differs from the accepted one: the full path names the changes
         progress = ProgressView.from_json(doc)
         ids = {m.id for m in roadmap.milestones()}

@@ -92,6 +92,8 @@ def check_report(report: Any, *, verbose: bool = False) -> None:
             stdout.print(
                 f"{prefix} {escape(c.summary)}  [dim]({escape(c.validator)}, seed {c.seed}, {c.elapsed_s:.2f} s)[/]"
             )
+            for note in c.notes:
+                stdout.print(f"      [yellow]{escape(note)}[/]")
             if show:
                 for d in c.details:
                     stdout.print(f"      {escape(d)}")

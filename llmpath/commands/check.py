@@ -115,16 +115,6 @@ def run_criteria(
     return out
 
 
-def _builtin_reference_if_same(ctx: Context) -> Any:
-    """The built-in curriculum's reference when the workspace recorded none and its roadmap is that one."""
-    from llmpath.workspace.roadmap_hash import builtin_reference, roadmap_hash
-
-    if ctx.progress().roadmap is not None:
-        return None
-    builtin = builtin_reference()
-    return builtin if builtin.hash == roadmap_hash(ctx.roadmap) else None
-
-
 def record(
     ctx: Context,
     milestone: Milestone,
@@ -138,11 +128,7 @@ def record(
 
     now = utc_now()
 
-    reference = _builtin_reference_if_same(ctx)
-
     def apply(progress: Progress) -> None:
-        if progress.roadmap is None and reference is not None:
-            progress.roadmap = reference  # a workspace from before references were recorded
         state = progress.milestones.setdefault(milestone.id, progress.state(milestone.id))
         for res in results:
             summary = "; ".join(c.summary for c in res.checks if c.status != "passed") or "; ".join(

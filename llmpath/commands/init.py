@@ -58,8 +58,9 @@ def init(target: Path, *, git: bool = False, roadmap_file: Path | None = None) -
 
         def apply(p: Progress) -> None:
             p.milestones.setdefault(first.id, p.state(first.id)).unlocked_at = now
-            # what this workspace is judged against from now on (`llmpath roadmap accept` changes it)
-            p.roadmap = reference_for(roadmap, "builtin" if roadmap_file is None else "file")
+            # what this workspace is judged against: an instructor's roadmap as it is now (the built-in
+            # curriculum needs no record: it is compared with llmpath's own); `roadmap accept` changes it
+            p.roadmap = None if roadmap_file is None else reference_for(roadmap, "file")
 
         store.update(apply)
         created.append(store.path)

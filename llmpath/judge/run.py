@@ -43,9 +43,10 @@ class CheckResult:
     output: str = ""  # the learner's printed output (tail), shown on failure
     seed: int = 0
     elapsed_s: float = 0.0
+    notes: tuple[str, ...] = ()  # what llmpath did about the run, shown whatever the status
 
     def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self) | {"details": list(self.details)}
+        return dataclasses.asdict(self) | {"details": list(self.details), "notes": list(self.notes)}
 
 
 class InternalError(Exception):
@@ -126,8 +127,8 @@ def _judge_outcome(spec: CheckSpec, check: Check, ctx: VerdictContext, outcome: 
 
 
 def _with_notes(result: CheckResult, notes: Sequence[str]) -> CheckResult:
-    """What llmpath did about the job (processes it stopped) goes first among the details."""
-    return dataclasses.replace(result, details=(*notes, *result.details)) if notes else result
+    """What llmpath did about the job (processes it stopped), shown whatever the verdict."""
+    return dataclasses.replace(result, notes=tuple(notes)) if notes else result
 
 
 def _unjudgeable(spec: CheckSpec, check: Check, outcome: JobOutcome, why: str) -> CheckResult:

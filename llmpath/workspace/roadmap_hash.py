@@ -2,13 +2,15 @@
 
 Only what decides a verdict counts: phases and milestones in order, each criterion's checks (validator,
 parameters, seed, timeout, memory cap) and the source of an instructor's own validator. Titles, texts
-and hints can change freely. Each completion records the hash; the workspace records the roadmap it
-accepted (at ``init``, or with ``llmpath roadmap accept``), and a difference is reported by name.
+and hints can change freely. Each completion records the hash. A workspace of the built-in curriculum
+is compared with llmpath's own copy of it; an instructor's workspace with the roadmap it was created
+with; either with the roadmap accepted later (``llmpath roadmap accept``). Differences are named.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -88,8 +90,9 @@ class RoadmapDiff:
                 "changed": list(self.changed)}
 
 
+@functools.cache
 def builtin_reference() -> RoadmapRef:
-    """The built-in curriculum as a reference (for workspaces that recorded none)."""
+    """The built-in curriculum as a reference (workspaces that recorded none follow llmpath's own)."""
     from llmpath.templates import BUNDLED_ROADMAP
     from llmpath.workspace.progress import RoadmapRef
     from llmpath.workspace.roadmap_yaml import load_roadmap

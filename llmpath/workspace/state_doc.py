@@ -80,17 +80,21 @@ def _no_constant(name: str) -> Any:
 
 
 def _document(doc: dict[str, Any], out: list[str]) -> None:
-    _keys(doc, "", {"version": True, "milestones": True, "roadmap": False, "roadmap_log": False, "seal": False}, out)
     version = doc.get("version")
     if type(version) is not int or version < 1:
-        out.append(f"version: {version!r}, expected 1 or {FORMAT}")
+        out.append(f"version: {_short(version)}, expected 1 or {FORMAT}")
         return
+    if version == 1:  # what llmpath 0.1 wrote: nothing that decides a verdict, and no completion (below)
+        _keys(doc, "", {"version": True, "milestones": True}, out)
+    else:
+        _keys(doc, "", {"version": True, "milestones": True, "roadmap": False, "roadmap_log": False, "seal": True},
+              out)
     milestones = doc.get("milestones")
     if not isinstance(milestones, dict):
         out.append("milestones: expected an object")
         return
     for mid, state in milestones.items():
-        _milestone(state, f"milestones.{mid}", out)
+        _milestone(state, f"milestones.{mid}", out, version)
     if "roadmap" in doc:
         _roadmap_ref(doc["roadmap"], "roadmap", out)
     if "roadmap_log" in doc:
@@ -100,7 +104,7 @@ def _document(doc: dict[str, Any], out: list[str]) -> None:
     seal = doc.get("seal")
     if version >= 2:
         if not isinstance(seal, str):
-            out.append("seal: missing: this file was not written by llmpath")
+            out.append(f"seal: {_short(seal)}, expected the seal llmpath writes")
         elif seal != seal_of(doc):
             out.append("seal: does not match the contents: the file was changed outside llmpath (by hand, by a "
                        "merge, or by code other than llmpath's)")
@@ -117,12 +121,14 @@ def _keys(obj: dict[str, Any], where: str, allowed: dict[str, bool], out: list[s
             out.append(f"{where}{key}: missing")
 
 
-def _milestone(state: Any, where: str, out: list[str]) -> None:
+def _milestone(state: Any, where: str, out: list[str], version: int) -> None:
     if not isinstance(state, dict):
         out.append(f"{where}: expected an object")
         return
     fields = {"unlocked_at": False, "completed_at": False, "commit": False, "tag": False, "last_check_at": False,
-              "checks": False, "hints_revealed": False, "seed": False, "roadmap": False, "fingerprint": False}
+              "checks": False, "hints_revealed": False}
+    if version >= 2:
+        fields |= {"seed": False, "roadmap": False, "fingerprint": False}
     _keys(state, where + ".", fields, out)
     for name in ("unlocked_at", "completed_at", "last_check_at"):
         _time(state.get(name), f"{where}.{name}", out, optional=True)

@@ -154,6 +154,13 @@ def _cache_seal(doc: dict[str, Any]) -> str:
 class CachedRoadmap:
     view: RoadmapView
     hash: str  # llmpath.workspace.roadmap_hash.roadmap_hash of the validated roadmap
+    builtin_hash: str | None  # the same of llmpath's built-in curriculum (None: it changed since)
+
+
+def _builtin_key() -> str:
+    from llmpath.templates import BUNDLED_ROADMAP
+
+    return cache_key(BUNDLED_ROADMAP.read_bytes())
 
 
 def read_cached_roadmap(root: Path) -> CachedRoadmap | None:
@@ -166,7 +173,9 @@ def read_cached_roadmap(root: Path) -> CachedRoadmap | None:
         for rel, digest in doc["sources"].items():  # an instructor's validator files beside roadmap.yaml
             if blake2b((root / rel).read_bytes(), digest_size=16).hexdigest() != digest:
                 return None
-        return CachedRoadmap(RoadmapView.from_json(doc["roadmap"]), str(doc["hash"]))
+        builtin = doc["builtin"]
+        builtin_hash = str(builtin["hash"]) if builtin["key"] == _builtin_key() else None
+        return CachedRoadmap(RoadmapView.from_json(doc["roadmap"]), str(doc["hash"]), builtin_hash)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -189,14 +198,15 @@ def _workspace_sources(root: Path, roadmap: Any) -> dict[str, str]:
 
 def write_cached_roadmap(root: Path, roadmap: Any) -> None:
     """Remember a validated roadmap (best effort: a read-only workspace just stays on the slow path)."""
-    from llmpath.workspace.roadmap_hash import roadmap_hash
+    from llmpath.workspace.roadmap_hash import builtin_reference, roadmap_hash
 
     try:
         if not (root / ".llmpath").is_dir():
             return
         key = cache_key((root / "roadmap.yaml").read_bytes())
+        builtin = {"key": _builtin_key(), "hash": builtin_reference().hash}
         doc = {"key": key, "roadmap": RoadmapView.from_model(roadmap).to_json(), "hash": roadmap_hash(roadmap),
-               "sources": _workspace_sources(root, roadmap)}
+               "sources": _workspace_sources(root, roadmap), "builtin": builtin}
         doc["seal"] = _cache_seal(doc)
         path = root / CACHE
         path.parent.mkdir(parents=True, exist_ok=True)
