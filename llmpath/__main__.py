@@ -14,8 +14,22 @@ def _click():  # noqa: ANN202 - the click module
     return click
 
 
+def _tolerant_streams() -> None:
+    """Text that cannot be encoded (lone surrogates from oddly encoded arguments, kept exact in the logs)
+    is printed as a backslash escape instead of crashing the command."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
+
+
 def main(argv: list[str] | None = None) -> int:
     import typer
+
+    _tolerant_streams()
 
     click = _click()
 
@@ -94,6 +108,7 @@ def drop_implicit_path() -> None:
 def run() -> None:
     """The console script: ``status`` takes the instant path when it can (see llmpath.cli.fast)."""
     drop_implicit_path()
+    _tolerant_streams()
     args = sys.argv[1:]
     if args and args[0] == "status":
         try:

@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as _markup_escape
 from rich.table import Table
 from rich.text import Text
 
 from llmpath.cli.output_json import print_json as print_json  # one place prints JSON: re-exported here
+
+# Control characters a terminal would obey (ESC sequences can clear the screen and draw a fake "✓ passed";
+# a carriage return overwrites a line): C0 but tab and newline, DEL, C1.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # U+2400 CONTROL PICTURES: ␀, ␛, ␍ ...
+    return "␡" if code == 0x7F else f"\\x{code:02x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character a terminal would act on shown instead (``␛[2J``)."""
+    return _CONTROL.sub(_picture, text.replace("\r\n", "\n"))
+
+
+def escape(text: str) -> str:
+    """Text from outside llmpath (the learner's output, messages, log entries) made safe to print:
+    control characters visible, rich markup inert."""
+    return _markup_escape(visible(str(text)))
+
 
 stdout = Console(highlight=False, soft_wrap=False)
 stderr = Console(stderr=True, highlight=False)
@@ -105,7 +129,8 @@ def check_report(report: Any, *, verbose: bool = False) -> None:
                     )
                 if c.output and (verbose or c.status != "passed"):
                     stdout.print("      [dim]your code printed:[/]")
-                    for line in c.output.rstrip().splitlines()[-20:]:
+                    # progress bars redraw with \r: each redraw is a line here, prefixed like the rest
+                    for line in c.output.replace("\r\n", "\n").replace("\r", "\n").rstrip().split("\n")[-20:]:
                         stdout.print(f"      [dim]│[/] {escape(line)}", soft_wrap=True)
     counts = doc["counts"]
     n = len(report.criteria)

@@ -19,7 +19,7 @@ import filelock
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from llmpath.errors import StateError
-from llmpath.fsutil import atomic_write_text
+from llmpath.fsutil import atomic_write_text, refuse_outside
 from llmpath.workspace import state_doc
 
 STATE_DIR = ".llmpath"
@@ -158,6 +158,7 @@ class ProgressStore:
 
     def update(self, fn: Callable[[Progress], None]) -> Progress:
         """Load, let ``fn`` mutate the Progress, write it back atomically; all under the lock."""
+        refuse_outside(self.workspace, self.path.parent, self.path, self.lock_path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lock = filelock.FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT_S)
         try:

@@ -57,6 +57,8 @@ class PyLoader(_Located, yaml.SafeLoader):
     pass
 
 
+MAX_BYTES = 2 * 1024 * 1024  # the built-in roadmap is ~28 KB; refused before parsing (documented in README.md)
+
 LOADER: type = PyLoader
 if getattr(yaml, "__with_libyaml__", False):
 
@@ -94,9 +96,13 @@ def load_roadmap(path: Path, *, resolver: Resolver | None = None) -> Roadmap:
 
 def _parse(path: Path, resolver: Resolver | None) -> tuple[list[tuple[int | None, str, str]], Roadmap | None]:
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise _Problems([(None, "(file)", f"cannot read it: {exc.strerror or exc}")]) from None
+    if len(raw) > MAX_BYTES:
+        raise _Problems([(None, "(file)", f"over {MAX_BYTES // 2**20} MB: a roadmap is a few dozen kilobytes of "
+                          "YAML; llmpath does not read files this large")])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

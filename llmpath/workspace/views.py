@@ -166,7 +166,11 @@ def _builtin_key() -> str:
 def read_cached_roadmap(root: Path) -> CachedRoadmap | None:
     """The cached view of ``root/roadmap.yaml`` if it is current and llmpath wrote it, else None."""
     try:
-        key = cache_key((root / "roadmap.yaml").read_bytes())
+        with open(root / "roadmap.yaml", "rb") as handle:
+            data = handle.read(2 * 1024 * 1024 + 1)
+        if len(data) > 2 * 1024 * 1024:
+            return None  # the full path refuses it (roadmap_yaml.MAX_BYTES)
+        key = cache_key(data)
         doc = json.loads((root / CACHE).read_text(encoding="utf-8"))
         if doc.get("key") != key or doc.get("seal") != _cache_seal(doc):
             return None  # stale, or not written by llmpath
@@ -201,8 +205,8 @@ def write_cached_roadmap(root: Path, roadmap: Any) -> None:
     from llmpath.workspace.roadmap_hash import builtin_reference, roadmap_hash
 
     try:
-        if not (root / ".llmpath").is_dir():
-            return
+        if not (root / ".llmpath").is_dir() or not (root / CACHE).parent.resolve().is_relative_to(root.resolve()):
+            return  # no state folder yet, or one that leads out of the workspace (never written through)
         key = cache_key((root / "roadmap.yaml").read_bytes())
         builtin = {"key": _builtin_key(), "hash": builtin_reference().hash}
         doc = {"key": key, "roadmap": RoadmapView.from_model(roadmap).to_json(), "hash": roadmap_hash(roadmap),
