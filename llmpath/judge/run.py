@@ -49,10 +49,6 @@ class CheckResult:
         return dataclasses.asdict(self) | {"details": list(self.details), "notes": list(self.notes)}
 
 
-class InternalError(Exception):
-    """A verdict crashed: a bug in llmpath, not in the learner's code."""
-
-
 def _warm(modules: Sequence[str]) -> threading.Thread | None:
     """Import the verdicts' heavy modules (numpy, torch) while the child runs the probes."""
     if not modules:
@@ -85,8 +81,16 @@ def _judge(spec: CheckSpec, check: Check, ctx: VerdictContext, raw: dict, output
         verdict = check.verdict(raw, ctx)
     except BadOutput as exc:
         verdict = Verdict.failed(f"{check.description}: the returned value cannot be judged", str(exc))
-    except Exception as exc:  # a verdict must not crash: that is llmpath's bug
-        raise InternalError(f"validator {check.name} crashed while judging: {exc}\n{traceback.format_exc()}") from exc
+    except Exception as exc:  # noqa: BLE001 - judging values the learner's code returned must not crash llmpath
+        # The probe's values come from the learner's interpreter, so what crashes a verdict may be
+        # bad input (exit 3 is for llmpath's own bugs): an error result that names both possibilities.
+        last = traceback.extract_tb(exc.__traceback__)[-1:]
+        where = f" (at {Path(last[0].filename).name}:{last[0].lineno})" if last else ""
+        verdict = Verdict.error(
+            f"{check.description}: llmpath could not judge what your code returned ({type(exc).__name__}: {exc})",
+            "If your code follows the contract in the milestone README, this is a bug in llmpath: please report it "
+            f"with this message{where}.",
+        )
     return _result(spec, verdict, output, elapsed)
 
 
