@@ -27,3 +27,33 @@ def test_m6_a_block_without_mask_that_changes_shape_in_training_mode_fails(tmp_p
     results, shown = _judge(tmp_path, "M6", "transformer.py", bug, ["m6.block"])
     assert results["m6.block"].status == "failed", shown
     assert "causality test could not run" in shown
+
+
+def test_m7_loss_curve_accepts_only_the_curve_of_the_learners_history(tmp_path):
+    import json
+
+    from llmpath.notebook.logs import append_experiment
+    from llmpath.plotting.m7 import plot_m7
+
+    folder = lay_out(tmp_path, "M7", SOLUTIONS / "M7" / "reference")
+    ws = folder.parent.parent
+
+    def log(picture: str) -> None:
+        append_experiment(ws, milestone="M7", objective="o", setup="s", metrics={}, visualization=picture, notes="",
+                          commit=None, dirty=False)
+
+    (ws / "visualizations").mkdir()
+    cat = ws / "visualizations" / "cat.png"  # 28 bytes: PNG magic and the start of a header, nothing drawn
+    cat.write_bytes(bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000"))
+    log("visualizations/cat.png")
+    (result,) = judge_in_process(folder, ["m7.loss_curve"])
+    assert result.status == "failed" and "cat.png is not a PNG file" in text([result]), text([result])
+    plot_m7(ws)
+    log("visualizations/M7_loss.png")
+    (result,) = judge_in_process(folder, ["m7.loss_curve"])
+    assert result.status == "passed", text([result])
+    history = folder / "loss_history.json"
+    entries = json.loads(history.read_text())
+    history.write_text(json.dumps(entries[:-1]))  # the picture now shows another history than the one judged
+    (result,) = judge_in_process(folder, ["m7.loss_curve"])
+    assert result.status == "failed" and "another version" in text([result]), text([result])
