@@ -57,3 +57,16 @@ def test_m7_loss_curve_accepts_only_the_curve_of_the_learners_history(tmp_path):
     history.write_text(json.dumps(entries[:-1]))  # the picture now shows another history than the one judged
     (result,) = judge_in_process(folder, ["m7.loss_curve"])
     assert result.status == "failed" and "another version" in text([result]), text([result])
+
+
+def test_m8_docs_never_counts_the_starters_own_words_or_topics(tmp_path):
+    from llmpath.templates import starter_dir
+
+    folder = lay_out(tmp_path, "M8", SOLUTIONS / "M8" / "reference")
+    starter = (starter_dir("M8") / "VOCAB.md").read_text()
+    for doctored in (starter.replace("TODO: ", "").replace("TODO", ""),  # the starter with "TODO" deleted
+                     starter.replace("TODO: ", "") * 3):  # ... and pasted three times over
+        (folder / "VOCAB.md").write_text(doctored)
+        (result,) = judge_in_process(folder, ["m8.docs"])
+        assert result.status == "failed", text([result])
+        assert "0 words of your own" in text([result]) and "does not mention" in text([result]), text([result])
