@@ -70,3 +70,46 @@ def test_m8_docs_never_counts_the_starters_own_words_or_topics(tmp_path):
         (result,) = judge_in_process(folder, ["m8.docs"])
         assert result.status == "failed", text([result])
         assert "0 words of your own" in text([result]) and "does not mention" in text([result]), text([result])
+
+
+def test_m1_train_that_returns_the_data_sets_own_bayes_rule_fails(tmp_path):
+    bug = Bug("Bayes rule looked up, no training",
+              "def train(", "def train(X, y, lr=0.1, epochs=1000):\n"
+              "    from llmpath.datasets.classification import gaussian_bayes_rule\n"
+              "    return gaussian_bayes_rule(X.shape[1])\n\n\ndef _unused_train(")
+    for seed in (0, 1, 2):
+        results, shown = _judge(tmp_path, "M1", "logistic_regression.py", bug, ["m1.train"], seed=seed)
+        assert results["m1.train"].status == "failed", shown
+    results, shown = _judge(tmp_path, "M1", "logistic_regression.py", None, ["m1.train"], seed=3)
+    assert results["m1.train"].status == "passed", shown
+
+
+# ---------------------------------------------------------------------------------------------
+# diagnoses check their premise before naming a cause
+
+
+def test_m1_a_clipped_sigmoid_is_called_clipped_not_float32(tmp_path):
+    clipped = Bug("sigmoid clipped", "    return np.exp(-np.logaddexp(0.0, -z))",
+                  "    return np.clip(np.exp(-np.logaddexp(0.0, -z)), 1e-8, 1 - 1e-8)")
+    results, shown = _judge(tmp_path, "M1", "logistic_regression.py", clipped, ["m1.sigmoid"])
+    assert results["m1.sigmoid"].status == "failed"
+    assert "clipped" in results["m1.sigmoid"].diagnosis and "float32" not in shown, shown
+    float32 = Bug("sigmoid in float32", "    z = np.asarray(z, dtype=np.float64)\n    return np.exp",
+                  "    z = np.asarray(z, dtype=np.float32)\n    return np.exp")
+    results, shown = _judge(tmp_path, "M1", "logistic_regression.py", float32, ["m1.sigmoid"])
+    assert "float32" in (results["m1.sigmoid"].diagnosis or ""), shown
+
+
+def test_m1_texts_say_what_the_naive_sigmoid_really_does():
+    import numpy as np
+
+    from llmpath.templates import BUNDLED_ROADMAP, starter_dir
+
+    with np.errstate(over="ignore"):
+        assert 1 / (1 + np.exp(-np.float64(-1000.0))) == 0.0  # it overflows inside, and is right
+        assert np.isnan(np.exp(np.float64(1000.0)) / (1 + np.exp(np.float64(1000.0))))
+    readme = (starter_dir("M1") / "README.md").read_text()
+    hint = BUNDLED_ROADMAP.read_text()
+    for text in (readme, hint):
+        assert "still returns the right 0.0" in text and "inf / inf = nan" in text
+    assert "1 / (1 + exp(-z)) overflows:" not in hint and "where the naive\n  formula overflows" not in readme

@@ -44,9 +44,34 @@ def lg_cases(seed: int, n: int, d: int, logit_scale: float) -> dict[str, tuple[A
     }
 
 
+def rotation(seed: int, d: int) -> Any:
+    """A seeded orthogonal matrix R that turns gaussian_binary's Bayes direction w by more than 60 degrees.
+
+    The training check judges ``train`` on ``X @ R.T``: a rotation changes nothing about how gradient
+    descent from w = 0 converges (its iterates rotate with the data), but the data set's own Bayes rule,
+    which ``llmpath.datasets`` can compute for the unrotated data, is then far from the answer. So the
+    check sees training, not a rule looked up.
+    """
+    import numpy as np
+
+    from llmpath.datasets.classification import gaussian_bayes_rule
+
+    w, _ = gaussian_bayes_rule(d)
+    rng = np.random.default_rng([seed, 103])
+    for _ in range(1000):
+        q, r = np.linalg.qr(rng.standard_normal((d, d)))
+        q = q * np.sign(np.diag(r))
+        if float(w @ q @ w) / float(w @ w) < 0.5:  # cos(w, R w) < 0.5
+            return q
+    return -np.eye(d)  # d = 1: a reflection
+
+
 def train_data(seed: int, p: TrainParams) -> tuple[Any, Any, Any, Any, float]:
+    """The training and held-out sets of m1.train: gaussian_binary rotated by ``rotation(seed, d)``."""
     from llmpath.datasets import gaussian_binary
 
     X, y, bayes = gaussian_binary(p.n_train, p.d, seed, p.separation)
     Xt, yt, _ = gaussian_binary(p.n_test, p.d, seed + TEST_SEED_OFFSET, p.separation)
+    R = rotation(seed, p.d)
+    X, Xt = X @ R.T, Xt @ R.T
     return X, y, Xt, yt, bayes
