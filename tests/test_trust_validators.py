@@ -113,3 +113,29 @@ def test_m1_texts_say_what_the_naive_sigmoid_really_does():
     for text in (readme, hint):
         assert "still returns the right 0.0" in text and "inf / inf = nan" in text
     assert "1 / (1 + exp(-z)) overflows:" not in hint and "where the naive\n  formula overflows" not in readme
+
+
+def test_m8_roundtrip_catches_a_merge_that_keeps_the_merged_token_and_names_it(tmp_path):
+    bug = Bug("merge advances by one", "            out.append(new_id)\n            i += 2",
+              "            out.append(new_id)\n            i += 1")
+    results, shown = _judge(tmp_path, "M8", "bpe.py", bug, ["m8.roundtrip"])
+    assert results["m8.roundtrip"].status == "failed", shown
+    assert "held-out corpus text" in shown and "merge()" in (results["m8.roundtrip"].diagnosis or ""), shown
+
+
+def test_m8_a_gpt2_split_pattern_is_compiled_with_regex(tmp_path):
+    folder = lay_out(tmp_path, "M8", SOLUTIONS / "M8" / "reference")
+    source = (folder / "bpe.py").read_text()
+    gpt2 = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
+    source = source.replace("    def __init__(self, pattern=SPLIT_PATTERN):", f"    def __init__(self, pattern={gpt2!r}):")
+    source = source.replace("        self.compiled_pattern = re.compile(pattern)",
+                            "        import regex\n\n        self._split = regex.compile(pattern)")
+    source = source.replace("self.compiled_pattern.findall", "self._split.findall")
+    assert "compiled_pattern" not in source
+    (folder / "bpe.py").write_text(source)
+    results = {r.validator: r for r in judge_in_process(folder, ["m8.replay", "m8.encode"])}
+    assert all(r.status == "passed" for r in results.values()), text(results.values())
+    broken = "        self._split = regex.compile(pattern)\n        self.pattern = '(?P<oops'  # not what it splits by"
+    (folder / "bpe.py").write_text(source.replace("        self._split = regex.compile(pattern)", broken))
+    (result,) = judge_in_process(folder, ["m8.replay"])
+    assert result.status == "error" and "cannot be compiled by the `regex` module" in result.summary, text([result])

@@ -21,6 +21,12 @@ _PER_TOKEN = (
 )
 
 
+def _keeps_merged_tokens(joined: bytes, data: bytes) -> bool:
+    """Whether ``data`` is ``joined`` with some bytes left out (an encode that also kept merged tokens)."""
+    it = iter(joined)
+    return all(any(b == c for c in it) for b in data)
+
+
 def _roundtrip_diagnosis(s: str, ids: list[int], back: str, vocab: dict | None) -> str | None:
     wide = {ord(c) for c in s if ord(c) > 127}
     if wide and (ids == [ord(c) for c in s] or any(i in wide and i >= len(vocab or ()) for i in ids)):
@@ -28,7 +34,11 @@ def _roundtrip_diagnosis(s: str, ids: list[int], back: str, vocab: dict | None) 
     if not isinstance(vocab, dict) or not all(i in vocab and isinstance(vocab[i], bytes) for i in ids):
         return None
     joined = b"".join(vocab[i] for i in ids)
-    if joined == s.encode("utf-8"):
+    data = s.encode("utf-8")
+    if len(joined) > len(data) and _keeps_merged_tokens(joined, data):
+        return (f"the ids spell {len(joined)} bytes for a text of {len(data)}: a merged pair's second token is "
+                "kept; merge() must step past both tokens of a match (i += 2, not i += 1)")
+    if joined == data:
         per_token = "".join(vocab[i].decode("utf-8", errors="replace") for i in ids)
         if back == per_token:
             return _PER_TOKEN
