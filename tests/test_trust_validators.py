@@ -139,3 +139,23 @@ def test_m8_a_gpt2_split_pattern_is_compiled_with_regex(tmp_path):
     (folder / "bpe.py").write_text(source.replace("        self._split = regex.compile(pattern)", broken))
     (result,) = judge_in_process(folder, ["m8.replay"])
     assert result.status == "error" and "cannot be compiled by the `regex` module" in result.summary, text([result])
+
+
+def test_m8_replay_names_stale_pair_counts_and_notes_split_patterns_only_when_they_fit(tmp_path):
+    stale = Bug("pairs counted once",
+                "        for k in range(vocab_size - 256):\n            counts = {}\n            for ids in chunks:\n"
+                "                pair_counts(ids, counts)\n            if not counts:\n                break\n"
+                "            pair = max(counts, key=counts.get)\n",
+                "        counts = {}\n        for ids in chunks:\n            pair_counts(ids, counts)\n"
+                "        for k in range(vocab_size - 256):\n            if not counts:\n                break\n"
+                "            pair = max(counts, key=counts.get)\n"
+                "            counts = {p: n for p, n in counts.items() if p != pair}\n")
+    results, shown = _judge(tmp_path, "M8", "bpe.py", stale, ["m8.replay"])
+    assert results["m8.replay"].status == "failed", shown
+    assert "stale pair counts" in (results["m8.replay"].diagnosis or ""), shown
+    # a tokenizer that does not split, with a bug of another kind: no note about split patterns
+    folder = lay_out(tmp_path, "M8", SOLUTIONS / "M8" / "variants" / "basic_smallest_pair")
+    source = (folder / "bpe.py").read_text()
+    (folder / "bpe.py").write_text(source.replace("key=lambda p: (-counts[p], p)", "key=lambda p: (counts[p], p)"))
+    (result,) = judge_in_process(folder, ["m8.replay"])
+    assert result.status == "failed" and "split regex as `pattern`" not in text([result]), text([result])
