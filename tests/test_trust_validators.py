@@ -159,3 +159,12 @@ def test_m8_replay_names_stale_pair_counts_and_notes_split_patterns_only_when_th
     (folder / "bpe.py").write_text(source.replace("key=lambda p: (-counts[p], p)", "key=lambda p: (counts[p], p)"))
     (result,) = judge_in_process(folder, ["m8.replay"])
     assert result.status == "failed" and "split regex as `pattern`" not in text([result]), text([result])
+
+
+def test_m5_a_float32_softmax_on_float64_inputs_is_not_blamed_on_the_mask(tmp_path):
+    bug = Bug("softmax in float32", "    weights = torch.softmax(scores, dim=-1)",
+              "    weights = torch.softmax(scores.float(), dim=-1)")
+    results, shown = _judge(tmp_path, "M5", "attention.py", bug, ["m5.attention"])
+    assert results["m5.attention"].status == "failed", shown
+    diagnosis = results["m5.attention"].diagnosis or ""
+    assert "float32" in diagnosis and "broadcast" not in diagnosis, shown
