@@ -168,3 +168,52 @@ def test_m5_a_float32_softmax_on_float64_inputs_is_not_blamed_on_the_mask(tmp_pa
     assert results["m5.attention"].status == "failed", shown
     diagnosis = results["m5.attention"].diagnosis or ""
     assert "float32" in diagnosis and "broadcast" not in diagnosis, shown
+
+
+LLAMA_BLOCK = '''
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, d, eps=1e-6):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(d))
+        self.eps = eps
+
+    def forward(self, x):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+
+
+class TransformerBlock(nn.Module):
+    def __init__(self, d_model, n_heads, d_ff=None, dropout=0.0):
+        super().__init__()
+        if d_model % n_heads:
+            raise ValueError("d_model must be divisible by n_heads")
+        hidden = 8 * (int(2 * (d_ff or 4 * d_model) / 3) // 8)  # Llama's 2/3 of 4·d, rounded
+        self.h = n_heads
+        self.norm1, self.norm2 = RMSNorm(d_model), RMSNorm(d_model)
+        self.wq, self.wk, self.wv, self.wo = (nn.Linear(d_model, d_model, bias=False) for _ in range(4))
+        self.gate = nn.Linear(d_model, hidden, bias=False)
+        self.up = nn.Linear(d_model, hidden, bias=False)
+        self.down = nn.Linear(hidden, d_model, bias=False)
+
+    def forward(self, x):
+        B, T, D = x.shape
+        h = self.norm1(x)
+        q, k, v = (w(h).view(B, T, self.h, D // self.h).transpose(1, 2) for w in (self.wq, self.wk, self.wv))
+        y = F.scaled_dot_product_attention(q, k, v, is_causal=True).transpose(1, 2).reshape(B, T, D)
+        x = x + self.wo(y)
+        h = self.norm2(x)
+        return x + self.down(F.silu(self.gate(h)) * self.up(h))
+'''
+
+
+def test_m6_a_llama_block_is_named_for_what_differs_from_the_contract(tmp_path):
+    folder = tmp_path / "ws" / "milestones" / "M6"
+    folder.mkdir(parents=True)
+    (folder / "transformer.py").write_text(LLAMA_BLOCK)
+    (result,) = judge_in_process(folder, ["m6.block"])
+    assert result.status == "failed", text([result])
+    assert "gated MLP" in text([result]) and "one projection per head" not in text([result]), text([result])
