@@ -217,3 +217,25 @@ def test_m6_a_llama_block_is_named_for_what_differs_from_the_contract(tmp_path):
     (result,) = judge_in_process(folder, ["m6.block"])
     assert result.status == "failed", text([result])
     assert "gated MLP" in text([result]) and "one projection per head" not in text([result]), text([result])
+
+
+def test_m7_unshifted_targets_are_named_by_the_checkpoint_and_history_checks(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    bug = Bug("targets not shifted", "        y = torch.stack([data[i + 1 : i + 1 + args.block] for i in ix])",
+              "        y = torch.stack([data[i : i + args.block] for i in ix])", file="train.py")
+    folder = lay_out(tmp_path, "M7", SOLUTIONS / "M7" / "reference", bug=bug)
+    small = ["--steps", "30", "--block", "16", "--layers", "1", "--d", "16", "--lr", "3e-2", "--eval-every", "15"]
+    proc = subprocess.run([sys.executable, "train.py", *small], cwd=folder, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    # what a longer run of the same training logs: the model copies its input, so the loss goes to ~0
+    steps = [{"step": s, "train_loss": 3.8 * 0.5 ** (s / 50), "val_loss": 3.8 * 0.5 ** (s / 50)} for s in
+             range(0, 1001, 100)]
+    (folder / "loss_history.json").write_text(json.dumps(steps))
+    results = {r.validator: r for r in judge_in_process(folder, ["m7.checkpoint", "m7.history"])}
+    checkpoint, history = results["m7.checkpoint"], results["m7.history"]
+    assert checkpoint.status == "failed" and "shifted by one" in (checkpoint.diagnosis or ""), text([checkpoint])
+    assert "untrained" not in text([checkpoint])
+    assert history.status == "failed" and "shifted by one" in (history.diagnosis or ""), text([history])
