@@ -239,3 +239,14 @@ def test_m7_unshifted_targets_are_named_by_the_checkpoint_and_history_checks(tmp
     assert checkpoint.status == "failed" and "shifted by one" in (checkpoint.diagnosis or ""), text([checkpoint])
     assert "untrained" not in text([checkpoint])
     assert history.status == "failed" and "shifted by one" in (history.diagnosis or ""), text([history])
+
+
+def test_m4_a_misspelt_constructor_is_pointed_at(tmp_path):
+    from tests.judgeutil import judge
+
+    bug = Bug("_init_ for __init__", "    def __init__(self, data, _children=(), _op=\"\"):",
+              "    def _init_(self, data, _children=(), _op=\"\"):")
+    folder = lay_out(tmp_path, "M4", SOLUTIONS / "M4" / "reference", bug=bug, main_file="autograd.py")
+    (result,) = judge(folder, ["m4.value"])  # through the sandbox: what the learner sees
+    assert result.status == "error" and "no constructor" in result.summary, text([result])
+    assert "spelt `_init_`" in result.summary
