@@ -208,3 +208,12 @@ def test_the_seal_covers_everything_but_itself():
     doc["milestones"]["M1"] = {"hints_revealed": 3}
     with pytest.raises(state_doc.Problems, match="seal: does not match"):
         state_doc.parse(json.dumps(doc).encode())
+
+
+def test_the_workspaces_git_configuration_runs_nothing_when_llmpath_asks_git(tmp_path):
+    ws = code_workspace(tmp_path)
+    marker = tmp_path / "ran.txt"
+    subprocess.run(["git", "config", "core.fsmonitor", f"touch {marker}; false"], cwd=ws, check=True)
+    for args in (["check", "M1"], ["log", "journal", "-m", "M1", "a few more words"]):
+        cli(*args, cwd=ws)
+    assert not marker.exists()

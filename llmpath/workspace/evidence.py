@@ -105,7 +105,9 @@ def current(workspace: Path, paths: Sequence[Path] | None = None) -> Evidence:
         changed: set[Path] = set()
         if specs:
             # -z: NUL-separated, names never quoted; -uall: each untracked file, not its folder
-            out = repo.git.status("--porcelain=v1", "-z", "-uall", "--", *specs)
+            # core.fsmonitor names a program git runs on status: the workspace's .git/config must not
+            # decide what runs when llmpath asks git a question (see README.md, "Threat model")
+            out = repo.git(c="core.fsmonitor=false").status("--porcelain=v1", "-z", "-uall", "--", *specs)
             entries = out.split("\0")
             i = 0
             while i < len(entries):
