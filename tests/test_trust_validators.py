@@ -250,3 +250,31 @@ def test_m4_a_misspelt_constructor_is_pointed_at(tmp_path):
     (result,) = judge(folder, ["m4.value"])  # through the sandbox: what the learner sees
     assert result.status == "error" and "no constructor" in result.summary, text([result])
     assert "spelt `_init_`" in result.summary
+
+
+def test_readme_and_pyproject_say_what_is_judged_today():
+    import re
+
+    from llmpath.templates import BUNDLED_ROADMAP
+    from llmpath.validators import future
+    from llmpath.workspace.roadmap_yaml import load_roadmap
+
+    root = Path(__file__).resolve().parent.parent
+    roadmap = load_roadmap(BUNDLED_ROADMAP)
+    pending = {c.name for c in future.CHECKS}
+    judged = [m.id for m in roadmap.milestones()
+              if not any(c.validator in pending for cr in m.criteria for c in cr.checks)]
+    readme = (root / "README.md").read_text()
+    stated = re.search(r"\*\*What is judged today:\*\* (.+?)\. (.+?) are laid out", readme)
+    assert stated, "README.md must say which milestones are judged today"
+
+    def ids(text: str) -> list[str]:
+        out = []
+        for a, b in re.findall(r"M(\d+)(?:[–-]M(\d+))?", text):
+            out += [f"M{n}" for n in range(int(a), int(b or a) + 1)]
+        return out
+
+    assert ids(stated.group(1)) == judged
+    assert ids(stated.group(2)) == [m.id for m in roadmap.milestones() if m.id not in judged]
+    description = re.search(r'^description = "(.*)"$', (root / "pyproject.toml").read_text(), re.M).group(1)
+    assert ids(description.split("judged today")[0].split("(")[-1]) == judged
