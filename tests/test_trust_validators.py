@@ -110,8 +110,8 @@ def test_m1_texts_say_what_the_naive_sigmoid_really_does():
         assert np.isnan(np.exp(np.float64(1000.0)) / (1 + np.exp(np.float64(1000.0))))
     readme = (starter_dir("M1") / "README.md").read_text()
     hint = BUNDLED_ROADMAP.read_text()
-    for text in (readme, hint):
-        assert "still returns the right 0.0" in text and "inf / inf = nan" in text
+    for shown in (readme, hint):
+        assert "still returns the right 0.0" in shown and "inf / inf = nan" in shown
     assert "1 / (1 + exp(-z)) overflows:" not in hint and "where the naive\n  formula overflows" not in readme
 
 
@@ -127,7 +127,8 @@ def test_m8_a_gpt2_split_pattern_is_compiled_with_regex(tmp_path):
     folder = lay_out(tmp_path, "M8", SOLUTIONS / "M8" / "reference")
     source = (folder / "bpe.py").read_text()
     gpt2 = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
-    source = source.replace("    def __init__(self, pattern=SPLIT_PATTERN):", f"    def __init__(self, pattern={gpt2!r}):")
+    source = source.replace("    def __init__(self, pattern=SPLIT_PATTERN):",
+                            f"    def __init__(self, pattern={gpt2!r}):")
     source = source.replace("        self.compiled_pattern = re.compile(pattern)",
                             "        import regex\n\n        self._split = regex.compile(pattern)")
     source = source.replace("self.compiled_pattern.findall", "self._split.findall")
