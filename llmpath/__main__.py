@@ -98,11 +98,11 @@ def drop_implicit_path() -> None:
     means it). llmpath itself is already imported, and its own modules load through its package path."""
     import os
 
-    here = os.path.realpath(os.getcwd())
-    script = os.path.dirname(os.path.realpath(sys.argv[0])) if sys.argv and sys.argv[0] else None
-    if sys.path and not getattr(sys.flags, "safe_path", False) and os.path.realpath(sys.path[0] or ".") == script:
+    here = os.getcwd()  # the kernel's answer: links already resolved
+    script = os.path.dirname(os.path.abspath(sys.argv[0])) if sys.argv and sys.argv[0] else None
+    if sys.path and not getattr(sys.flags, "safe_path", False) and os.path.abspath(sys.path[0] or ".") == script:
         del sys.path[0]
-    sys.path[:] = [p for p in sys.path if p and os.path.realpath(p) != here]
+    sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) != here]
 
 
 def run() -> None:

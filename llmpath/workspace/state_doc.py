@@ -14,7 +14,6 @@ checks too, before the full path's pydantic models see the data:
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 try:  # the C module behind hashlib.blake2b, without hashlib's OpenSSL start-up (~5 ms of status's budget)
@@ -26,8 +25,14 @@ FORMAT = 2  # the progress format this llmpath writes; it reads 1 (unsealed, nev
 MAX_BYTES = 16 * 1024 * 1024
 MAX_INT = 2**63
 _SEAL_KEY = b"llmpath: progress written by llmpath"
-_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
-_HEX = re.compile(r"[0-9a-f]{1,128}")
+_HEX_DIGITS = frozenset("0123456789abcdef")
+
+
+def _is_time(text: str) -> bool:
+    """``YYYY-MM-DDTHH:MM:SSZ`` (what fsutil.utc_now writes); a plain check, no regex to compile at start-up."""
+    return (len(text) == 20 and text[4] == text[7] == "-" and text[10] == "T" and text[13] == text[16] == ":"
+            and text[19] == "Z" and (text[:4] + text[5:7] + text[8:10] + text[11:13] + text[14:16]
+                                     + text[17:19]).isdecimal() and text.isascii())
 
 
 class Problems(Exception):
@@ -219,14 +224,14 @@ def _string(value: Any, where: str, out: list[str], optional: bool = False) -> N
 
 
 def _hex(value: Any, where: str, out: list[str]) -> None:
-    if not isinstance(value, str) or not _HEX.fullmatch(value):
+    if not isinstance(value, str) or not 0 < len(value) <= 128 or not set(value) <= _HEX_DIGITS:
         out.append(f"{where}: {_short(value)}, expected a hexadecimal digest")
 
 
 def _time(value: Any, where: str, out: list[str], optional: bool = False) -> None:
     if value is None and optional:
         return
-    if not isinstance(value, str) or not _TIME.fullmatch(value):
+    if not isinstance(value, str) or not _is_time(value):
         out.append(f"{where}: {_short(value)}, expected a UTC time like 2026-01-31T09:00:00Z")
 
 

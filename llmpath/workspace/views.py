@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from llmpath import __version__
-from llmpath.workspace.state_doc import blake2b, canonical
+from llmpath.workspace.state_doc import blake2b
 
 CACHE = Path(".llmpath") / "cache" / "roadmap.json"
 
@@ -144,10 +144,11 @@ def cache_key(roadmap_bytes: bytes) -> str:
     return f"{__version__}:{blake2b(roadmap_bytes, digest_size=16).hexdigest()}"
 
 
-def _cache_seal(doc: dict[str, Any]) -> str:
+def _cache_seal(body: bytes) -> str:
     # Like the progress file's seal (state_doc): not a secret, but a cache written by anything other
     # than llmpath (the learner's code, by hand) is not believed: status then takes the full path.
-    return blake2b(canonical(doc), key=b"llmpath: roadmap cache", digest_size=16).hexdigest()
+    # It covers the file's bytes after its first line, so checking it costs one hash, no re-encoding.
+    return blake2b(body, key=b"llmpath: roadmap cache", digest_size=16).hexdigest()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -157,10 +158,11 @@ class CachedRoadmap:
     builtin_hash: str | None  # the same of llmpath's built-in curriculum (None: it changed since)
 
 
-def _builtin_key() -> str:
-    from llmpath.templates import BUNDLED_ROADMAP
+_BUNDLED_ROADMAP = Path(__file__).resolve().parent.parent / "templates" / "roadmap.yaml"  # llmpath.templates'
 
-    return cache_key(BUNDLED_ROADMAP.read_bytes())
+
+def _builtin_key() -> str:
+    return cache_key(_BUNDLED_ROADMAP.read_bytes())
 
 
 def read_cached_roadmap(root: Path) -> CachedRoadmap | None:
@@ -171,9 +173,12 @@ def read_cached_roadmap(root: Path) -> CachedRoadmap | None:
         if len(data) > 2 * 1024 * 1024:
             return None  # the full path refuses it (roadmap_yaml.MAX_BYTES)
         key = cache_key(data)
-        doc = json.loads((root / CACHE).read_text(encoding="utf-8"))
-        if doc.get("key") != key or doc.get("seal") != _cache_seal(doc):
-            return None  # stale, or not written by llmpath
+        seal, _, body = (root / CACHE).read_bytes().partition(b"\n")
+        if seal.decode("ascii") != _cache_seal(body):
+            return None  # not written by llmpath
+        doc = json.loads(body)
+        if doc.get("key") != key:
+            return None  # stale
         for rel, digest in doc["sources"].items():  # an instructor's validator files beside roadmap.yaml
             if blake2b((root / rel).read_bytes(), digest_size=16).hexdigest() != digest:
                 return None
@@ -211,11 +216,11 @@ def write_cached_roadmap(root: Path, roadmap: Any) -> None:
         builtin = {"key": _builtin_key(), "hash": builtin_reference().hash}
         doc = {"key": key, "roadmap": RoadmapView.from_model(roadmap).to_json(), "hash": roadmap_hash(roadmap),
                "sources": _workspace_sources(root, roadmap), "builtin": builtin}
-        doc["seal"] = _cache_seal(doc)
+        body = json.dumps(doc).encode("utf-8")
         path = root / CACHE
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".roadmap.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(doc), encoding="utf-8")
+        tmp.write_bytes(_cache_seal(body).encode("ascii") + b"\n" + body)
         os.replace(tmp, path)
     except OSError:
         pass
