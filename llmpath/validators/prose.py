@@ -65,6 +65,8 @@ def without_starter_lines(text: str, starter: str) -> tuple[str, str]:
     times), and the starter's lines that were not found so (their words are still to be taken away)."""
     if not starter:
         return text, starter
+    # comments first (they never count, and one may span lines): lines are compared as a reader sees them
+    text, starter = _COMMENT.sub(" ", text), _COMMENT.sub(" ", starter)
     known = {k for line in starter.splitlines() if (k := _key(line))}
     kept = [line for line in text.splitlines() if not _key(line) or _key(line) not in known]
     found = {_key(line) for line in text.splitlines()} & known
