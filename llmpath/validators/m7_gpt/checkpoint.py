@@ -94,6 +94,23 @@ def _loss_stats(losses) -> tuple[float, float]:
     return float(flat.mean()), float(means.std(ddof=1) / math.sqrt(len(means))) if len(means) > 1 else 0.0
 
 
+def _high_loss_cause(loss: float, uniform: float, bigram: float, copy_rate: object) -> str:
+    """Why the validation loss is too high, each cause named only when its premise holds."""
+    if isinstance(copy_rate, float) and copy_rate > 0.5:
+        return (f"the model predicts the character it is given, not the next one (its top guess is the input "
+                f"character {copy_rate:.0%} of the time): the targets must be the inputs shifted by one, "
+                "x = ids[i : i + block], y = ids[i + 1 : i + block + 1]")
+    if loss > 1.1 * uniform:
+        return (f"worse than uniform guessing (ln(vocab_size) = {uniform:.2f}): the model is confidently wrong; "
+                "were the targets the inputs shifted by one (y = x[1:])? does vocab list the characters in id order?")
+    if loss > 0.9 * uniform:
+        return (f"the checkpoint looks untrained: ln(vocab_size) = {uniform:.2f} is the loss of uniform "
+                "guessing (was the model saved before training, or re-initialised?)")
+    if loss > bigram:
+        return "worse than a character bigram: train longer, or check the model loads the weights it was trained with"
+    return "train longer (more steps, a warm-up and decaying learning rate) or a slightly bigger model"
+
+
 def _verdict_checkpoint(raw: dict, ctx: VerdictContext) -> Verdict:
     import numpy as np
 
@@ -141,33 +158,10 @@ def _verdict_checkpoint(raw: dict, ctx: VerdictContext) -> Verdict:
             metrics=metrics,
         )
     if loss > threshold:
-        copy_rate = raw.get("copy_rate")
-        if isinstance(copy_rate, float) and copy_rate > 0.5:
-            diagnosis = (
-                f"the model predicts the character it is given, not the next one (its top guess is the input "
-                f"character {copy_rate:.0%} of the time): the targets must be the inputs shifted by one, "
-                "x = ids[i : i + block], y = ids[i + 1 : i + block + 1]"
-            )
-        elif loss > 1.1 * uniform:
-            diagnosis = (
-                f"worse than uniform guessing (ln(vocab_size) = {uniform:.2f}): the model is confidently wrong; "
-                "were the targets the inputs shifted by one (y = x[1:])? does vocab list the characters in id order?"
-            )
-        elif loss > 0.9 * uniform:
-            diagnosis = (
-                f"the checkpoint looks untrained: ln(vocab_size) = {uniform:.2f} is the loss of uniform "
-                "guessing (was the model saved before training, or re-initialised?)"
-            )
-        elif loss > bigram:
-            diagnosis = (
-                "worse than a character bigram: train longer, or check the model loads the weights it was trained with"
-            )
-        else:
-            diagnosis = "train longer (more steps, a warm-up and decaying learning rate) or a slightly bigger model"
         return Verdict.failed(
             f"validation loss is too high: {numbers}; the gate is {threshold:.3f}",
             f"gate = floor + {ctx.params.max_gap:g} x (bigram - floor); measured on {where}",
-            diagnosis=diagnosis,
+            diagnosis=_high_loss_cause(loss, uniform, bigram, raw.get("copy_rate")),
             metrics=metrics,
         )
     return Verdict.passed(
