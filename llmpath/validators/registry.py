@@ -73,7 +73,7 @@ _BESIDE = _BesideRoadmap()
 def allow_beside(name: str, folder: Path) -> None:
     """Let the custom validator ``name`` (``package.module:ATTR``) be imported from ``folder``."""
     top = name.partition(":")[0].split(".")[0]
-    _BESIDE.roots.setdefault(top, str(folder))
+    _BESIDE.roots[top] = str(folder)  # the roadmap loaded last decides (one workspace per process in practice)
     if _BESIDE not in sys.meta_path:
         sys.meta_path.append(_BESIDE)
 
