@@ -16,7 +16,6 @@ import pytest
 import yaml
 
 from llmpath.errors import EXIT_CHECK_FAILED, EXIT_GATE, EXIT_OK, EXIT_USAGE
-from llmpath.workspace import state_doc
 from tests.clihelp import cli, commit_all, init_repo, toy_roadmap
 
 FORGE = '''
@@ -202,6 +201,8 @@ def test_llmpath_never_imports_from_the_workspace(tmp_path):
 
 
 def test_the_seal_covers_everything_but_itself():
+    from llmpath.workspace import state_doc
+
     doc = {"version": 2, "milestones": {}}
     doc["seal"] = state_doc.seal_of(doc)
     assert state_doc.parse(json.dumps(doc).encode()) == doc
