@@ -97,6 +97,7 @@ def test_completion_is_judged_again_on_a_fresh_seed(tmp_path):
 def test_a_hand_edited_record_is_refused_by_every_command(tmp_path):
     ws = code_workspace(tmp_path, toy="def answer():\n    return 41\n")
     cli("check", "M1", cwd=ws)
+    commit_all(ws)
     path = ws / ".llmpath" / "progress.json"
     doc = _progress(ws)
     doc["milestones"]["M1"]["checks"]["M1.file"]["status"] = "passed"  # the right fingerprint is kept
@@ -105,6 +106,7 @@ def test_a_hand_edited_record_is_refused_by_every_command(tmp_path):
         res = cli(*args, cwd=ws)
         assert res.code == EXIT_USAGE, (args, res.out, res.err)
         assert "seal: does not match the contents" in res.err and "git checkout" in res.err, args
+        assert "milestones.M1.checks.M1.file.status: 'failed' -> 'passed' since the last commit" in res.err
     assert path.read_text() == json.dumps(doc)  # never reset silently
 
 

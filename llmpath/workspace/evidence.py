@@ -127,6 +127,21 @@ def current(workspace: Path, paths: Sequence[Path] | None = None) -> Evidence:
         repo.close()
 
 
+def committed(workspace: Path, path: Path) -> bytes | None:
+    """The bytes of ``path`` as HEAD has them (None when unknown: no repository, not committed)."""
+    repo = _repo(workspace)
+    if repo is None:
+        return None
+    try:
+        top = Path(repo.working_tree_dir or workspace).resolve()
+        rel = Path(path).resolve().relative_to(top).as_posix()
+        return repo.git(c="core.fsmonitor=false").show(f"HEAD:{rel}", stdout_as_string=False)
+    except Exception:  # noqa: BLE001 - best effort, for a message only
+        return None
+    finally:
+        repo.close()
+
+
 def tag(workspace: Path, name: str, message: str) -> bool:
     """An annotated tag ``name`` on HEAD; False when the tag exists already or there is no commit."""
     import git

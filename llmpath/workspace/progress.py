@@ -146,7 +146,10 @@ class ProgressStore:
         try:
             doc = state_doc.parse(raw)
         except state_doc.Problems as exc:
-            raise StateError(_problem_message(self.path, exc.problems)) from None
+            problems = exc.problems
+            if any(p.startswith("seal:") for p in problems):
+                problems = problems + _edits_since_commit(self.workspace, self.path, raw)
+            raise StateError(_problem_message(self.path, problems)) from None
         doc.pop("seal", None)
         try:
             return Progress.model_validate(doc)
@@ -205,8 +208,33 @@ class ProgressStore:
                 pass
 
 
+def _edits_since_commit(workspace: Path, path: Path, raw: bytes) -> list[str]:
+    """What differs from the committed file, field by field (for the message; best effort)."""
+    from llmpath.workspace import evidence
+
+    old = evidence.committed(workspace, path)
+    if old is None:
+        return []
+    try:
+        before, after = _flat(json.loads(old)), _flat(json.loads(raw))
+    except (ValueError, RecursionError):
+        return []
+    keys = [k for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k) and k != "seal"]
+    shown = [f"{k}: {before.get(k, '(absent)')!r} -> {after.get(k, '(absent)')!r} since the last commit" for k in keys]
+    return shown[:4] + ([f"and {len(keys) - 4} more changes"] if len(keys) > 4 else [])
+
+
+def _flat(obj: object, prefix: str = "") -> dict[str, object]:
+    if isinstance(obj, dict):
+        out: dict[str, object] = {}
+        for key, value in obj.items():
+            out |= _flat(value, f"{prefix}.{key}" if prefix else str(key))
+        return out
+    return {prefix: obj} if prefix else {}
+
+
 def _problem_message(path: Path, problems: list[str]) -> str:
-    shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+    shown = "; ".join(problems[:6]) + (f"; and {len(problems) - 6} more" if len(problems) > 6 else "")
     if any(p.startswith("version:") and "newer llmpath" in p for p in problems):
         return f"{path} was written by a newer llmpath ({shown})"
     return f"{path} is not a progress file llmpath can trust ({shown}); {_RECOVER}"
