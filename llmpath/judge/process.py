@@ -117,10 +117,13 @@ class Reaper:
         for proc in self._me.children():
             if proc.pid in self._before or proc.pid == child_pid:
                 continue
-            try:
-                os.waitpid(proc.pid, os.WNOHANG)
-            except (ChildProcessError, OSError, psutil.Error):
-                pass
+            for _ in range(40):  # SIGKILL lands within milliseconds; wait that long at most
+                try:
+                    if os.waitpid(proc.pid, os.WNOHANG)[0]:
+                        break
+                except (ChildProcessError, OSError, psutil.Error):
+                    break
+                time.sleep(0.005)
 
     def stop_descendants(self, child_pid: int) -> tuple[str, ...]:
         """After a job: stop what the learner's code left running (the child itself goes on)."""
