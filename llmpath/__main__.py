@@ -14,8 +14,22 @@ def _click():  # noqa: ANN202 - the click module
     return click
 
 
+def _tolerant_streams() -> None:
+    """Text that cannot be encoded (lone surrogates from oddly encoded arguments, kept exact in the logs)
+    is printed as a backslash escape instead of crashing the command."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
+
+
 def main(argv: list[str] | None = None) -> int:
     import typer
+
+    _tolerant_streams()
 
     click = _click()
 
@@ -51,16 +65,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _internal_error() -> int:
     import traceback
-    from pathlib import Path
-    from tempfile import gettempdir
 
     from llmpath.errors import EXIT_INTERNAL
 
     text = traceback.format_exc()
-    log = Path(gettempdir()) / "llmpath-crash.log"
     try:
-        log.write_text(text)
-        where = f"The details are in {log}."
+        where = f"The details are in {_crash_log(text)}."
     except OSError:
         where = text
     sys.stderr.write(
@@ -70,8 +80,35 @@ def _internal_error() -> int:
     return EXIT_INTERNAL
 
 
+def _crash_log(text: str) -> str:
+    """Write ``text`` to a new file with a unique name (never through a link someone left in /tmp)."""
+    import os
+    import tempfile
+
+    fd, path = tempfile.mkstemp(prefix="llmpath-crash-", suffix=".log")  # O_CREAT | O_EXCL, mode 0600
+    with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
+        handle.write(text)
+    return path
+
+
+def drop_implicit_path() -> None:
+    """Never import from the workspace, as ``python -P`` does: drop the entry Python puts first on
+    ``sys.path`` (the current directory under ``python -m llmpath``, the script's folder for the console
+    script) and every other spelling of the current directory ("" included: an empty PYTHONPATH entry
+    means it). llmpath itself is already imported, and its own modules load through its package path."""
+    import os
+
+    here = os.getcwd()  # the kernel's answer: links already resolved
+    script = os.path.dirname(os.path.abspath(sys.argv[0])) if sys.argv and sys.argv[0] else None
+    if sys.path and not getattr(sys.flags, "safe_path", False) and os.path.abspath(sys.path[0] or ".") == script:
+        del sys.path[0]
+    sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) != here]
+
+
 def run() -> None:
     """The console script: ``status`` takes the instant path when it can (see llmpath.cli.fast)."""
+    drop_implicit_path()
+    _tolerant_streams()
     args = sys.argv[1:]
     if args and args[0] == "status":
         try:

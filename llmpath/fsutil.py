@@ -42,6 +42,30 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def refuse_outside(root: Path, *paths: Path) -> None:
+    """Refuse to write ``paths`` when one of them (or a folder on the way) is a link that leads out of ``root``.
+
+    llmpath writes only inside the workspace: a symlinked log, ``papers_notes/`` or ``.llmpath/``
+    pointing elsewhere (another project, a system file) is never written through.
+    """
+    from llmpath.errors import UsageError
+
+    real_root = Path(root).resolve()
+    for path in paths:
+        path = Path(path)
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError) as exc:  # a symlink loop
+            raise UsageError(f"{path} cannot be resolved ({exc}): llmpath does not write through it") from None
+        if not real.is_relative_to(real_root):
+            link = next((p for p in (path, *path.parents) if p.is_symlink()), path)
+            raise UsageError(
+                f"{link} is a symbolic link to {link.resolve()}, outside the workspace {real_root}: llmpath "
+                "does not write through it",
+                hint=f"replace the link with a real file or folder inside {real_root}",
+            )
+
+
 def utc_now() -> str:
     """The current UTC time as ISO 8601 to the second: ``YYYY-MM-DDTHH:MM:SSZ``."""
     return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

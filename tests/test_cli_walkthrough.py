@@ -99,6 +99,7 @@ def test_checklist_ticks_neither_change_the_fingerprint_nor_block_unlock(tmp_pat
     ws = toy_workspace(tmp_path)
     roadmap = ws / "roadmap.yaml"  # M1.file judged by a probe (runs code in the sandbox)
     roadmap.write_text(roadmap.read_text().replace("tests.toy_validators:FILE", "tests.toy_validators:ANSWER", 1))
+    assert cli("roadmap", "accept", "--reason", "M1.file runs code", cwd=ws).code == 0
     (ws / "milestones" / "M1" / "toy.py").write_text("def answer():\n    return 42\n")
     commit_all(ws)
     first = json.loads(cli("check", "M1", "--json", cwd=ws).out)["fingerprint"]
@@ -107,4 +108,6 @@ def test_checklist_ticks_neither_change_the_fingerprint_nor_block_unlock(tmp_pat
     assert first == second  # the README was re-ticked in between
     res = cli("unlock", "next", "--json", cwd=ws)
     assert res.code == EXIT_OK, res.err
-    assert [c["id"] for c in json.loads(res.out)["rerun"]] == ["M1.journal"]  # doc checks only
+    # unlock judges every criterion again, on a seed of its own (the README's ticks force nothing extra)
+    assert [c["id"] for c in json.loads(res.out)["rerun"]] == ["M1.file", "M1.journal"]
+    assert json.loads(res.out)["seed"] > 0

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from llmpath.errors import StateError, UsageError
+from llmpath.errors import UsageError
 from llmpath.notebook import logs
 from llmpath.notebook.logs import (
     EXPERIMENTS_FILE,
@@ -14,6 +14,7 @@ from llmpath.notebook.logs import (
     append_experiment,
     append_journal,
     check_visualization,
+    damaged_entries,
     ensure_log_files,
     parse_metric,
     read_experiments,
@@ -146,17 +147,17 @@ def test_truncated_last_entry_is_ignored_and_next_append_works(tmp_path):
     assert read_experiments(tmp_path)[1] == e3
 
 
-def test_damaged_marker_is_a_state_error_with_location(tmp_path):
+def test_damaged_marker_is_listed_with_its_location_not_counted(tmp_path):
     _experiment(tmp_path)
     path = tmp_path / EXPERIMENTS_FILE
     text = path.read_text()
     line_no = next(i for i, line in enumerate(text.split("\n"), 1) if line.startswith("<!-- llmpath:entry"))
     path.write_text(re.sub(r"(<!-- llmpath:entry:v1 )(\S{10})", r"\1AAAA\2", text))
-    with pytest.raises(StateError) as info:
-        read_experiments(tmp_path)
-    assert f"{path}:{line_no}" in str(info.value)
-    with pytest.raises(StateError):
-        _experiment(tmp_path)
+    assert read_experiments(tmp_path) == []
+    (damaged,) = damaged_entries(tmp_path)
+    assert damaged.where() == f"{path}:{line_no}" and "cannot be decoded" in damaged.why
+    assert "## E0001" in damaged.text
+    assert _experiment(tmp_path).id == "E0002"  # appending goes on, and never reuses the damaged id
 
 
 @pytest.mark.parametrize(

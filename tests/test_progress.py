@@ -51,7 +51,7 @@ def test_update_roundtrip_and_readable_json(tmp_path):
 
 def test_update_validates_what_fn_did(tmp_path):
     store = ProgressStore(tmp_path)
-    store.update(lambda p: p.milestones.__setitem__("M1", MilestoneState(unlocked_at="t")))
+    store.update(lambda p: p.milestones.__setitem__("M1", MilestoneState(unlocked_at="2026-11-28T09:00:00Z")))
 
     def bad(p: Progress) -> None:
         p.milestones["M2"] = {"nonsense": 1}  # type: ignore[assignment]

@@ -117,10 +117,12 @@ def _writer(workspace: str, start: int) -> None:
         def write(p: Progress, n: int = n) -> None:
             for k in range(1, 4):
                 p.milestones[f"M{k}"] = MilestoneState(
-                    unlocked_at=str(n),
+                    unlocked_at="2026-11-28T09:00:00Z",
+                    commit=str(n),
                     checks={
                         "c": CheckRecord(
-                            status="passed", summary=str(n) * (_PAD // len(str(n))), at=str(n), fingerprint="f"
+                            status="passed", summary=str(n) * (_PAD // len(str(n))), at="2026-11-28T09:00:00Z",
+                            fingerprint=str(n),
                         )
                     },
                 )
@@ -132,8 +134,8 @@ def _version(progress: Progress) -> int:
     """The writer's counter; every part of the file must agree (no mix of two versions)."""
     if not progress.milestones:
         return 0
-    values = {st_.unlocked_at for st_ in progress.milestones.values()}
-    values |= {st_.checks["c"].at for st_ in progress.milestones.values()}
+    values = {st_.commit for st_ in progress.milestones.values()}
+    values |= {st_.checks["c"].fingerprint for st_ in progress.milestones.values()}
     assert len(values) == 1, values
     n = int(values.pop())
     for st_ in progress.milestones.values():
@@ -303,10 +305,11 @@ def test_dotdot_that_stays_inside_is_accepted(outside_and_ws):
 
 def test_corrupt_progress_names_the_path_and_is_left_alone(tmp_path):
     store = ProgressStore(tmp_path)
-    store.update(lambda p: p.milestones.__setitem__("M1", MilestoneState(completed_at="t")))
+    store.update(lambda p: p.milestones.__setitem__("M1", MilestoneState(completed_at="2026-11-28T09:00:00Z")))
     good = store.path.read_bytes()
     broken = good[: len(good) // 2]  # as if hand-edited badly or truncated
     store.path.write_bytes(broken)
+    store = ProgressStore(tmp_path)  # the next command (within one command, see test_attacks_state)
     for attempt in (store.load, lambda: store.update(lambda p: None)):
         with pytest.raises(StateError) as info:
             attempt()

@@ -553,7 +553,9 @@ def test_custom_validator_from_the_roadmap_folder(tmp_path: Path, monkeypatch: p
 
     roadmap = load_roadmap(path, resolver=resolver)
     assert roadmap.milestone("M2").criteria[0].checks[0].validator == "course_checks_xyz:OK"
-    assert str(tmp_path.resolve()) in sys.path
+    # imported from the roadmap's folder by its declared name only: the folder never goes on sys.path
+    assert sys.modules["course_checks_xyz"].__file__ == str(tmp_path.resolve() / "course_checks_xyz.py")
+    assert str(tmp_path.resolve()) not in sys.path
 
     path.write_text(text.replace("course_checks_xyz:OK", "course_checks_xyz:NOPE"))
     with pytest.raises(

@@ -270,9 +270,11 @@ def _train_raw(w, b, proba=None) -> dict:
 
 def test_train_verdict_reports_accuracy_and_bayes() -> None:
     from llmpath.datasets.classification import gaussian_bayes_rule
+    from llmpath.validators.m1_logreg.inputs import rotation
 
     p = m1.TrainParams()
     w, b = gaussian_bayes_rule(p.d, p.separation)
+    w = rotation(0, p.d) @ w  # the judge rotates the data (X @ R.T): the Bayes rule turns with it
     verdict = m1.verdict_train(_train_raw(w, b), _ctx(p))
     assert verdict.status == "passed"
     assert verdict.metrics["accuracy"] == pytest.approx(verdict.metrics["bayes_rule_sample_accuracy"])

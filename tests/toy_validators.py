@@ -104,3 +104,25 @@ NONE = Check(
     timeout_s=10,
     memory_mb=512,
 )
+
+
+def _probe_double(ctx: ProbeContext) -> dict:
+    fn = ctx.get(ctx.load("toy.py"), "double")
+    return {"value": fn(3 * ctx.seed + 1)}  # an input the learner's code sees only when it runs
+
+
+def _verdict_double(raw: dict, ctx: VerdictContext) -> Verdict:
+    x = 3 * ctx.seed + 1
+    if raw.get("value") == 2 * x:
+        return Verdict.passed(f"double({x}) returned {2 * x}")
+    return Verdict.failed(f"double({x}) returned {raw.get('value')!r}, expected {2 * x}")
+
+
+DOUBLE = Check(
+    name="toy.double",
+    description="toy: doubles an input drawn from the seed",
+    probe=_probe_double,
+    verdict=_verdict_double,
+    timeout_s=10,
+    memory_mb=512,
+)

@@ -60,10 +60,12 @@ def status(
 
     Example: `llmpath status`, `llmpath status --state complete`, `llmpath status --json | jq .next.command`
     """
+    from llmpath.commands.check import roadmap_changes
     from llmpath.commands.status import filter_status
     from llmpath.commands.status import status as build
 
-    doc = filter_status(build(_ctx(workspace)), phase=phase, state=state)
+    ctx = _ctx(workspace)
+    doc = filter_status(build(ctx, roadmap_changes(ctx)), phase=phase, state=state)
     if json:
         output.print_json(doc)
     else:
@@ -107,13 +109,15 @@ def check(
             if mid is None:
                 raise UsageError("every milestone is complete; name one, or use --all")
             reports = [cmd.check(ctx, mid, preview=preview, seed=seed, on_event=spinner.event)]
+    changes = cmd.roadmap_changes(ctx) if all_ else None
     if json:
         output.print_json(
             reports[0].to_json()
             if not all_
-            else {"schema": cmd.SCHEMA_VERSION, "reports": [r.to_json() for r in reports]}
+            else {"schema": cmd.SCHEMA_VERSION, "reports": [r.to_json() for r in reports], "roadmap_changes": changes}
         )
     else:
+        output.roadmap_changes(changes)
         for report in reports:
             output.check_report(report, verbose=verbose)
         if all_:
@@ -298,9 +302,11 @@ def schema() -> None:
 
 def _register_notebook() -> None:
     from llmpath.cli.notebook import log_app, paper_app
+    from llmpath.cli.roadmap import roadmap_app
 
     app.add_typer(log_app, name="log")
     app.add_typer(paper_app, name="paper")
+    app.add_typer(roadmap_app, name="roadmap")
 
 
 _register_notebook()

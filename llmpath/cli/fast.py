@@ -1,14 +1,15 @@
 """The instant path for ``llmpath status``: no typer, pydantic, yaml, numpy or torch.
 
-Taken only when the validated roadmap is cached and the progress file reads as expected; anything
-else returns None and the full CLI runs (which validates, reports errors and refreshes the cache).
+Taken only when the validated roadmap is cached, the progress file passes the checks every command
+makes (``state_doc``: structure, format version, seal) and the roadmap is the one it accepted; anything
+else returns None and the full CLI runs (which reports errors and refreshes the cache).
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from llmpath.workspace import state_doc
 from llmpath.workspace.locate import find_workspace
 from llmpath.workspace.views import ProgressView, read_cached_roadmap
 
@@ -30,19 +31,24 @@ def fast_status(args: list[str]) -> int | None:
         workspace = find_workspace(explicit=explicit)
     except Exception:
         return None
-    roadmap = read_cached_roadmap(workspace.root)
-    if roadmap is None:
+    cached = read_cached_roadmap(workspace.root)
+    if cached is None:
         return None
+    roadmap = cached.view
     path = workspace.state_dir / "progress.json"
     try:
-        progress = (
-            ProgressView.from_json(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else ProgressView({})
-        )
+        with open(path, "rb") as handle:
+            doc = state_doc.parse(handle.read(state_doc.MAX_BYTES + 1))  # the same rules as every command
+        reference = doc.get("roadmap")
+        expected = cached.builtin_hash if reference is None else reference.get("hash")
+        if expected is None or expected != cached.hash:
+            return None  # a roadmap that differs from the accepted one: the full path names the changes
+        progress = ProgressView.from_json(doc)
         ids = {m.id for m in roadmap.milestones()}
         if not set(progress.milestones) <= ids:
             return None  # let the full path explain the mismatch
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, state_doc.Problems):
+        return None  # no file yet, or one the full path must explain
     from llmpath.commands.context import snapshot_context
     from llmpath.commands.status import status
 

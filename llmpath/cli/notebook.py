@@ -150,6 +150,11 @@ def log_list(
             first = e["text"].strip().splitlines()[0] if e["text"].strip() else ""
             table.add_row(e["id"], e["milestone"], e["timestamp"], output.escape(first[:80]))
         output.stdout.print(table)
+    for d in doc["damaged"]:
+        output.stdout.print(f"[bold yellow]damaged entry[/] at {output.escape(d['file'])}:{d['line']} "
+                            f"({output.escape(d['why'])}; not counted by any check):")
+        for line in d["text"].splitlines()[:40]:
+            output.stdout.print(f"  [dim]│[/] {output.escape(line)}", soft_wrap=True)
 
 
 @paper_app.command("add")

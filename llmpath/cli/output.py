@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as _markup_escape
 from rich.table import Table
 from rich.text import Text
 
 from llmpath.cli.output_json import print_json as print_json  # one place prints JSON: re-exported here
+
+# Control characters a terminal would obey (ESC sequences can clear the screen and draw a fake "✓ passed";
+# a carriage return overwrites a line): C0 but tab and newline, DEL, C1.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # U+2400 CONTROL PICTURES: ␀, ␛, ␍ ...
+    return "␡" if code == 0x7F else f"\\x{code:02x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character a terminal would act on shown instead (``␛[2J``)."""
+    return _CONTROL.sub(_picture, text.replace("\r\n", "\n"))
+
+
+def escape(text: str) -> str:
+    """Text from outside llmpath (the learner's output, messages, log entries) made safe to print:
+    control characters visible, rich markup inert."""
+    return _markup_escape(visible(str(text)))
+
 
 stdout = Console(highlight=False, soft_wrap=False)
 stderr = Console(stderr=True, highlight=False)
@@ -32,8 +56,25 @@ def _bar(done: int, total: int, width: int = 28) -> Text:
     return Text.assemble(("█" * filled, "green"), ("░" * (width - filled), "dim"))
 
 
+def roadmap_changes(changes: dict[str, Any] | None) -> None:
+    """A changed roadmap.yaml, named criterion by criterion (status, check --all)."""
+    if not changes:
+        return
+    stdout.print(f"[yellow bold]roadmap.yaml is not {escape(changes['against'])}:[/]")
+    for line in changes["lines"]:
+        stdout.print(f"  [yellow]•[/] {escape(line)}")
+    stdout.print("  [dim]`llmpath unlock` refuses until `llmpath roadmap accept --reason '...'` records the change "
+                 "(or `git checkout -- roadmap.yaml` restores it)[/]")
+
+
+def warnings(items: Any) -> None:
+    for item in items:
+        stderr.print(f"[bold yellow]warning:[/] {escape(item)}")
+
+
 def status(doc: dict[str, Any]) -> None:
     stdout.print(f"[bold]{escape(doc['roadmap'])}[/]  [dim]{escape(doc['workspace'])}[/]")
+    roadmap_changes(doc.get("roadmap_changes"))
     for phase in doc["phases"]:
         stdout.print()
         stdout.print(f"[bold]{escape(phase['id'])} · {escape(phase['title'])}[/]  {_STATE[phase['state']]}")
@@ -75,6 +116,8 @@ def check_report(report: Any, *, verbose: bool = False) -> None:
             stdout.print(
                 f"{prefix} {escape(c.summary)}  [dim]({escape(c.validator)}, seed {c.seed}, {c.elapsed_s:.2f} s)[/]"
             )
+            for note in c.notes:
+                stdout.print(f"      [yellow]{escape(note)}[/]")
             if show:
                 for d in c.details:
                     stdout.print(f"      {escape(d)}")
@@ -86,7 +129,8 @@ def check_report(report: Any, *, verbose: bool = False) -> None:
                     )
                 if c.output and (verbose or c.status != "passed"):
                     stdout.print("      [dim]your code printed:[/]")
-                    for line in c.output.rstrip().splitlines()[-20:]:
+                    # progress bars redraw with \r: each redraw is a line here, prefixed like the rest
+                    for line in c.output.replace("\r\n", "\n").replace("\r", "\n").rstrip().split("\n")[-20:]:
                         stdout.print(f"      [dim]│[/] {escape(line)}", soft_wrap=True)
     counts = doc["counts"]
     n = len(report.criteria)
@@ -103,6 +147,7 @@ def check_report(report: Any, *, verbose: bool = False) -> None:
         )
     if report.recorded:
         stdout.print(f"[dim]recorded in .llmpath/progress.json (files fingerprint {report.fingerprint[:12]})[/]")
+    warnings(report.warnings)
 
 
 def unlock_report(report: Any) -> None:
@@ -110,6 +155,7 @@ def unlock_report(report: Any) -> None:
         stdout.print(f"{_MARK[crit.status]} re-checked {escape(crit.id)}")
     stdout.print(
         f"[green bold]✓ {report.completed} complete[/]" + (f" at {report.commit[:8]}" if report.commit else "")
+        + (f"  [dim](every criterion judged now, on seed {report.seed})[/]" if report.seed is not None else "")
     )
     if report.tag:
         stdout.print(f"  tagged [cyan]{escape(report.tag)}[/]")

@@ -37,6 +37,7 @@ class CheckReport:
     commit: str | None
     criteria: tuple[CriterionResult, ...]
     scaffolded: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # e.g. a change to llmpath's state that was refused
 
     @property
     def status(self) -> str:
@@ -54,6 +55,7 @@ class CheckReport:
             "commit": self.commit,
             "criteria": [c.to_json() for c in self.criteria],
             "counts": {s: sum(c.status == s for c in self.criteria) for s in ("passed", "failed", "error")},
+            "warnings": list(self.warnings),
         }
 
 
@@ -186,7 +188,8 @@ def check(
         commit = evidence.current(ctx.root).commit
         record(ctx, milestone, results, fp, commit, seed)
         recorded = True
-    return CheckReport(milestone.id, milestone.title, preview, recorded, fp, commit, tuple(results), tuple(scaffolded))
+    return CheckReport(milestone.id, milestone.title, preview, recorded, fp, commit, tuple(results), tuple(scaffolded),
+                       tuple(ctx.store.warnings))
 
 
 def check_all(
@@ -199,3 +202,11 @@ def check_all(
         if gates.is_complete(progress, milestone.id):
             reports.append(check(ctx, milestone.id, seed=seed, on_event=on_event))
     return reports
+
+
+def roadmap_changes(ctx: Context) -> dict[str, Any] | None:
+    """How roadmap.yaml differs from the roadmap the workspace's progress is judged against (None: it does not)."""
+    from llmpath.workspace.roadmap_hash import diff
+
+    changes = diff(ctx.roadmap, ctx.progress())
+    return None if changes is None else changes.to_json() | {"lines": changes.lines()}

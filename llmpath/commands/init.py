@@ -10,6 +10,7 @@ from llmpath.errors import UsageError
 from llmpath.fsutil import utc_now
 from llmpath.workspace.locate import ROADMAP_FILE
 from llmpath.workspace.progress import Progress, ProgressStore
+from llmpath.workspace.roadmap_hash import reference_for
 from llmpath.workspace.roadmap_yaml import load_roadmap
 
 
@@ -57,6 +58,9 @@ def init(target: Path, *, git: bool = False, roadmap_file: Path | None = None) -
 
         def apply(p: Progress) -> None:
             p.milestones.setdefault(first.id, p.state(first.id)).unlocked_at = now
+            # what this workspace is judged against: an instructor's roadmap as it is now (the built-in
+            # curriculum needs no record: it is compared with llmpath's own); `roadmap accept` changes it
+            p.roadmap = None if roadmap_file is None else reference_for(roadmap, "file")
 
         store.update(apply)
         created.append(store.path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from llmpath.commands.context import Context
@@ -79,6 +80,7 @@ def log_journal(ctx: Context, *, milestone: str | None, text: str) -> Any:
 
 
 def log_list(ctx: Context, *, milestone: str | None, kind: str = "all") -> dict[str, list[dict[str, Any]]]:
+    """The entries of the logs, and the damaged ones (not counted by any check), with their raw text."""
     import dataclasses
 
     from llmpath.notebook import logs
@@ -89,4 +91,9 @@ def log_list(ctx: Context, *, milestone: str | None, kind: str = "all") -> dict[
         out["experiments"] = [dataclasses.asdict(e) for e in logs.read_experiments(ctx.root, mid)]
     if kind in ("all", "journal"):
         out["journal"] = [dataclasses.asdict(e) for e in logs.read_journal(ctx.root, mid)]
+    # never drop words: entries llmpath cannot read back are listed with their raw text and place
+    out["damaged"] = [
+        {"file": ctx.workspace.rel(Path(d.file)), "line": d.line, "why": d.why, "text": d.text}
+        for d in logs.damaged_entries(ctx.root)
+    ]
     return out

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from llmpath.commands.context import Context
 from llmpath.errors import UsageError
-from llmpath.fsutil import utc_now
+from llmpath.fsutil import refuse_outside, utc_now
 
 TEMPLATE = """# {title}
 
@@ -37,8 +37,9 @@ def add_paper(ctx: Context, title: str, *, url: str | None = None, milestone: st
         raise UsageError("a paper needs a title")
     mid = ctx.milestone(milestone).id if milestone else ""
     folder = ctx.root / "papers_notes"
-    folder.mkdir(exist_ok=True)
     path = folder / f"{slugify(title)}.md"
+    refuse_outside(ctx.root, folder, path)
+    folder.mkdir(exist_ok=True)
     if path.exists():
         raise UsageError(f"{ctx.workspace.rel(path)} already exists", hint="open it and keep writing")
     path.write_text(

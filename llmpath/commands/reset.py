@@ -8,7 +8,7 @@ from pathlib import Path
 
 from llmpath.commands.context import Context
 from llmpath.errors import GateError
-from llmpath.fsutil import utc_now
+from llmpath.fsutil import refuse_outside, utc_now
 from llmpath.workspace import gates
 from llmpath.workspace.progress import Progress
 
@@ -36,6 +36,7 @@ def reset(ctx: Context, mid: str) -> ResetReport:
     if folder.exists():
         stamp = utc_now().replace(":", "").replace("-", "")
         backup = ctx.workspace.state_dir / "backups" / f"{milestone.id}-{stamp}"
+        refuse_outside(ctx.root, backup.parent, backup)
         backup.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(folder), str(backup))
 

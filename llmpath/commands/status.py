@@ -52,8 +52,12 @@ def papers_by_milestone(ctx: Context) -> dict[str, list[str]]:
     return grouped
 
 
-def status(ctx: Context) -> dict[str, Any]:
-    """The status document (also what ``--json`` prints; schema in README.md)."""
+def status(ctx: Context, roadmap_changes: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The status document (also what ``--json`` prints; schema in README.md).
+
+    ``roadmap_changes``: how roadmap.yaml differs from the roadmap the progress is judged against
+    (``llmpath.commands.check.roadmap_changes``; the instant path runs only when it does not).
+    """
     progress = ctx.progress()
     papers = papers_by_milestone(ctx)
     phases = []
@@ -92,6 +96,10 @@ def status(ctx: Context) -> dict[str, Any]:
             }
         )
     command, why = next_command(ctx, progress)
+    if roadmap_changes is not None:
+        command = "llmpath roadmap accept --reason '...'"
+        why = (f"roadmap.yaml is not {roadmap_changes['against']} ({'; '.join(roadmap_changes['lines'])}): "
+               "`llmpath unlock` refuses until you accept it, or restore it with `git checkout -- roadmap.yaml`")
     return {
         "schema": SCHEMA_VERSION,
         "workspace": str(ctx.root),
@@ -102,6 +110,7 @@ def status(ctx: Context) -> dict[str, Any]:
         "next": {"command": command, "why": why},
         "phases": phases,
         "papers": {k: v for k, v in papers.items()},
+        "roadmap_changes": roadmap_changes,
     }
 
 

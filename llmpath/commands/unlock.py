@@ -6,13 +6,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from llmpath.commands.check import (
-    CriterionResult,
-    is_doc_only,
-    milestone_fingerprint,
-    record,
-    run_criteria,
-)
+from llmpath.commands.check import CriterionResult, is_doc_only, milestone_fingerprint, record, run_criteria
 from llmpath.commands.context import Context
 from llmpath.errors import GateError, LlmpathError, UsageError
 from llmpath.fsutil import utc_now
@@ -32,6 +26,7 @@ class UnlockReport:
     scaffolded: tuple[str, ...]
     phase_completed: str | None
     warnings: tuple[str, ...] = ()
+    seed: int | None = None  # the seed the completion was judged on
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -44,18 +39,30 @@ class UnlockReport:
             "scaffolded": list(self.scaffolded),
             "phase_completed": self.phase_completed,
             "warnings": list(self.warnings),
+            "seed": self.seed,
         }
 
 
-def stale_criteria(ctx: Context, progress: Progress, mid: str, fp: str) -> list:
-    """Criteria whose recorded result does not hold for the files as they are now."""
-    records = progress.state(mid).checks
-    stale = []
-    for criterion in ctx.milestone(mid).criteria:
-        rec = records.get(criterion.id)
-        if is_doc_only(criterion) or rec is None or rec.fingerprint != fp:
-            stale.append(criterion)
-    return stale
+def draw_seed() -> int:
+    """The seed a completion is judged on: drawn afresh at unlock, so that no memorised answer passes."""
+    import secrets
+
+    return 1 + secrets.randbelow(2**31 - 1)
+
+
+def refuse_changed_roadmap(ctx: Context, progress: Progress) -> None:
+    """Unlock judges against the roadmap the workspace accepted; a changed one must be accepted first."""
+    from llmpath.workspace.roadmap_hash import diff
+
+    changes = diff(ctx.roadmap, progress)
+    if changes is not None:
+        raise GateError(
+            f"roadmap.yaml is not {changes.against}: completing a milestone against it needs your explicit "
+            "acceptance first",
+            missing=changes.lines(),
+            hint="`llmpath roadmap accept --reason '...'` accepts it (recorded in .llmpath/progress.json), or "
+            "`git checkout -- roadmap.yaml` restores it",
+        )
 
 
 def _milestone_to_complete(ctx: Context, progress: Progress, target: str) -> tuple[str, str | None]:
@@ -104,14 +111,14 @@ def _tag(ctx: Context, milestone: Milestone, commit: str | None, in_repo: bool, 
     return None
 
 
-def _record_completion(ctx: Context, mid: str, nxt: str | None, commit: str | None, tag: str | None) -> Progress:
+def _record_completion(ctx: Context, mid: str, nxt: str | None, proof: dict[str, Any]) -> Progress:
     now = utc_now()
 
     def apply(p: Progress) -> None:
         state = p.milestones.setdefault(mid, p.state(mid))
         state.completed_at = now
-        state.commit = commit
-        state.tag = tag
+        for key, value in proof.items():  # commit, tag, seed, roadmap, fingerprint
+            setattr(state, key, value)
         if nxt is not None:
             nstate = p.milestones.setdefault(nxt, p.state(nxt))
             nstate.unlocked_at = nstate.unlocked_at or now
@@ -127,31 +134,42 @@ def unlock(
     on_rerun: Callable[[int], None] | None = None,
     on_event: Callable[[str, str], None] | None = None,
 ) -> UnlockReport:
-    """Complete the current milestone and unlock the next; raises GateError listing what is missing."""
+    """Complete the current milestone and unlock the next; raises GateError listing what is missing.
+
+    Every criterion is judged again, now, on the files as they are, with a seed drawn here (recorded
+    with the completion, so that it can be reproduced): a pass recorded earlier, on another seed or by
+    hand, never completes a milestone.
+    """
     from llmpath.workspace import evidence
+    from llmpath.workspace.roadmap_hash import roadmap_hash
     from llmpath.workspace.scaffold import scaffold_milestone, update_checklist
 
     progress = ctx.progress()
+    refuse_changed_roadmap(ctx, progress)
     mid, nxt = _milestone_to_complete(ctx, progress, target)
     milestone = ctx.milestone(mid)
     folder = ctx.workspace.milestone_dir(mid)
     fp = milestone_fingerprint(ctx, mid)
-    stale = stale_criteria(ctx, progress, mid, fp)
     # One git status serves both the re-run record and the dirty check: re-runs change only the
     # README checklist, which is llmpath's own writing (evidence.learner_changes).
     ev = evidence.current(ctx.root, [folder])
-    rerun: list[CriterionResult] = []
-    if stale:
-        if on_rerun:
-            on_rerun(sum(not is_doc_only(c) for c in stale))
-        rerun = run_criteria(ctx, milestone, stale, on_event=on_event)
-        progress = record(ctx, milestone, rerun, fp, ev.commit, None)
+    seed = draw_seed()
+    if on_rerun:
+        on_rerun(sum(not is_doc_only(c) for c in milestone.criteria))
+    rerun = run_criteria(ctx, milestone, milestone.criteria, seed=seed, on_event=on_event)
+    if milestone_fingerprint(ctx, mid) != fp:
+        raise GateError(f"{mid}'s files changed while they were being checked", missing=[
+            "the code that was judged is not the code in the folder now"], hint="run `llmpath unlock next` again")
+    progress = record(ctx, milestone, rerun, fp, ev.commit, seed)
+    if ctx.store.warnings:  # the code being judged wrote llmpath's state: no completion comes from that run
+        raise GateError(f"{mid} cannot be completed from this run", missing=list(ctx.store.warnings),
+                        hint="remove whatever in your code writes .llmpath/, then `llmpath unlock next` again")
     missing = gates.missing_for_completion(ctx.roadmap, progress, mid, fp)
     if missing:
         raise GateError(
-            f"{mid} ({milestone.title}) is not complete yet",
+            f"{mid} ({milestone.title}) is not complete yet (judged now, on seed {seed})",
             missing=missing,
-            hint=f"`llmpath check {mid}` shows each failing check in detail",
+            hint=f"`llmpath check {mid}` shows each failing check in detail (`--seed {seed}` reproduces this run)",
         )
     dirty_files = evidence.learner_changes(ev.dirty_files)
     _refuse_uncommitted(mid, dirty_files, allow_dirty)
@@ -160,7 +178,9 @@ def unlock(
     scaffolded: list[str] = []
     phase = ctx.roadmap.phase_of(mid)
     phase_done = phase.milestones[-1].id == mid
-    progress = _record_completion(ctx, mid, nxt, ev.commit, tag_name)
+    proof = {"commit": ev.commit, "tag": tag_name, "seed": seed, "roadmap": roadmap_hash(ctx.roadmap),
+             "fingerprint": fp}
+    progress = _record_completion(ctx, mid, nxt, proof)
     update_checklist(milestone, folder, {c.id: True for c in milestone.criteria})
     if nxt is not None:
         if gates.blockers(ctx.roadmap, progress, nxt):  # cannot happen with the rules above; guard anyway
@@ -178,4 +198,5 @@ def unlock(
         tuple(scaffolded),
         phase.id if phase_done else None,
         tuple(warnings),
+        seed,
     )

@@ -1,9 +1,11 @@
-"""The sandboxed child: ``python -m llmpath.judge.child REQUEST.json RESULT_FD``.
+"""The sandboxed child: started by llmpath as ``python -c BOOT REQUEST.json RESULT_FD COMMAND_FD``.
 
-Runs each job's probe against the learner's code and sends one frame per event on RESULT_FD:
-``{"type": "start", "job": id, "out": offset}`` then ``{"type": "result", "job": id, ...}``.
-It decides nothing: verdicts run in llmpath's process. Whatever the learner's code raises
-(``SystemExit`` and ``KeyboardInterrupt`` included) is reported as an error record.
+llmpath drives it: the child says ``{"type": "ready"}`` on RESULT_FD, then runs exactly the job
+llmpath names on COMMAND_FD (``{"type": "run", "job": id, "nonce": n}``) and answers with one
+``{"type": "result", "job": id, "nonce": n, ...}``. The deadline is llmpath's, started when it sends
+the order. It decides nothing: verdicts run in llmpath's process. Whatever the learner's code raises
+(``SystemExit`` and ``KeyboardInterrupt`` included) is reported as an error record, and a probe whose
+learner code reached llmpath's internals is reported as such (see ``llmpath.judge.guard``).
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ import json
 import os
 import resource
 import sys
-import time
 import traceback
 from pathlib import Path
+from typing import Any
 
 
 def _set_memory_limit(memory_mb: int) -> None:
@@ -30,18 +32,6 @@ def _set_memory_limit(memory_mb: int) -> None:
         pass
 
 
-def _out_offset() -> int:
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except Exception:
-            pass
-    try:
-        return os.lseek(1, 0, os.SEEK_CUR)
-    except OSError:
-        return -1
-
-
 def _learner_frames(exc: BaseException, milestone_dir: Path) -> list[str]:
     """The traceback cut to frames in the learner's own files."""
     root = str(milestone_dir.resolve())
@@ -55,12 +45,10 @@ def _learner_frames(exc: BaseException, milestone_dir: Path) -> list[str]:
     return lines
 
 
-def _error_record(exc: BaseException, milestone: str, milestone_dir: Path) -> dict:
-    from llmpath.validators.api import ContractError
-
+def _error_record(exc: BaseException, milestone: str, milestone_dir: Path, contract_error: type) -> dict:
     frames = _learner_frames(exc, milestone_dir)
     message = f"{type(exc).__name__}: {exc}"
-    if isinstance(exc, ContractError):
+    if isinstance(exc, contract_error):
         return {"kind": "contract", "message": str(exc), "traceback": []}
     if isinstance(exc, NotImplementedError):
         tb = traceback.extract_tb(exc.__traceback__)
@@ -80,47 +68,98 @@ def _error_record(exc: BaseException, milestone: str, milestone_dir: Path) -> di
     return {"kind": "exception", "message": message, "traceback": frames}
 
 
+# How llmpath starts the child: ``python -c BOOT REQUEST.json RESULT_FD COMMAND_FD``. Like ``python -P``,
+# the first thing it does is drop the current directory (the learner's milestone folder) from
+# ``sys.path``, in every spelling ("" included: an empty PYTHONPATH entry means it too); then it takes
+# llmpath's own ``sys.path`` from the request, so that no file in the workspace can stand in for a
+# module llmpath or its probes import.
+BOOT = (
+    "import sys, os; here = os.path.realpath(os.getcwd()); "
+    "sys.path[:] = [p for p in sys.path if p and os.path.realpath(p) != here]; import json; "
+    "sys.path[:] = json.load(open(sys.argv[1], encoding='utf-8'))['sys_path']; "
+    "from llmpath.judge.child import main; main(sys.argv[1:])"
+)
+
+
+def _prepare(request: dict) -> tuple[dict, Any]:
+    """Resolve every job's probe before any learner code runs (a swapped registry changes nothing)."""
+    from llmpath.validators.registry import resolve
+
+    probes = {}
+    for job in request["jobs"]:
+        check = resolve(job["validator"], root=Path(request["workspace"]))
+        assert check.probe is not None
+        probes[job["id"]] = check.probe
+    from llmpath.validators.api import ContractError, ProbeContext
+
+    return probes, (ContractError, ProbeContext)
+
+
+def _run_job(job: dict, probe: Any, context: Any, milestone: str, milestone_dir: Path, workspace: Path) -> dict:
+    """The probe's raw value (encoded) or its error record; never raises."""
+    from llmpath.judge import codec
+
+    contract_error, probe_context = context
+    try:
+        ctx = probe_context(milestone, milestone_dir, workspace, job["params"], int(job["seed"]))
+        value = probe(ctx)
+        try:
+            return {"ok": True, "value": codec.encode(value).decode("utf-8")}
+        except (codec.CodecError, RecursionError) as exc:
+            return {"ok": False, "error": {"kind": "bad_output", "message": str(exc), "traceback": []}}
+    except BaseException as exc:  # noqa: BLE001 - the learner's code may raise anything
+        return {"ok": False, "error": _error_record(exc, milestone, milestone_dir, contract_error)}
+
+
 def main(argv: list[str]) -> None:
-    request = json.loads(Path(argv[0]).read_text())
-    fd = int(argv[1])
+    request = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    result_fd, command_fd = int(argv[1]), int(argv[2])
     _set_memory_limit(int(request["memory_mb"]))
 
-    from llmpath.judge import codec
-    from llmpath.judge.wire import write_frame
-    from llmpath.validators.api import ProbeContext
-    from llmpath.validators.registry import resolve
+    from llmpath.judge import guard
+    from llmpath.judge.wire import read_frame, write_frame
 
     milestone = request["milestone"]
     milestone_dir = Path(request["milestone_dir"])
     workspace = Path(request["workspace"])
+    jobs = {job["id"]: job for job in request["jobs"]}
+    probes, context = _prepare(request)
+    watcher = guard.install()  # from here on, the learner's code sees only llmpath's public modules
     os.chdir(milestone_dir)
-    sys.path[:0] = [str(milestone_dir), str(workspace)]  # learner siblings; instructors' validators
+    # The learner's sibling modules (M7's train.py imports model.py), after every installed module: a
+    # numpy.py in the milestone folder cannot stand in for the numpy llmpath's probes use.
+    sys.path.append(str(milestone_dir))
 
     def send(obj: dict) -> None:
-        write_frame(fd, json.dumps(obj).encode("utf-8"))
-
-    for job in request["jobs"]:
-        send({"type": "start", "job": job["id"], "out": _out_offset()})
-        started = time.perf_counter()
-        record: dict = {"type": "result", "job": job["id"]}
         try:
-            check = resolve(job["validator"])
-            assert check.probe is not None
-            ctx = ProbeContext(milestone, milestone_dir, workspace, job["params"], int(job["seed"]))
-            value = check.probe(ctx)
-            try:
-                payload = codec.encode(value).decode("utf-8")
-                record.update(ok=True, value=payload)
-            except (codec.CodecError, RecursionError) as exc:
-                record.update(ok=False, error={"kind": "bad_output", "message": str(exc), "traceback": []})
-        except BaseException as exc:  # noqa: BLE001 - the learner's code may raise anything
-            record.update(ok=False, error=_error_record(exc, milestone, milestone_dir))
-        record.update(elapsed=time.perf_counter() - started, out=_out_offset())
-        try:
-            send(record)
+            write_frame(result_fd, json.dumps(obj).encode("utf-8"))
         except BaseException:  # noqa: BLE001 - e.g. the learner closed our fd
             os._exit(70)
-    os._exit(0)  # skip the learner's atexit handlers and lingering threads
+
+    send({"type": "ready"})
+    while True:
+        command = read_frame(command_fd)
+        if command is None:
+            os._exit(0)
+        order = json.loads(command)
+        if order.get("type") != "run" or order.get("job") not in jobs:
+            os._exit(0)  # "exit", or anything llmpath did not mean: stop, skipping the learner's atexit
+        job = jobs[order["job"]]
+        record = _run_job(job, probes[job["id"]], context, milestone, milestone_dir, workspace)
+        if record.get("ok") and (found := watcher.findings()):
+            record = {"ok": False, "error": {"kind": "reference", "traceback": [],
+                                            "message": f"{guard.REFUSAL} ({', '.join(found[:3])}): write your "
+                                            "own; only llmpath.datasets and llmpath.agents are yours to import"}}
+        _flush()
+        send({"type": "result", "job": job["id"], "nonce": order.get("nonce"), **record})
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
 
 
 if __name__ == "__main__":

@@ -19,7 +19,8 @@ class Job:
 
 @dataclasses.dataclass(frozen=True)
 class JobError:
-    kind: str  # contract, not_implemented, exception, memory, timeout, crash, exit, bad_output, no_result
+    kind: str  # contract, not_implemented, exception, memory, timeout, crash, exit, bad_output, no_result,
+    # protocol (a malformed or unasked-for frame), reference (the code reached llmpath's internals)
     message: str
     traceback: tuple[str, ...] = ()
 
@@ -31,6 +32,7 @@ class JobOutcome:
     error: JobError | None
     output: str  # the tail of what the learner's code printed during this job
     elapsed_s: float
+    notes: tuple[str, ...] = ()  # what llmpath did about the job (e.g. processes it stopped)
 
 
 EventFn = Callable[[str, str], None]  # (event, job id): "start" / "done"

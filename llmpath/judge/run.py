@@ -43,13 +43,10 @@ class CheckResult:
     output: str = ""  # the learner's printed output (tail), shown on failure
     seed: int = 0
     elapsed_s: float = 0.0
+    notes: tuple[str, ...] = ()  # what llmpath did about the run, shown whatever the status
 
     def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self) | {"details": list(self.details)}
-
-
-class InternalError(Exception):
-    """A verdict crashed: a bug in llmpath, not in the learner's code."""
+        return dataclasses.asdict(self) | {"details": list(self.details), "notes": list(self.notes)}
 
 
 def _warm(modules: Sequence[str]) -> threading.Thread | None:
@@ -84,8 +81,16 @@ def _judge(spec: CheckSpec, check: Check, ctx: VerdictContext, raw: dict, output
         verdict = check.verdict(raw, ctx)
     except BadOutput as exc:
         verdict = Verdict.failed(f"{check.description}: the returned value cannot be judged", str(exc))
-    except Exception as exc:  # a verdict must not crash: that is llmpath's bug
-        raise InternalError(f"validator {check.name} crashed while judging: {exc}\n{traceback.format_exc()}") from exc
+    except Exception as exc:  # noqa: BLE001 - judging values the learner's code returned must not crash llmpath
+        # The probe's values come from the learner's interpreter, so what crashes a verdict may be
+        # bad input (exit 3 is for llmpath's own bugs): an error result that names both possibilities.
+        last = traceback.extract_tb(exc.__traceback__)[-1:]
+        where = f" (at {Path(last[0].filename).name}:{last[0].lineno})" if last else ""
+        verdict = Verdict.error(
+            f"{check.description}: llmpath could not judge what your code returned ({type(exc).__name__}: {exc})",
+            "If your code follows the contract in the milestone README, this is a bug in llmpath: please report it "
+            f"with this message{where}.",
+        )
     return _result(spec, verdict, output, elapsed)
 
 
@@ -110,14 +115,24 @@ def _judge_outcome(spec: CheckSpec, check: Check, ctx: VerdictContext, outcome: 
     """The result of a probed check: the child's error, or the verdict on its decoded output."""
     if outcome.error is not None:
         if outcome.error.kind != "bad_output":
-            return _error_result(spec, outcome.error, outcome.output, outcome.elapsed_s)
-        return _unjudgeable(spec, check, outcome, outcome.error.message)
+            result = _error_result(spec, outcome.error, outcome.output, outcome.elapsed_s)
+        else:
+            result = _unjudgeable(spec, check, outcome, outcome.error.message)
+        return _with_notes(result, outcome.notes)
     assert outcome.raw is not None
     try:
         raw = codec.decode(outcome.raw)
-    except codec.CodecError as exc:
-        return _unjudgeable(spec, check, outcome, str(exc))
-    return _judge(spec, check, ctx, raw if isinstance(raw, dict) else {"value": raw}, outcome.output, outcome.elapsed_s)
+    except codec.CodecError as exc:  # the child's codec wrote it: only a forged frame can be malformed
+        error = JobError("protocol", f"the probe's result is malformed ({exc}): it cannot be trusted")
+        return _with_notes(_error_result(spec, error, outcome.output, outcome.elapsed_s), outcome.notes)
+    result = _judge(spec, check, ctx, raw if isinstance(raw, dict) else {"value": raw}, outcome.output,
+                    outcome.elapsed_s)
+    return _with_notes(result, outcome.notes)
+
+
+def _with_notes(result: CheckResult, notes: Sequence[str]) -> CheckResult:
+    """What llmpath did about the job (processes it stopped), shown whatever the verdict."""
+    return dataclasses.replace(result, notes=tuple(notes)) if notes else result
 
 
 def _unjudgeable(spec: CheckSpec, check: Check, outcome: JobOutcome, why: str) -> CheckResult:

@@ -1,8 +1,12 @@
 """Run probes in a child process: own process group, wall-clock timeout per job, memory cap.
 
-One child runs all of a milestone's probes (torch is imported once). If the child hangs, blows its
-memory cap, crashes or exits early, the job it was running gets an ``error`` outcome and a fresh
-child runs the jobs that remain. "No result came back" is always an error, never a pass.
+One child runs all of a milestone's probes (torch is imported once), driven by llmpath: it sends the
+child one job at a time and starts that job's clock when it sends it; nothing the child sends can
+extend a deadline, and a frame llmpath did not ask for (another job, a replayed order, a malformed
+frame) ends the job in ``error`` naming the problem. If the child hangs, blows its memory cap, crashes
+or exits early, the job it was running gets an ``error`` outcome and a fresh child runs the jobs that
+remain. "No result came back" is always an error, never a pass. When a job ends, every process the
+learner's code started is stopped (llmpath is their subreaper where the system allows it).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import secrets
 import selectors
 import subprocess
 import sys
@@ -17,20 +22,24 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from llmpath.judge.child import BOOT
 from llmpath.judge.jobs import EventFn, Job, JobError, JobOutcome
 from llmpath.judge.process import (
+    Reaper,
     child_env,
     death_error,
     kill_group,
+    output_size,
     read_output,
     tree_rss,
 )
-from llmpath.judge.wire import FrameReader
+from llmpath.judge.wire import FrameReader, ProtocolError, field, parse_frame, write_frame
 
 __all__ = ["EventFn", "Job", "JobError", "JobOutcome", "run_jobs"]
 
-STARTUP_TIMEOUT_S = 120.0  # interpreter + llmpath imports, before the first job starts
+STARTUP_TIMEOUT_S = 120.0  # interpreter + llmpath imports, before the child says it is ready
 POLL_S = 0.05
 
 
@@ -47,23 +56,24 @@ def run_jobs(
     remaining = list(jobs)
     while remaining:
         done = _run_child(milestone, milestone_dir, workspace, remaining, on_event)
+        if not done:  # cannot happen: a child run always settles its first job; guard against a loop
+            _fail_all(outcomes, remaining, JobError("crash", "the judge's child process gave no result"))
         outcomes.update(done)
         remaining = [j for j in remaining if j.id not in outcomes]
     return outcomes
 
 
-def _result_outcome(job: Job, msg: dict, output: str) -> JobOutcome:
-    """The outcome a ``result`` frame reports for ``job``."""
-    elapsed = float(msg.get("elapsed", 0))
-    if msg.get("ok"):
-        return JobOutcome(job.id, msg["value"].encode("utf-8"), None, output, elapsed)
-    err = msg.get("error") or {}
-    error = JobError(
-        str(err.get("kind", "exception")),
-        str(err.get("message", "")),
-        tuple(str(x) for x in err.get("traceback", ())),
-    )
-    return JobOutcome(job.id, None, error, output, elapsed)
+def _result_outcome(job: Job, msg: dict[str, Any], output: str, elapsed: float, notes: tuple[str, ...]) -> JobOutcome:
+    """The outcome a well-formed ``result`` frame reports for ``job``; ProtocolError when it is not."""
+    if field(msg, "ok", bool):
+        value = field(msg, "value", str)
+        return JobOutcome(job.id, value.encode("utf-8"), None, output, elapsed, notes)
+    err = field(msg, "error", dict)
+    trace = err.get("traceback", [])
+    if not isinstance(trace, list) or not all(isinstance(x, str) for x in trace):
+        raise ProtocolError("a result frame's `error.traceback` is not a list of strings")
+    error = JobError(field(err, "kind", str), field(err, "message", str), tuple(trace))
+    return JobOutcome(job.id, None, error, output, elapsed, notes)
 
 
 class _ChildRun:
@@ -76,17 +86,12 @@ class _ChildRun:
     def __init__(self, milestone: str, milestone_dir: Path, workspace: Path, jobs: Sequence[Job], tmpdir: Path,
                  on_event: EventFn | None) -> None:
         self.jobs = list(jobs)
-        self.by_id = {j.id: j for j in jobs}
         self.on_event = on_event
         self.outcomes: dict[str, JobOutcome] = {}
         self.out_path = tmpdir / "output.txt"
-        self.current: Job | None = None
-        self.current_out = 0
-        self.started = time.monotonic()
-        self.deadline = self.started + STARTUP_TIMEOUT_S
-        self.eof = False
-        self.drain_until: float | None = None  # set when the child has exited but its pipe may still hold data
         self.reader = FrameReader()
+        self._pending: list[bytes] = []  # complete frames read but not yet handled
+        self.eof = False
         request = tmpdir / "request.json"
         request.write_text(
             json.dumps(
@@ -96,22 +101,27 @@ class _ChildRun:
                     "workspace": str(workspace.resolve()),
                     "memory_mb": max(j.memory_mb for j in jobs),
                     "jobs": [dataclasses.asdict(j) for j in jobs],
+                    "sys_path": [p for p in sys.path if p],
                 }
-            )
+            ),
+            encoding="utf-8",
         )
-        self.read_fd, write_fd = os.pipe()
+        self.reaper = Reaper()
+        self.read_fd, result_w = os.pipe()
+        command_r, self.command_fd = os.pipe()
         with open(self.out_path, "wb") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "llmpath.judge.child", str(request), str(write_fd)],
+                [sys.executable, "-c", BOOT, str(request), str(result_w), str(command_r)],
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                pass_fds=(write_fd,),
+                pass_fds=(result_w, command_r),
                 start_new_session=True,  # its own process group: killed whole
                 cwd=str(milestone_dir),
                 env=child_env(),
             )
-        os.close(write_fd)
+        os.close(result_w)
+        os.close(command_r)
         os.set_blocking(self.read_fd, False)
         self.sel = selectors.DefaultSelector()
         self.sel.register(self.read_fd, selectors.EVENT_READ)
@@ -119,29 +129,105 @@ class _ChildRun:
     def close(self) -> None:
         self.sel.close()
         os.close(self.read_fd)
+        try:
+            os.close(self.command_fd)
+        except OSError:
+            pass
         if self.proc.poll() is None:
             kill_group(self.proc)
+        self.reaper.stop_all(self.proc.pid)
 
     def run(self) -> dict[str, JobOutcome]:
-        while True:
-            if not self.eof:
-                self._read()
-            else:
-                time.sleep(POLL_S)
-            if len(self.outcomes) == len(self.jobs):
-                return self.outcomes
-            if self.eof or self.proc.poll() is not None:
-                gone = self._gone()
-                if gone is None:
-                    continue
-                if gone:
-                    break
-            if self._over_limits():
-                return self.outcomes
-        self._after_death()
+        ready = self._await(None, time.monotonic() + STARTUP_TIMEOUT_S)
+        if isinstance(ready, JobError) or ready.get("type") != "ready":
+            error = ready if isinstance(ready, JobError) else JobError("protocol", "the child did not say it was ready")
+            self._stop()
+            if error.kind == "timeout":
+                error = JobError("crash", "the judge's child process did not start in time")
+            elif error.kind == "no_result":
+                tail = read_output(self.out_path, 0, None)
+                error = JobError("crash", "the judge's child process died before running any check", (tail,))
+            _fail_all(self.outcomes, self.jobs, error)
+            return self.outcomes
+        for job in self.jobs:
+            if not self._one(job):
+                break
         return self.outcomes
 
-    def _read(self) -> None:
+    def _one(self, job: Job) -> bool:
+        """Dispatch ``job``, wait for its result; False when the child cannot run more jobs."""
+        nonce = secrets.token_hex(16)
+        start_out = output_size(self.out_path)
+        started = time.monotonic()
+        if self.on_event:
+            self.on_event("start", job.id)
+        try:
+            write_frame(self.command_fd, json.dumps({"type": "run", "job": job.id, "nonce": nonce}).encode())
+        except OSError:
+            got: dict[str, Any] | JobError = death_error(self._wait_death())
+        else:
+            got = self._await(job, started + job.timeout_s)
+        alive = True
+        if isinstance(got, dict):
+            try:
+                if got.get("type") != "result" or got.get("job") != job.id or got.get("nonce") != nonce:
+                    raise ProtocolError(_unasked(got, job.id))
+                notes = self.reaper.stop_descendants(self.proc.pid)
+                output = read_output(self.out_path, start_out, None)
+                outcome = _result_outcome(job, got, output, time.monotonic() - started, notes)
+            except ProtocolError as exc:
+                got = JobError("protocol", f"{exc}: the result cannot be trusted, so the check was stopped")
+        if isinstance(got, JobError):
+            alive = False
+            self._stop()
+            notes = self.reaper.stop_all(self.proc.pid)
+            if got.kind == "no_result":
+                got = death_error(self.proc)
+            outcome = JobOutcome(job.id, None, got, read_output(self.out_path, start_out, None),
+                                 time.monotonic() - started, notes)
+        self.outcomes[job.id] = outcome
+        if self.on_event:
+            self.on_event("done", job.id)
+        return alive
+
+    def _await(self, job: Job | None, deadline: float) -> dict[str, Any] | JobError:
+        """The next frame from the child, or why none came (timeout, memory, death, a malformed frame)."""
+        while True:
+            if not self.eof:
+                try:
+                    frame = self._read()
+                except ProtocolError as exc:
+                    return JobError("protocol", str(exc))
+                if frame is not None:
+                    return frame
+            if self.eof or self.proc.poll() is not None:
+                if not self.eof and self._drain_after_exit():
+                    continue
+                partial = self.reader.partial()
+                if partial is not None:
+                    return JobError("protocol", f"the child's result was cut short: {partial}")
+                return JobError("no_result", "")
+            if time.monotonic() > deadline:
+                if job is None:
+                    return JobError("timeout", "")
+                return JobError(
+                    "timeout",
+                    f"exceeded its {job.timeout_s:g} s time limit and was stopped: an infinite loop, or training "
+                    "inside the function? (an instructor can raise `timeout` for this check in roadmap.yaml)",
+                )
+            if job is not None:
+                rss = tree_rss(self.proc.pid)
+                if rss > job.memory_mb * 1024 * 1024:
+                    return JobError(
+                        "memory",
+                        f"used {rss / 2**20:.0f} MB, over its {job.memory_mb} MB memory cap, and was stopped: a "
+                        "huge array, or data kept across iterations?",
+                    )
+
+    def _read(self) -> dict[str, Any] | None:
+        """One parsed frame if one is complete (raises ProtocolError for a malformed one)."""
+        if self._pending:
+            return parse_frame(self._pending.pop(0))
         for _key, _ in self.sel.select(timeout=POLL_S):
             try:
                 chunk = os.read(self.read_fd, 1 << 20)
@@ -149,108 +235,46 @@ class _ChildRun:
                 continue
             if not chunk:
                 self.eof = True
-                return
-            try:
-                frames = self.reader.feed(chunk)
-            except ValueError as exc:
-                frames = []
-                self.eof = True
-                if self.current is not None:
-                    self._stop_current(JobError("bad_output", str(exc)))
-            for frame in frames:
-                self._on_frame(json.loads(frame))
-
-    def _on_frame(self, msg: dict) -> None:
-        if msg.get("type") == "start" and msg.get("job") in self.by_id:
-            self.current = self.by_id[msg["job"]]
-            self.current_out = int(msg.get("out", 0))
-            self.started = time.monotonic()
-            self.deadline = self.started + self.current.timeout_s
-            if self.on_event:
-                self.on_event("start", self.current.id)
-        elif msg.get("type") == "result" and self.current is not None and msg.get("job") == self.current.id:
-            output = read_output(self.out_path, self.current_out, int(msg.get("out", -1)))
-            self.outcomes[self.current.id] = _result_outcome(self.current, msg, output)
-            if self.on_event:
-                self.on_event("done", self.current.id)
-            self.current = None
-            self.deadline = time.monotonic() + STARTUP_TIMEOUT_S  # until the next start
-
-    def _gone(self) -> bool | None:
-        """The child exited or closed its pipe: True once nothing more can come, None while draining."""
-        if self.proc.poll() is None:
-            try:
-                self.proc.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                kill_group(self.proc)
-        if not self.eof and self.proc.poll() is not None:
-            # A result larger than the pipe's buffer arrives in several reads: keep reading until EOF
-            # (bounded, in case a grandchild still holds the write end).
-            if self.drain_until is None:
-                self.drain_until = time.monotonic() + 2.0
-            if time.monotonic() < self.drain_until:
                 return None
-        return self.eof or self.proc.poll() is not None
+            self._pending.extend(self.reader.feed(chunk))
+        return parse_frame(self._pending.pop(0)) if self._pending else None
 
-    def _over_limits(self) -> bool:
-        """Stop the child when the running job is past its deadline or over its memory cap."""
-        if time.monotonic() > self.deadline:
-            kill_group(self.proc)
-            if self.current is not None:
-                self._stop_current(
-                    JobError(
-                        "timeout",
-                        f"exceeded its {self.current.timeout_s:g} s time limit and was stopped: an infinite "
-                        "loop, or training inside the function? (an instructor can raise `timeout` "
-                        "for this check in roadmap.yaml)",
-                    )
-                )
-            else:
-                _fail_all(
-                    self.outcomes, self.jobs, JobError("crash", "the judge's child process did not start in time")
-                )
-            return True
-        if self.current is not None:
-            rss = tree_rss(self.proc.pid)
-            if rss > self.current.memory_mb * 1024 * 1024:
-                kill_group(self.proc)
-                self._stop_current(
-                    JobError(
-                        "memory",
-                        f"used {rss / 2**20:.0f} MB, over its {self.current.memory_mb} MB memory cap, and was "
-                        "stopped: a huge array, or data kept across iterations?",
-                    )
-                )
+    def _drain_after_exit(self) -> bool:
+        """The child exited: keep reading for a moment, a result larger than the pipe arrives in pieces."""
+        end = time.monotonic() + 2.0
+        while time.monotonic() < end and not self.eof:
+            try:
+                chunk = os.read(self.read_fd, 1 << 20)
+            except BlockingIOError:
+                time.sleep(POLL_S / 5)
+                continue
+            if not chunk:
+                self.eof = True
+                break
+            self._pending.extend(self.reader.feed(chunk))
+            if self._pending:
                 return True
-        return False
+        self.eof = True
+        return bool(self._pending)
 
-    def _after_death(self) -> None:
-        """The child is gone (or closed its pipe) with jobs left."""
-        if len(self.outcomes) == len(self.jobs):
-            return
+    def _wait_death(self) -> subprocess.Popen:
+        try:
+            self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            kill_group(self.proc)
+        return self.proc
+
+    def _stop(self) -> None:
         if self.proc.poll() is None:
             kill_group(self.proc)
-        if self.current is not None:
-            self._stop_current(death_error(self.proc))
-        elif not self.outcomes:
-            tail = read_output(self.out_path, 0, None)
-            _fail_all(
-                self.outcomes,
-                self.jobs,
-                JobError("crash", "the judge's child process died before running any check", (tail,)),
-            )
-        # else it died between jobs: the caller starts a fresh child for the rest
 
-    def _stop_current(self, error: JobError) -> None:
-        """The running job ends with ``error`` (after the child was killed or died)."""
-        assert self.current is not None
-        output = read_output(self.out_path, self.current_out, None)
-        self.outcomes[self.current.id] = JobOutcome(
-            self.current.id, None, error, output, time.monotonic() - self.started
-        )
-        if self.on_event:
-            self.on_event("done", self.current.id)
-        self.current = None
+
+def _unasked(msg: dict[str, Any], job_id: str) -> str:
+    if msg.get("type") != "result":
+        return f"the child sent a {msg.get('type')!r} frame while llmpath waited for the result of {job_id}"
+    if msg.get("job") != job_id:
+        return f"the child sent a result for {msg.get('job')!r}, a job llmpath did not ask for (it asked for {job_id})"
+    return f"the child sent a result for {job_id} that does not answer llmpath's order (a replayed or copied frame)"
 
 
 def _run_child(

@@ -51,18 +51,25 @@ def parse_metric(text: str) -> tuple[str, float]:
     name, value = name.strip(), value.strip()
     if not sep:
         raise UsageError(f"metric {text!r} has no `=`: {example}")
-    if not METRIC_NAME.fullmatch(name):
+    if not METRIC_NAME.fullmatch(name) or len(name) > 100:
         raise UsageError(
-            f"metric name {name!r} is not valid: use letters, digits, `_`, `.`, `-`, starting with a letter "
+            f"metric name {_short(name)} is not valid: use letters, digits, `_`, `.`, `-`, starting with a letter "
             f"or `_`; {example}"
         )
     try:
         number = float(value)
     except ValueError:
-        raise UsageError(f"metric {name}: {value!r} is not a number; {example}") from None
+        raise UsageError(f"metric {name}: {_short(value)} is not a number; {example}") from None
     if not math.isfinite(number):
-        raise UsageError(f"metric {name}: {value!r} is not a finite number (nan and inf cannot be logged)")
+        raise UsageError(f"metric {name}: {_short(value)} is not a finite number (nan, inf and numbers beyond "
+                         "1.8e308 cannot be logged)")
     return name, number
+
+
+def _short(text: str) -> str:
+    """A value as shown in a message: quoted, and cut to 40 characters (a 5,000-digit number is not read)."""
+    shown = repr(text)
+    return shown if len(shown) <= 42 else f"{shown[:40]}...' ({len(text)} characters)"
 
 
 def check_visualization(workspace: Path, path: str) -> str:
@@ -76,9 +83,13 @@ def check_visualization(workspace: Path, path: str) -> str:
     candidates = [given] if given.is_absolute() else [root / given, Path.cwd() / given]
     outside = None
     for candidate in candidates:
-        if not candidate.exists():
-            continue
-        real = candidate.resolve()
+        try:
+            if not candidate.exists():
+                continue
+            real = candidate.resolve()
+        except (OSError, RuntimeError) as exc:  # a name over 255 bytes, a symlink loop...
+            raise UsageError(f"visualization {_short(path)} cannot be used: {getattr(exc, 'strerror', None) or exc}"
+                             ) from None
         try:
             rel = real.relative_to(root)
         except ValueError:

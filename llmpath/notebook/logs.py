@@ -20,13 +20,14 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import filelock
 
 from llmpath.errors import StateError, UsageError
-from llmpath.fsutil import utc_now
+from llmpath.fsutil import refuse_outside, utc_now
 from llmpath.notebook.entries import (
     EXPERIMENTS_FILE,
     JOURNAL_FILE,
@@ -38,16 +39,28 @@ from llmpath.notebook.entries import (
     check_visualization,
     parse_metric,
 )
-from llmpath.notebook.markdown import HEADERS, experiment_from, journal_from, records, render_experiment, render_journal
+from llmpath.notebook.markdown import (
+    HEADERS,
+    BadEntry,
+    Damaged,
+    experiment_from,
+    journal_from,
+    records,
+    render_experiment,
+    render_journal,
+    scan,
+)
 
 __all__ = [
     "EXPERIMENTS_FILE",
     "JOURNAL_FILE",
+    "Damaged",
     "ExperimentEntry",
     "JournalEntry",
     "append_experiment",
     "append_journal",
     "check_visualization",
+    "damaged_entries",
     "ensure_log_files",
     "parse_metric",
     "read_experiments",
@@ -125,21 +138,49 @@ def append_journal(workspace: Path, *, milestone: str, text: str, commit: str | 
     return entry
 
 
+def _read(path: Path, kind: str, build: Callable[[dict[str, Any], str], Any]) -> tuple[list[Any], list[Damaged]]:
+    found, damaged = scan(path)
+    entries = []
+    for data, where in found:
+        if data.get("kind") != kind:
+            continue
+        try:
+            entries.append(build(data, where))
+        except BadEntry as exc:
+            line = int(where.rsplit(":", 1)[1])
+            damaged.append(Damaged(str(path), line, exc.message.split(": ", 2)[-1].split(". Restore")[0],
+                                   "(see the file)"))
+    return entries, damaged
+
+
 def read_experiments(workspace: Path, milestone: str | None = None) -> list[ExperimentEntry]:
-    """Every experiment entry in file order, optionally only those of ``milestone``."""
-    entries = [experiment_from(d, where) for d, where in records(Path(workspace) / EXPERIMENTS_FILE, "experiment")]
+    """Every readable experiment entry in file order, optionally only those of ``milestone``.
+
+    Damaged entries are not counted; ``damaged_entries`` lists them with their raw text.
+    """
+    entries, _ = _read(Path(workspace) / EXPERIMENTS_FILE, "experiment", experiment_from)
     return [e for e in entries if milestone is None or e.milestone == milestone]
 
 
 def read_journal(workspace: Path, milestone: str | None = None) -> list[JournalEntry]:
-    """Every journal entry in file order, optionally only those of ``milestone``."""
-    entries = [journal_from(d, where) for d, where in records(Path(workspace) / JOURNAL_FILE, "journal")]
+    """Every readable journal entry in file order, optionally only those of ``milestone``."""
+    entries, _ = _read(Path(workspace) / JOURNAL_FILE, "journal", journal_from)
     return [e for e in entries if milestone is None or e.milestone == milestone]
+
+
+def damaged_entries(workspace: Path) -> list[Damaged]:
+    """Entries of both logs that cannot be read back, with where they are and their raw text."""
+    out = []
+    for name, kind, build in ((EXPERIMENTS_FILE, "experiment", experiment_from), (JOURNAL_FILE, "journal",
+                                                                                   journal_from)):
+        out += _read(Path(workspace) / name, kind, build)[1]
+    return out
 
 
 @contextlib.contextmanager
 def _lock(workspace: Path) -> Iterator[None]:
     state = workspace / ".llmpath"
+    refuse_outside(workspace, state, state / "logs.lock", workspace / EXPERIMENTS_FILE, workspace / JOURNAL_FILE)
     state.mkdir(parents=True, exist_ok=True)
     lock = filelock.FileLock(str(state / "logs.lock"))
     try:
@@ -195,6 +236,10 @@ def _next_id(path: Path, kind: str) -> str:
     highest = 0
     for data, _ in records(path, kind):
         match = _ID[kind].fullmatch(str(data.get("id", "")))
+        if match:
+            highest = max(highest, int(match.group(1)))
+    for damaged in scan(path)[1]:  # never reuse the id of an entry that is still in the file
+        match = re.search(r"## [EJ](\d{4,}) · ", damaged.text)
         if match:
             highest = max(highest, int(match.group(1)))
     return f"{'E' if kind == 'experiment' else 'J'}{highest + 1:04d}"

@@ -117,34 +117,98 @@ def render_journal(entry: JournalEntry) -> str:
     )
 
 
-def records(path: Path, kind: str) -> list[tuple[dict[str, Any], str]]:
-    """The decoded data of every entry of ``kind`` in the file, with ``path:line`` for errors."""
+@dataclasses.dataclass(frozen=True)
+class Damaged:
+    """An entry llmpath cannot read back: never counted, never dropped from view."""
+
+    file: str
+    line: int
+    why: str
+    text: str  # the entry's raw text, as it is in the file
+
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+_LOOSE_MARKER = re.compile(r"\s*<!--\s*llmpath:entry")
+_HEADING = re.compile(r"## ([EJ])(\d{4,}) · ")
+
+
+def _lines(path: Path) -> list[str]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         return []
     except OSError as exc:
         raise StateError(f"cannot read {path}: {exc.strerror or exc}") from None
-    text = raw.decode("utf-8", "replace")
-    records = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        match = MARKER.fullmatch(line.rstrip("\r"))  # an editor may have saved the file with CRLF
-        if not match:
-            continue
-        where = f"{path}:{number}"
-        try:
-            data = json.loads(base64.b64decode(match.group(1), validate=True).decode("ascii"))
-        except (binascii.Error, ValueError) as exc:
-            raise _damaged(where, f"its data line cannot be decoded ({exc})") from None
-        if not isinstance(data, dict):
-            raise _damaged(where, "its data line does not hold an entry")
-        if data.get("kind") == kind:
-            records.append((data, where))
-    return records
+    # an editor may have saved the file with CRLF; invalid UTF-8 is shown, not fatal
+    return [line.rstrip("\r") for line in raw.decode("utf-8", "replace").split("\n")]
 
 
-def _damaged(where: str, why: str) -> StateError:
-    return StateError(
+def scan(path: Path) -> tuple[list[tuple[dict[str, Any], str]], list[Damaged]]:
+    """Every entry's decoded data with ``path:line``, and every damaged entry with its raw text.
+
+    A marker line may be indented (an editor's doing); a marker that cannot be decoded, and a heading
+    of an entry whose marker is gone, are damaged entries. Nothing a person wrote between entries is
+    either.
+    """
+    lines = _lines(path)
+    found: list[tuple[dict[str, Any], str]] = []
+    damaged: list[Damaged] = []
+    marked = False  # the last non-blank line was a marker
+    for number, line in enumerate(lines, start=1):
+        if _LOOSE_MARKER.match(line):
+            data, why = _decode(line.strip())
+            if data is not None:
+                found.append((data, f"{path}:{number}"))
+            else:
+                damaged.append(Damaged(str(path), number, why, _block(lines, number - 1)))
+            marked = True  # the heading that follows belongs to this marker's entry, damaged or not
+        elif _HEADING.match(line) and not marked:
+            damaged.append(Damaged(str(path), number, "its hidden `llmpath:entry` line is missing",
+                                   _block(lines, number - 1)))
+        elif line.strip():
+            marked = False
+    return found, damaged
+
+
+def _decode(line: str) -> tuple[dict[str, Any] | None, str]:
+    match = MARKER.fullmatch(line)
+    if not match:
+        return None, "its hidden data line was edited or cut short"
+    try:
+        data = json.loads(base64.b64decode(match.group(1), validate=True).decode("ascii"))
+    except (binascii.Error, ValueError) as exc:
+        return None, f"its hidden data line cannot be decoded ({exc})"
+    if not isinstance(data, dict):
+        return None, "its hidden data line does not hold an entry"
+    return data, ""
+
+
+def _block(lines: list[str], start: int) -> str:
+    """The raw text of the entry starting at ``lines[start]`` (its marker or its heading): up to the next entry."""
+    end = start + 1
+    seen_heading = bool(_HEADING.match(lines[start]))
+    while end < len(lines) and not _LOOSE_MARKER.match(lines[end]):
+        if _HEADING.match(lines[end]):
+            if seen_heading:
+                break
+            seen_heading = True
+        end += 1
+    return "\n".join(lines[start:end]).strip()
+
+
+def records(path: Path, kind: str) -> list[tuple[dict[str, Any], str]]:
+    """The decoded data of every readable entry of ``kind`` in the file, with ``path:line`` for errors."""
+    return [(data, where) for data, where in scan(path)[0] if data.get("kind") == kind]
+
+
+class BadEntry(StateError):
+    """An entry whose data line decodes but does not hold valid fields."""
+
+
+def _damaged(where: str, why: str) -> BadEntry:
+    return BadEntry(
         f"{where}: a log entry is damaged: {why}. Restore the file from git (`git diff` shows what "
         "changed) or delete that entry's `<!-- llmpath:entry ... -->` line"
     )

@@ -17,7 +17,7 @@ def plot_m7(workspace: Path, out: Path | None = None) -> Path:
     """Draw ``milestones/M7/loss_history.json`` into ``visualizations/M7_loss.png``; returns its path."""
     from llmpath.errors import UsageError
     from llmpath.validators.api import BadOutput
-    from llmpath.validators.m7_gpt import HISTORY, read_history
+    from llmpath.validators.m7_gpt import CURVE_KEY, HISTORY, history_digest, read_history
 
     workspace = Path(workspace)
     path = workspace / "milestones" / "M7" / HISTORY
@@ -34,11 +34,12 @@ def plot_m7(workspace: Path, out: Path | None = None) -> Path:
         raise UsageError(f"cannot draw the M7 loss curve: milestones/M7/{HISTORY} is an empty list")
     target = Path(out) if out is not None else workspace / DEFAULT_OUT
     target.parent.mkdir(parents=True, exist_ok=True)
-    _draw(history, target)
+    # the digest of the history drawn: m7.loss_curve accepts the picture only while it shows this file
+    _draw(history, target, {CURVE_KEY: history_digest(path)})
     return target
 
 
-def _draw(history: list[dict], target: Path) -> None:
+def _draw(history: list[dict], target: Path, metadata: dict[str, str]) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
@@ -72,4 +73,4 @@ def _draw(history: list[dict], target: Path) -> None:
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(target, format="png")
+    fig.savefig(target, format="png", metadata=metadata)

@@ -147,6 +147,17 @@ def _quoted(items: list[str]) -> str:
 # docs.journal
 
 
+def _damaged_notes(workspace: Path, filename: str) -> list[str]:
+    """Entries of ``filename`` llmpath cannot read back: not counted, and said so."""
+    from llmpath.notebook import logs
+
+    return [
+        f"{filename}:{d.line} holds a damaged entry ({d.why}); it is not counted (`llmpath log list` shows it)"
+        for d in logs.damaged_entries(workspace)
+        if Path(d.file).name == filename
+    ][:5]
+
+
 def _journal(raw: dict, ctx: VerdictContext) -> Verdict:
     from llmpath.notebook import logs
 
@@ -163,10 +174,11 @@ def _journal(raw: dict, ctx: VerdictContext) -> Verdict:
     if not entries:
         return Verdict.failed(
             f"no reflection for {mid} in {logs.JOURNAL_FILE}",
+            *_damaged_notes(ctx.workspace, logs.JOURNAL_FILE),
             f"Write what you learned in {mid} (at least {params.min_words} words): `{command}`",
             metrics=metrics,
         )
-    problems = []
+    problems = _damaged_notes(ctx.workspace, logs.JOURNAL_FILE) if best < params.min_words else []
     if best < params.min_words:
         problems.append(
             f"your longest {mid} reflection has {best} words; at least {params.min_words} are needed"
@@ -206,6 +218,7 @@ def _experiments(raw: dict, ctx: VerdictContext) -> Verdict:
 
     problems = []
     if len(entries) < params.min_entries:
+        problems += _damaged_notes(ctx.workspace, logs.EXPERIMENTS_FILE)
         problems.append(f"{len(entries)} experiment entries for {mid}; at least {params.min_entries} needed")
     missing = [m for m in params.metrics if m not in logged]
     if missing:

@@ -3,8 +3,9 @@
 A word is a run of letters or digits, with an apostrophe inside it kept (``don't``, ``Adam's``);
 Markdown punctuation (``-``, ``#``, ``|``, ``---``) is never a word. Text in ``<!-- comments -->``
 never counts. Each check chooses, as explicit parameters, whether headings and fenced code count,
-and which starter text to subtract: the words llmpath shipped in a starter file are removed as a
-multiset, so deleting "TODO" from a starter adds nothing of the learner's own.
+and which starter text to subtract: a line that repeats a line llmpath shipped in the starter file
+never counts (however often it is pasted, with or without its "TODO"), and the starter's words are
+removed as a multiset from the rest, so deleting "TODO" from a starter adds nothing of the learner's own.
 """
 
 from __future__ import annotations
@@ -54,9 +55,30 @@ def word_count(text: str, *, headings: bool = True, code: bool = True) -> int:
     return len(words(text, headings=headings, code=code))
 
 
+def _key(line: str) -> tuple[str, ...]:
+    """A line's words without the starter's placeholders: how a starter line is recognised, however edited."""
+    return tuple(w for w in words(line) if w != "todo")
+
+
+def without_starter_lines(text: str, starter: str) -> tuple[str, str]:
+    """``text`` without every line that repeats a line of the starter (a starter pasted twice counts zero
+    times), and the starter's lines that were not found so (their words are still to be taken away)."""
+    if not starter:
+        return text, starter
+    # comments first (they never count, and one may span lines): lines are compared as a reader sees them
+    text, starter = _COMMENT.sub(" ", text), _COMMENT.sub(" ", starter)
+    known = {k for line in starter.splitlines() if (k := _key(line))}
+    kept = [line for line in text.splitlines() if not _key(line) or _key(line) not in known]
+    found = {_key(line) for line in text.splitlines()} & known
+    left = [line for line in starter.splitlines() if _key(line) not in found]
+    return "\n".join(kept), "\n".join(left)
+
+
 def own_words(text: str, starter: str = "", *, headings: bool = True, code: bool = True) -> int:
-    """How many words of ``text`` are the learner's own: the starter's words, as a multiset, do not count."""
-    own = Counter(words(text, headings=headings, code=code)) - Counter(words(starter, headings=headings, code=code))
+    """How many words of ``text`` are the learner's own: no line repeating a starter line counts, and the
+    starter's words, as a multiset, are taken from what remains (deleting "TODO" adds nothing)."""
+    kept, left = without_starter_lines(text, starter)
+    own = Counter(words(kept, headings=headings, code=code)) - Counter(words(left, headings=headings, code=code))
     return sum(own.values())
 
 
@@ -70,6 +92,7 @@ def own_text(text: str, starter: str) -> str:
     """
     import difflib
 
+    text, starter = without_starter_lines(text, starter)
     lines = text.splitlines()
     tokens = [(i, token) for i, line in enumerate(lines) for token in line.split()]
     matcher = difflib.SequenceMatcher(

@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.abc
+import importlib.machinery
+import sys
+from pathlib import Path
+from typing import Any
 
 from llmpath.validators.api import Check
 
@@ -49,9 +54,50 @@ def builtin_checks() -> dict[str, Check]:
     return checks
 
 
-def resolve(name: str) -> Check:
-    """The Check called ``name``; raises UnknownValidator with a helpful message."""
+class _BesideRoadmap(importlib.abc.MetaPathFinder):
+    """Finds the instructors' validator packages that roadmaps name, in the folder of their roadmap.yaml.
+
+    Only those top-level names are served from there, and only after every installed module: the
+    workspace is never put on ``sys.path``, so no file in it can stand in for another module.
+    """
+
+    def __init__(self) -> None:
+        self.roots: dict[str, str] = {}
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if path is None and fullname in self.roots:
+            return importlib.machinery.PathFinder.find_spec(fullname, [self.roots[fullname]])
+        return None
+
+
+_BESIDE = _BesideRoadmap()
+
+
+def allow_beside(name: str, folder: Path) -> None:
+    """Let the custom validator ``name`` (``package.module:ATTR``) be imported from ``folder``."""
+    top = name.partition(":")[0].split(".")[0]
+    _BESIDE.roots[top] = str(folder)  # the roadmap loaded last decides (one workspace per process in practice)
+    if _BESIDE not in sys.meta_path:
+        sys.meta_path.append(_BESIDE)
+
+
+def source_file(name: str) -> Path | None:
+    """The file defining a custom validator (None for built-in ones)."""
+    if ":" not in name:
+        return None
+    module = sys.modules.get(name.partition(":")[0])
+    filename = getattr(module, "__file__", None)
+    return Path(filename) if filename else None
+
+
+def resolve(name: str, root: Path | None = None) -> Check:
+    """The Check called ``name``; raises UnknownValidator with a helpful message.
+
+    ``root``: the workspace, where an instructor's ``package.module:ATTR`` may live beside roadmap.yaml.
+    """
     if ":" in name:
+        if root is not None:
+            allow_beside(name, root)
         module_name, _, attr = name.partition(":")
         try:
             module = importlib.import_module(module_name)

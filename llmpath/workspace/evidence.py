@@ -105,7 +105,9 @@ def current(workspace: Path, paths: Sequence[Path] | None = None) -> Evidence:
         changed: set[Path] = set()
         if specs:
             # -z: NUL-separated, names never quoted; -uall: each untracked file, not its folder
-            out = repo.git.status("--porcelain=v1", "-z", "-uall", "--", *specs)
+            # core.fsmonitor names a program git runs on status: the workspace's .git/config must not
+            # decide what runs when llmpath asks git a question (see README.md, "Threat model")
+            out = repo.git(c="core.fsmonitor=false").status("--porcelain=v1", "-z", "-uall", "--", *specs)
             entries = out.split("\0")
             i = 0
             while i < len(entries):
@@ -121,6 +123,21 @@ def current(workspace: Path, paths: Sequence[Path] | None = None) -> Evidence:
                     i += 1
         dirty_files = tuple(sorted(_rel(f, workspace) for f in changed))
         return Evidence(True, _head(repo), bool(dirty_files), dirty_files)
+    finally:
+        repo.close()
+
+
+def committed(workspace: Path, path: Path) -> bytes | None:
+    """The bytes of ``path`` as HEAD has them (None when unknown: no repository, not committed)."""
+    repo = _repo(workspace)
+    if repo is None:
+        return None
+    try:
+        top = Path(repo.working_tree_dir or workspace).resolve()
+        rel = Path(path).resolve().relative_to(top).as_posix()
+        return repo.git(c="core.fsmonitor=false").show(f"HEAD:{rel}", stdout_as_string=False)
+    except Exception:  # noqa: BLE001 - best effort, for a message only
+        return None
     finally:
         repo.close()
 

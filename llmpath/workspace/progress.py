@@ -1,8 +1,9 @@
 """The learner's progress: ``.llmpath/progress.json``, meant to be committed with their work.
 
 Written atomically (temp file + fsync + ``os.replace``) under a file lock, so that a crash or a
-second ``llmpath`` running at the same time never leaves a half-written file. A corrupt or
-hand-broken file is an error that says how to recover; it is never reset silently.
+second ``llmpath`` running at the same time never leaves a half-written file, and sealed (see
+``state_doc``). A corrupt, hand-edited or unsealed file is an error that says what is wrong and how to
+recover; it is never reset silently, and a change made while llmpath runs is refused.
 """
 
 from __future__ import annotations
@@ -18,15 +19,17 @@ import filelock
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from llmpath.errors import StateError
-from llmpath.fsutil import atomic_write_text
+from llmpath.fsutil import atomic_write_text, refuse_outside
+from llmpath.workspace import state_doc
 
 STATE_DIR = ".llmpath"
 PROGRESS_FILE = "progress.json"
 LOCK_TIMEOUT_S = 10.0
 
 _RECOVER = (
-    "restore it with `git checkout -- .llmpath/progress.json` (if you committed it) "
-    "or delete it to start over (you will lose recorded progress)"
+    "restore it with `git checkout -- .llmpath/progress.json` (the last committed state; "
+    "`git log -p -- .llmpath/progress.json` shows older ones) or delete it to start over (you will lose "
+    "recorded progress)"
 )
 
 
@@ -54,13 +57,45 @@ class MilestoneState(BaseModel):
     last_check_at: str | None = None
     checks: dict[str, CheckRecord] = Field(default_factory=dict)  # keyed by criterion id
     hints_revealed: int = 0
+    # recorded with a completion: the seed its checks were re-run on, the roadmap it was judged
+    # against (state_doc / roadmap_hash), and the fingerprint of the files it was judged on
+    seed: int | None = None
+    roadmap: str | None = None
+    fingerprint: str | None = None
+
+
+class RoadmapRef(BaseModel):
+    """The roadmap this workspace's progress is judged against (``llmpath roadmap accept`` changes it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    hash: str
+    criteria: dict[str, str]  # criterion id -> hash of its checks
+    origin: Literal["builtin", "file"]
+    at: str | None = None
+
+
+class RoadmapChange(BaseModel):
+    """One ``llmpath roadmap accept``: the log of changes to what is judged."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    at: str
+    commit: str | None
+    reason: str
+    hash: str
+    added: list[str]
+    removed: list[str]
+    changed: list[str]
 
 
 class Progress(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: int = 1
+    version: int = state_doc.FORMAT
     milestones: dict[str, MilestoneState] = Field(default_factory=dict)
+    roadmap: RoadmapRef | None = None
+    roadmap_log: list[RoadmapChange] = Field(default_factory=list)
 
     def state(self, mid: str) -> MilestoneState:
         """The milestone's state, or a fresh default (not inserted) when nothing is recorded."""
@@ -72,52 +107,97 @@ class Progress(BaseModel):
 
 
 class ProgressStore:
-    """Loads and updates ``WORKSPACE/.llmpath/progress.json``."""
+    """Loads and updates ``WORKSPACE/.llmpath/progress.json``.
+
+    The store remembers the bytes it read first. If the file changed since then by anything but
+    llmpath (its seal does not verify: the learner's code, a process it left behind, an editor), the
+    next write refuses that change: it keeps the state llmpath had read, applies its own update to
+    it, and says so in ``warnings``.
+    """
 
     def __init__(self, workspace: Path) -> None:
         self.workspace = Path(workspace)
         self.path = self.workspace / STATE_DIR / PROGRESS_FILE
         self.lock_path = self.workspace / STATE_DIR / (PROGRESS_FILE + ".lock")
+        self.warnings: list[str] = []
+        self._known: bytes | None = None  # what llmpath last read or wrote (b"" for "no file")
+
+    def _read(self) -> bytes:
+        """The file's bytes (b"" when it does not exist), at most a little over the size limit."""
+        try:
+            with open(self.path, "rb") as handle:
+                return handle.read(state_doc.MAX_BYTES + 1)
+        except FileNotFoundError:
+            return b""
+        except OSError as exc:
+            raise StateError(f"cannot read {self.path}: {exc.strerror or exc}; {_RECOVER}") from None
 
     def load(self) -> Progress:
         """The recorded progress; an empty Progress when the file does not exist yet."""
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
+        raw = self._read()
+        progress = self._parse(raw)
+        if self._known is None:
+            self._known = raw
+        return progress
+
+    def _parse(self, raw: bytes) -> Progress:
+        if not raw and not self.path.exists():
             return Progress()
-        except OSError as exc:
-            raise StateError(f"cannot read {self.path}: {exc.strerror or exc}; {_RECOVER}") from None
         try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise StateError(f"{self.path} is corrupt (not valid JSON: {exc}); {_RECOVER}") from None
+            doc = state_doc.parse(raw)
+        except state_doc.Problems as exc:
+            problems = exc.problems
+            if any(p.startswith("seal:") for p in problems):
+                problems = problems + _edits_since_commit(self.workspace, self.path, raw)
+            raise StateError(_problem_message(self.path, problems)) from None
+        doc.pop("seal", None)
         try:
-            return Progress.model_validate(data)
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
-                for err in exc.errors()[:5]
-            )
-            raise StateError(f"{self.path} does not have the expected structure ({problems}); {_RECOVER}") from None
+            return Progress.model_validate(doc)
+        except ValidationError as exc:  # state_doc is stricter than the models: a bug if this happens
+            problems = [
+                f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}" for err in exc.errors()[:5]
+            ]
+            raise StateError(_problem_message(self.path, problems)) from None
 
     def update(self, fn: Callable[[Progress], None]) -> Progress:
         """Load, let ``fn`` mutate the Progress, write it back atomically; all under the lock."""
+        refuse_outside(self.workspace, self.path.parent, self.path, self.lock_path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lock = filelock.FileLock(str(self.lock_path), timeout=LOCK_TIMEOUT_S)
         try:
             with lock:
-                progress = self.load()
+                progress = self._current()
                 fn(progress)
                 # re-validate: fn may have assigned something of the wrong type
                 progress = Progress.model_validate(progress.model_dump(warnings=False))
                 self._remove_stale_temps()
-                atomic_write_text(self.path, dumps(progress))
+                text = dumps(progress)
+                state_doc.parse(text.encode("utf-8"))  # llmpath never writes what it would refuse to read
+                atomic_write_text(self.path, text)
+                self._known = text.encode("utf-8")
                 return progress
         except filelock.Timeout:
             raise StateError(
                 f"{self.lock_path} has been locked for {LOCK_TIMEOUT_S:.0f} s: is another llmpath "
                 "command running? Wait for it to finish, or delete the lock file if none is running",
             ) from None
+
+    def _current(self) -> Progress:
+        """The state to update: the file as it is, unless something other than llmpath changed it."""
+        raw = self._read()
+        if self._known is None or raw == self._known:
+            self._known = raw if self._known is None else self._known
+            return self._parse(raw)
+        try:
+            return self._parse(raw)  # sealed: another llmpath command wrote it meanwhile
+        except StateError as exc:
+            why = "it was deleted" if not raw else exc.message.split(" (", 1)[-1].split(";")[0]
+        self.warnings.append(
+            f"{self.path} was changed while llmpath was running, and not by llmpath ({why.rstrip(')')}): "
+            "the change was refused and the state llmpath had read is kept. The code llmpath judges must "
+            "not write llmpath's state"
+        )
+        return self._parse(self._known)
 
     def _remove_stale_temps(self) -> None:
         # Temp files of writers killed mid-write; every writer holds the lock, so any left now are stale.
@@ -128,9 +208,44 @@ class ProgressStore:
                 pass
 
 
+def _edits_since_commit(workspace: Path, path: Path, raw: bytes) -> list[str]:
+    """What differs from the committed file, field by field (for the message; best effort)."""
+    from llmpath.workspace import evidence
+
+    old = evidence.committed(workspace, path)
+    if old is None:
+        return []
+    try:
+        before, after = _flat(json.loads(old)), _flat(json.loads(raw))
+    except (ValueError, RecursionError):
+        return []
+    keys = [k for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k) and k != "seal"]
+    shown = [f"{k}: {before.get(k, '(absent)')!r} -> {after.get(k, '(absent)')!r} since the last commit" for k in keys]
+    return shown[:4] + ([f"and {len(keys) - 4} more changes"] if len(keys) > 4 else [])
+
+
+def _flat(obj: object, prefix: str = "") -> dict[str, object]:
+    if isinstance(obj, dict):
+        out: dict[str, object] = {}
+        for key, value in obj.items():
+            out |= _flat(value, f"{prefix}.{key}" if prefix else str(key))
+        return out
+    return {prefix: obj} if prefix else {}
+
+
+def _problem_message(path: Path, problems: list[str]) -> str:
+    shown = "; ".join(problems[:6]) + (f"; and {len(problems) - 6} more" if len(problems) > 6 else "")
+    if any(p.startswith("version:") and "newer llmpath" in p for p in problems):
+        return f"{path} was written by a newer llmpath ({shown})"
+    return f"{path} is not a progress file llmpath can trust ({shown}); {_RECOVER}"
+
+
 def dumps(progress: Progress) -> str:
-    """Sorted, indented JSON with a final newline, so that git diffs of the file read well."""
-    return json.dumps(progress.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """Sorted, indented JSON with a final newline (git diffs read well), sealed (see state_doc)."""
+    doc = progress.model_dump(mode="json")
+    doc["version"] = state_doc.FORMAT
+    doc["seal"] = state_doc.seal_of(doc)
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 _IGNORED_DIRS = {"__pycache__", ".ipynb_checkpoints"}

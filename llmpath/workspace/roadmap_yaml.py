@@ -10,7 +10,6 @@ registry, and turns every problem into a ``RoadmapError`` line::
 from __future__ import annotations
 
 import difflib
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, get_args
@@ -58,6 +57,8 @@ class PyLoader(_Located, yaml.SafeLoader):
     pass
 
 
+MAX_BYTES = 2 * 1024 * 1024  # the built-in roadmap is ~28 KB; refused before parsing (documented in README.md)
+
 LOADER: type = PyLoader
 if getattr(yaml, "__with_libyaml__", False):
 
@@ -95,9 +96,13 @@ def load_roadmap(path: Path, *, resolver: Resolver | None = None) -> Roadmap:
 
 def _parse(path: Path, resolver: Resolver | None) -> tuple[list[tuple[int | None, str, str]], Roadmap | None]:
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise _Problems([(None, "(file)", f"cannot read it: {exc.strerror or exc}")]) from None
+    if len(raw) > MAX_BYTES:
+        raise _Problems([(None, "(file)", f"over {MAX_BYTES // 2**20} MB: a roadmap is a few dozen kilobytes of "
+                          "YAML; llmpath does not read files this large")])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -209,17 +214,17 @@ def _validator_problems(
 ) -> list[tuple[int | None, str, str]]:
     if resolver is None:
         from llmpath.validators.registry import resolve as resolver
-    from llmpath.validators.registry import UnknownValidator
+    from llmpath.validators.registry import UnknownValidator, allow_beside
 
     problems: list[tuple[int | None, str, str]] = []
-    folder = str(path.resolve().parent)
+    folder = path.resolve().parent
     for p, phase in enumerate(roadmap.phases):
         for m, milestone in enumerate(phase.milestones):
             for c, criterion in enumerate(milestone.criteria):
                 for k, decl in enumerate(criterion.checks):
                     loc = ("phases", p, "milestones", m, "criteria", c, "checks", k)
-                    if ":" in decl.validator and folder not in sys.path:
-                        sys.path.insert(0, folder)  # custom validators live beside roadmap.yaml
+                    if ":" in decl.validator:
+                        allow_beside(decl.validator, folder)  # custom validators live beside roadmap.yaml
                     try:
                         check = resolver(decl.validator)
                     except UnknownValidator as exc:

@@ -2,8 +2,9 @@
 
 ``llmpath status`` must answer in a few tens of milliseconds, before pydantic, yaml or filelock
 could even be imported. It reads a cache of the *validated* roadmap (written by the full loader,
-keyed by the roadmap file's hash and llmpath's version) and the progress JSON as plain data. Any
-surprise (no cache, changed roadmap, unexpected JSON) means "take the full, validating path".
+keyed by the roadmap file's hash and llmpath's version, sealed) and the progress JSON, checked by the
+same rules as on the full path (``state_doc``). Any surprise (no cache, a changed roadmap, a roadmap
+that differs from the accepted one, a progress file that does not pass) means "take the full path".
 The gates and the status builder work on these views and on the pydantic models alike.
 """
 
@@ -12,11 +13,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import zlib
 from pathlib import Path
 from typing import Any
 
 from llmpath import __version__
+from llmpath.workspace.state_doc import blake2b
 
 CACHE = Path(".llmpath") / "cache" / "roadmap.json"
 
@@ -138,33 +139,88 @@ class ProgressSnapshot:
 
 
 def cache_key(roadmap_bytes: bytes) -> str:
-    # A cache key, not a security boundary: CRC-32 + length of the exact bytes (zlib loads in
-    # microseconds where hashlib's OpenSSL start-up costs ~5 ms of a ~50 ms budget).
-    return f"{__version__}:{len(roadmap_bytes)}:{zlib.crc32(roadmap_bytes):08x}"
+    # BLAKE2b from _blake2 loads in microseconds where hashlib's OpenSSL start-up costs ~5 ms of a
+    # ~50 ms budget.
+    return f"{__version__}:{blake2b(roadmap_bytes, digest_size=16).hexdigest()}"
 
 
-def read_cached_roadmap(root: Path) -> RoadmapView | None:
-    """The cached view of ``root/roadmap.yaml`` if it is current, else None."""
+def _cache_seal(body: bytes) -> str:
+    # Like the progress file's seal (state_doc): not a secret, but a cache written by anything other
+    # than llmpath (the learner's code, by hand) is not believed: status then takes the full path.
+    # It covers the file's bytes after its first line, so checking it costs one hash, no re-encoding.
+    return blake2b(body, key=b"llmpath: roadmap cache", digest_size=16).hexdigest()
+
+
+@dataclasses.dataclass(frozen=True)
+class CachedRoadmap:
+    view: RoadmapView
+    hash: str  # llmpath.workspace.roadmap_hash.roadmap_hash of the validated roadmap
+    builtin_hash: str | None  # the same of llmpath's built-in curriculum (None: it changed since)
+
+
+_BUNDLED_ROADMAP = Path(__file__).resolve().parent.parent / "templates" / "roadmap.yaml"  # llmpath.templates'
+
+
+def _builtin_key() -> str:
+    return cache_key(_BUNDLED_ROADMAP.read_bytes())
+
+
+def read_cached_roadmap(root: Path) -> CachedRoadmap | None:
+    """The cached view of ``root/roadmap.yaml`` if it is current and llmpath wrote it, else None."""
     try:
-        key = cache_key((root / "roadmap.yaml").read_bytes())
-        doc = json.loads((root / CACHE).read_text(encoding="utf-8"))
+        with open(root / "roadmap.yaml", "rb") as handle:
+            data = handle.read(2 * 1024 * 1024 + 1)
+        if len(data) > 2 * 1024 * 1024:
+            return None  # the full path refuses it (roadmap_yaml.MAX_BYTES)
+        key = cache_key(data)
+        seal, _, body = (root / CACHE).read_bytes().partition(b"\n")
+        if seal.decode("ascii") != _cache_seal(body):
+            return None  # not written by llmpath
+        doc = json.loads(body)
         if doc.get("key") != key:
-            return None
-        return RoadmapView.from_json(doc["roadmap"])
-    except (OSError, ValueError, KeyError, TypeError):
+            return None  # stale
+        for rel, digest in doc["sources"].items():  # an instructor's validator files beside roadmap.yaml
+            if blake2b((root / rel).read_bytes(), digest_size=16).hexdigest() != digest:
+                return None
+        builtin = doc["builtin"]
+        builtin_hash = str(builtin["hash"]) if builtin["key"] == _builtin_key() else None
+        return CachedRoadmap(RoadmapView.from_json(doc["roadmap"]), str(doc["hash"]), builtin_hash)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+def _workspace_sources(root: Path, roadmap: Any) -> dict[str, str]:
+    """Digests of the instructor's validator files that live in the workspace (the learner could edit them)."""
+    from llmpath.validators.registry import source_file
+
+    out = {}
+    real_root = root.resolve()
+    for m in roadmap.milestones():
+        for criterion in m.criteria:
+            for decl in criterion.checks:
+                path = source_file(decl.validator)
+                if path is not None and path.resolve().is_relative_to(real_root):
+                    rel = path.resolve().relative_to(real_root).as_posix()
+                    out[rel] = blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    return out
 
 
 def write_cached_roadmap(root: Path, roadmap: Any) -> None:
     """Remember a validated roadmap (best effort: a read-only workspace just stays on the slow path)."""
+    from llmpath.workspace.roadmap_hash import builtin_reference, roadmap_hash
+
     try:
-        if not (root / ".llmpath").is_dir():
-            return
+        if not (root / ".llmpath").is_dir() or not (root / CACHE).parent.resolve().is_relative_to(root.resolve()):
+            return  # no state folder yet, or one that leads out of the workspace (never written through)
         key = cache_key((root / "roadmap.yaml").read_bytes())
+        builtin = {"key": _builtin_key(), "hash": builtin_reference().hash}
+        doc = {"key": key, "roadmap": RoadmapView.from_model(roadmap).to_json(), "hash": roadmap_hash(roadmap),
+               "sources": _workspace_sources(root, roadmap), "builtin": builtin}
+        body = json.dumps(doc).encode("utf-8")
         path = root / CACHE
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".roadmap.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"key": key, "roadmap": RoadmapView.from_model(roadmap).to_json()}), encoding="utf-8")
+        tmp.write_bytes(_cache_seal(body).encode("ascii") + b"\n" + body)
         os.replace(tmp, path)
     except OSError:
         pass

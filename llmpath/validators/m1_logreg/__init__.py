@@ -11,7 +11,8 @@ Checks and what the probes feed the learner's code (the milestone README can quo
   of the learner's own loss. At |z| ~ 1000 the loss and the gradient must be finite and still exact
   (a loss computed from clipped probabilities fails there).
 * ``m1.train`` — ``train(X, y)`` with its default lr = 0.1, epochs = 1000 on
-  ``gaussian_binary(500, d=2, seed, separation=2.5)`` (raw features, not standardized), then
+  ``gaussian_binary(500, d=2, seed, separation=2.5)`` (raw features, not standardized) turned by a
+  seeded rotation (so that the data set's own Bayes rule is not the answer: training is), then
   ``predict_proba`` on 20000 held-out points of the same distribution; the accuracy must be within
   2 points of the exact Bayes accuracy Phi(2.5 / 2) = 0.894.
 * ``m1.derivation`` — ``milestones/M1/derivation.md`` has at least ``min_words`` words of prose

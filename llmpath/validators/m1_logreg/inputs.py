@@ -44,9 +44,33 @@ def lg_cases(seed: int, n: int, d: int, logit_scale: float) -> dict[str, tuple[A
     }
 
 
+def rotation(seed: int, d: int) -> Any:
+    """A seeded orthogonal matrix R that turns *every* direction by more than 60 degrees (w·Rw < |w|²/2).
+
+    The training check judges ``train`` on ``X @ R.T``: a rotation changes nothing about how gradient
+    descent from w = 0 converges (its iterates rotate with the data), but the data set's own Bayes rule,
+    which ``llmpath.datasets`` can compute for the unrotated data, is then far from the answer. So the
+    check sees training, not a rule looked up. R = Q B Q^T: Q a random orthogonal basis, B made of 2x2
+    rotations by angles in [60, 300] degrees (and -1 for an odd dimension), so w·Rw = sum |w'_i|² cos t_i.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng([seed, 103])
+    q, r = np.linalg.qr(rng.standard_normal((d, d)))
+    q = q * np.sign(np.diag(r))
+    blocks = -np.eye(d)
+    for i in range(0, d - 1, 2):
+        t = np.deg2rad(rng.uniform(60.0, 300.0))
+        blocks[i : i + 2, i : i + 2] = [[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]]
+    return q @ blocks @ q.T
+
+
 def train_data(seed: int, p: TrainParams) -> tuple[Any, Any, Any, Any, float]:
+    """The training and held-out sets of m1.train: gaussian_binary rotated by ``rotation(seed, d)``."""
     from llmpath.datasets import gaussian_binary
 
     X, y, bayes = gaussian_binary(p.n_train, p.d, seed, p.separation)
     Xt, yt, _ = gaussian_binary(p.n_test, p.d, seed + TEST_SEED_OFFSET, p.separation)
+    R = rotation(seed, p.d)
+    X, Xt = X @ R.T, Xt @ R.T
     return X, y, Xt, yt, bayes

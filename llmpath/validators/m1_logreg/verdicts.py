@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from llmpath.validators.api import BadOutput, Verdict, VerdictContext
-from llmpath.validators.m1_logreg.inputs import lg_cases, sigmoid_inputs, train_data
+from llmpath.validators.m1_logreg.inputs import lg_cases, rotation, sigmoid_inputs, train_data
 from llmpath.validators.m1_logreg.reference import _dw_candidates, _loss_candidates, lg_reference, stable_sigmoid
 from llmpath.validators.numeric import (
     REL_TOL,
@@ -67,8 +67,8 @@ def verdict_sigmoid(raw: dict, ctx: VerdictContext) -> Verdict:
         diagnosis = None
         if max_abs_error(out, 1.0 - ref) <= SIGMOID_ABS_TOL:
             diagnosis = "this is sigmoid(-z) = 1 / (1 + exp(z)): the sign of z is flipped"
-        elif max(err.max(), err_grid) < 1e-6:
-            diagnosis = "errors of ~1e-8 look like float32 arithmetic: compute in float64"
+        else:
+            diagnosis = _sigmoid_error_cause(flat, out, ref, err)
         i = int(np.argmax(err))
         return Verdict.failed(
             f"{checked}: max abs error {max(err.max(), err_grid):.3g} (tolerance {SIGMOID_ABS_TOL:g})",
@@ -84,6 +84,27 @@ def verdict_sigmoid(raw: dict, ctx: VerdictContext) -> Verdict:
         *details,
         metrics={"max_abs_error": float(max(err.max(), err_grid))},
     )
+
+
+def _sigmoid_error_cause(z: Any, out: Any, ref: Any, err: Any) -> str | None:
+    """Name a cause only when its signature is there: a clip leaves constant values at the saturated ends
+    and exact ones elsewhere; float32 spreads relative errors of ~1e-8 over every input."""
+    import numpy as np
+
+    wrong = err > SIGMOID_ABS_TOL
+    saturated = (ref < 1e-6) | (ref > 1 - 1e-6)
+    if wrong.any() and np.all(saturated[wrong]):
+        low, high = out[wrong & (ref < 0.5)], out[wrong & (ref > 0.5)]
+        if all(v.size == 0 or np.ptp(v) == 0 for v in (low, high)):
+            ends = " and ".join(f"{v[0]!r} {where}" for v, where in ((low, "near 0"), (high, "near 1")) if v.size)
+            return (f"the output is clipped at the saturated ends ({ends}) and exact elsewhere: sigmoid must "
+                    "return the exact value there (e.g. 3.7e-44 at z = -100), so don't clip it (a loss that needs "
+                    "a log is better computed from the logits)")
+    mid = ~saturated
+    rel = err[mid] / np.maximum(np.minimum(ref[mid], 1 - ref[mid]), 1e-300)
+    if mid.sum() >= 10 and np.mean(rel > 1e-10) > 0.5 and err.max() < 1e-6:
+        return "relative errors of ~1e-8 on almost every input: float32 arithmetic? compute in float64"
+    return None
 
 
 def _unpack(result: Any, d: int, case: str) -> tuple[float, Any, float]:
@@ -245,14 +266,14 @@ def verdict_train(raw: dict, ctx: VerdictContext) -> Verdict:
 
     p = ctx.params
     X, y, Xt, yt, bayes = train_data(ctx.seed, p)
-    data = (f"gaussian_binary({p.n_train}, d={p.d}, seed={ctx.seed}, separation={p.separation:g}), "
-            f"tested on {p.n_test} held-out points")
+    data = (f"gaussian_binary({p.n_train}, d={p.d}, seed={ctx.seed}, separation={p.separation:g}) rotated by a "
+            f"seeded orthogonal matrix, tested on {p.n_test} held-out points")
     if "train_returned" in raw:
         raise BadOutput(f"train(X, y) should return (w, b), got {raw['train_returned']}")
     w = as_array(raw.get("w"), (p.d,), "w returned by train")
     b = as_scalar(raw.get("b"), "b returned by train")
     proba = as_array(raw.get("proba"), (p.n_test,), "predict_proba(w, b, X)")
-    bayes_sample = bayes_rule_accuracy(Xt, yt, p.separation)
+    bayes_sample = bayes_rule_accuracy(Xt @ rotation(ctx.seed, p.d), yt, p.separation)  # in the unrotated frame
     finite = bool(np.all(np.isfinite(proba)))
     acc = float(np.mean((proba > 0.5) == (yt == 1))) if finite else 0.0
     metrics = {"accuracy": acc, "bayes_accuracy": bayes, "bayes_rule_sample_accuracy": bayes_sample}

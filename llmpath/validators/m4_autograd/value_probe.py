@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from llmpath.validators.api import ProbeContext
+from llmpath.validators.api import ContractError, ProbeContext
 from llmpath.validators.m4_autograd.ops import BINARY, FILE, MANY_USES, OPTIONAL, SINGLE, UNARY, WITH_CONST, ValueParams
 from llmpath.validators.m4_autograd.programs import program, run_program
 
@@ -44,10 +44,24 @@ def _single(Value: Any, op: str, x: float, y: Any, scale: float | None) -> dict:
     }
 
 
+def _check_constructor(Value: Any) -> None:
+    """A class without its own ``__init__`` fails every call with "Value() takes no arguments": say why."""
+    import difflib
+
+    if not isinstance(Value, type) or Value.__init__ is not object.__init__:
+        return
+    own = [name for name in vars(Value) if "init" in name.lower()]
+    near = difflib.get_close_matches("__init__", own, n=1, cutoff=0.5)
+    spelt = f": it is spelt `{near[0]}` in your class (two underscores on each side: `__init__`)" if near else ""
+    raise ContractError(f"M4: `Value` has no constructor, so `Value(2.0)` fails with \"TypeError: Value() takes no "
+                        f"arguments\"; define `def __init__(self, data, _children=(), _op='')`{spelt}")
+
+
 def _probe_value(ctx: ProbeContext) -> dict:
     params = ValueParams.model_validate(ctx.params)
     module = ctx.load(FILE)
     Value = ctx.get(module, "Value")
+    _check_constructor(Value)
     optional = _present(Value)
     raw: dict[str, Any] = {"optional": list(optional)}
     cases = [s for s in SINGLE if s[0] not in OPTIONAL or s[0] in optional]

@@ -94,15 +94,23 @@ def verdict_attention(raw: dict, ctx: VerdictContext) -> Verdict:
 
 
 def _crashed(case: dict[str, Any], error: str, where: str) -> Verdict:
-    # cases run in order: the 2-D case passed (it is unguarded), so a crash says which generalisation fails
+    # cases run in order: the 2-D case passed (it is unguarded), so a crash says which generalisation fails;
+    # each cause is named only when the error message bears it out (the first float64 case has a mask too)
     diagnosis = None
-    if case["mask"] is not None:
+    low = error.lower()
+    if case["dtype"] == "float64" and any(w in low for w in ("dtype", "double", "scalar type", "float")):
+        diagnosis = (
+            "float32 and float64 mixed on float64 inputs (the first float64 case is this one): something is "
+            "computed in float32 (.float(), torch.tensor(..., dtype=torch.float32), a float32 -inf fill tensor); "
+            "keep the inputs' dtype throughout"
+        )
+    elif case["mask"] is not None and any(w in low for w in ("shape", "size", "index", "broadcast", "dimension")):
         diagnosis = (
             f"it works without a mask but fails with a bool mask of shape {_shape_str(case['mask'].shape)}: the mask "
             "broadcasts to (..., Lq, Lk); masked_fill(~mask, ...) and torch.where broadcast it, boolean indexing "
             "(scores[~mask] = ...) does not"
         )
-    elif case["q"].ndim > 2:
+    elif case["q"].ndim > 2 and any(w in low for w in ("shape", "size", "dimension", "mat")):
         diagnosis = (
             "it works on 2-D matrices but crashes on batched (..., L, d) tensors: `k.T` (or k.t()) reverses ALL "
             "dimensions of a batched tensor; transpose only the last two with k.transpose(-2, -1) (or k.mT)"

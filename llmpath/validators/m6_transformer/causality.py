@@ -46,8 +46,17 @@ def _judge_causality(  # noqa: C901, PLR0912, PLR0915
     if not isinstance(jac, dict):
         raise BadOutput("jacobian: unexpected probe output")
     B, T = p.batch, p.seq_len
-    if "type" in jac or tuple(jac["out_shape"]) != (B, T, p.d_model):
-        return  # reported by the shape check
+    # The Jacobian test runs in training mode; the shape check in eval mode. A block whose training-mode
+    # output is not a (B, T, d_model) tensor cannot be tested for causality: that fails here, never skips.
+    if "type" in jac:
+        problems.add(f"in training mode, forward returned a {jac['type']}, not a tensor: the causality test could "
+                     "not run", diagnosis="forward must return the (B, T, d_model) tensor in both train() and eval()")
+        return
+    if tuple(jac["out_shape"]) != (B, T, p.d_model):
+        problems.add(f"in training mode, forward(x of shape {(B, T, p.d_model)}) returned shape "
+                     f"{tuple(jac['out_shape'])}: the causality test could not run",
+                     diagnosis="forward must return the same (B, T, d_model) shape in train() as in eval()")
+        return
     where = f"(B={B}, T={T}, {jac['dtype']} inputs"
     where += f"; float64 failed: {jac['double_error']})" if jac.get("double_error") else ")"
     G = np.asarray(jac.get("grad_norms"), dtype=np.float64)

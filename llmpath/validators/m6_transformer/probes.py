@@ -94,10 +94,12 @@ class _BlockProbe:
 
     def counts(self, model: Any) -> dict:
         listing = [(n, tuple(q.shape)) for n, q in model.named_parameters() if q.requires_grad]
+        default = self.build()
         return {
-            "default": sum(q.numel() for q in self.build().parameters() if q.requires_grad),
+            "default": sum(q.numel() for q in default.parameters() if q.requires_grad),
             "d_ff": sum(q.numel() for q in model.parameters() if q.requires_grad),
             "listing": listing,
+            "default_listing": [(n, tuple(q.shape)) for n, q in default.named_parameters() if q.requires_grad],
         }
 
     def determinism(self) -> dict:

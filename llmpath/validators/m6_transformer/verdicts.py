@@ -9,6 +9,7 @@ from llmpath.validators.m6_transformer.causality import _judge_causality, _norm_
 from llmpath.validators.m6_transformer.params import BlockParams, count_ok, expected_counts
 from llmpath.validators.m6_transformer.probes import _error_of
 from llmpath.validators.m6_transformer.problems import Problems
+from llmpath.validators.m6_transformer.variants import variant_diagnosis
 
 
 def verdict_block(raw: dict, ctx: VerdictContext) -> Verdict:
@@ -120,10 +121,12 @@ def _judge_counts(rec: Any, p: BlockParams, problems: Problems) -> None:
         if count_ok(n, d, ff):
             continue
         exp = expected_counts(d, ff)
-        diagnosis = None
         if key == "d_ff" and rec["default"] == n and ff != 4 * d:
             diagnosis = "d_ff is ignored: the block is built with 4·d_model whatever d_ff is passed"
-        elif key == "default" and count_ok(rec["d_ff"], d, f):
+        else:  # a known design (its shapes prove it); the default's rule only when the shapes say nothing
+            diagnosis = variant_diagnosis(rec.get("default_listing", []) if key == "default" else rec["listing"],
+                                          d, ff)
+        if diagnosis is None and key == "default" and count_ok(rec["d_ff"], d, f):
             diagnosis = "d_ff=None must default to 4·d_model"
         problems.add(
             f"TransformerBlock(d_model={d}, n_heads={p.n_heads}, {call}) has {n} trainable parameters",

@@ -7,7 +7,8 @@
 * ``m7.generate``: shapes, ``top_k``, ``temperature``, cropping to ``block_size``, and samples
   that are grammatical under the corpus's own recognizer.
 * ``m7.history``: ``loss_history.json`` is well formed and its losses fall.
-* ``m7.loss_curve``: an experiment entry tagged M7 shows a picture that exists.
+* ``m7.loss_curve``: an experiment entry tagged M7 shows the curve ``llmpath plot M7`` drew from the
+  learner's ``loss_history.json`` as it is now (the picture carries the history's digest).
 
 The probes load the checkpoint with ``torch.load(weights_only=True)`` (no pickled code runs) and
 return the learner's numbers; the verdicts regenerate the text and judge them here.
@@ -21,13 +22,15 @@ from llmpath.validators.m7_gpt.causality import CausalityParams, _probe_causalit
 from llmpath.validators.m7_gpt.checkpoint import CheckpointParams, _probe_checkpoint, _verdict_checkpoint, eval_windows
 from llmpath.validators.m7_gpt.generate import GenerateParams, _probe_generate, _verdict_generate, fit_temperature
 from llmpath.validators.m7_gpt.history import HISTORY, HistoryParams, _verdict_history, read_history
-from llmpath.validators.m7_gpt.loss_curve import _verdict_loss_curve
+from llmpath.validators.m7_gpt.loss_curve import CURVE_KEY, _verdict_loss_curve, history_digest
 
 # the checks, and the names that tests and pictures import from the package
 __all__ = [
+    "CURVE_KEY",
     "HISTORY",
     "eval_windows",
     "fit_temperature",
+    "history_digest",
     "read_history",
 ]
 

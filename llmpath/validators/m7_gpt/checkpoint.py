@@ -64,7 +64,7 @@ def _probe_checkpoint_inner(ctx: ProbeContext) -> dict:
         text = load_corpus("val")
         offset, stride, windows = eval_windows(len(text), block, params.eval_chars, ctx.seed)
         ids = _encode(text[offset : offset + windows * stride + block - stride + 1], vocab)
-        losses = []
+        losses, copies = [], []
         with torch.no_grad():
             for start in range(0, windows, params.batch):
                 rows = range(start, min(windows, start + params.batch))
@@ -73,10 +73,14 @@ def _probe_checkpoint_inner(ctx: ProbeContext) -> dict:
                 logp = torch.log_softmax(_logits(model, x, config.get("vocab_size")).double(), dim=-1)
                 nll = -logp.gather(-1, y.unsqueeze(-1)).squeeze(-1)  # (B, block)
                 losses.append(nll[:, block - stride :])
+                # how often the top guess is the character the model was just given (a model trained on
+                # unshifted targets copies its input): raw data for the verdict's diagnosis
+                copies.append((logp.argmax(-1) == x)[:, block - stride :].double().mean().reshape(1))
     except _Problem as exc:
         return _problem(exc)
     return {
         "losses": torch.cat(losses).numpy(),  # (windows, stride) per-character nats
+        "copy_rate": float(torch.cat(copies).mean()),
         "vocab_size": len(vocab),
         "block": block,
         "offset": offset,
@@ -91,6 +95,23 @@ def _loss_stats(losses) -> tuple[float, float]:
     groups = np.array_split(flat, min(32, flat.size))
     means = np.array([g.mean() for g in groups])
     return float(flat.mean()), float(means.std(ddof=1) / math.sqrt(len(means))) if len(means) > 1 else 0.0
+
+
+def _high_loss_cause(loss: float, uniform: float, bigram: float, copy_rate: object) -> str:
+    """Why the validation loss is too high, each cause named only when its premise holds."""
+    if isinstance(copy_rate, float) and copy_rate > 0.5:
+        return (f"the model predicts the character it is given, not the next one (its top guess is the input "
+                f"character {copy_rate:.0%} of the time): the targets must be the inputs shifted by one, "
+                "x = ids[i : i + block], y = ids[i + 1 : i + block + 1]")
+    if loss > 1.1 * uniform:
+        return (f"worse than uniform guessing (ln(vocab_size) = {uniform:.2f}): the model is confidently wrong; "
+                "were the targets the inputs shifted by one (y = x[1:])? does vocab list the characters in id order?")
+    if loss > 0.9 * uniform:
+        return (f"the checkpoint looks untrained: ln(vocab_size) = {uniform:.2f} is the loss of uniform "
+                "guessing (was the model saved before training, or re-initialised?)")
+    if loss > bigram:
+        return "worse than a character bigram: train longer, or check the model loads the weights it was trained with"
+    return "train longer (more steps, a warm-up and decaying learning rate) or a slightly bigger model"
 
 
 def _verdict_checkpoint(raw: dict, ctx: VerdictContext) -> Verdict:
@@ -140,21 +161,10 @@ def _verdict_checkpoint(raw: dict, ctx: VerdictContext) -> Verdict:
             metrics=metrics,
         )
     if loss > threshold:
-        if loss > 0.9 * uniform:
-            diagnosis = (
-                f"the checkpoint looks untrained: ln(vocab_size) = {uniform:.2f} is the loss of uniform "
-                "guessing (was the model saved before training, or re-initialised?)"
-            )
-        elif loss > bigram:
-            diagnosis = (
-                "worse than a character bigram: train longer, or check the model loads the weights it was trained with"
-            )
-        else:
-            diagnosis = "train longer (more steps, a warm-up and decaying learning rate) or a slightly bigger model"
         return Verdict.failed(
             f"validation loss is too high: {numbers}; the gate is {threshold:.3f}",
             f"gate = floor + {ctx.params.max_gap:g} x (bigram - floor); measured on {where}",
-            diagnosis=diagnosis,
+            diagnosis=_high_loss_cause(loss, uniform, bigram, raw.get("copy_rate")),
             metrics=metrics,
         )
     return Verdict.passed(

@@ -84,7 +84,9 @@ def _verdict_history(raw: dict, ctx: VerdictContext) -> Verdict:
     if low[1] < floor - 0.05:
         return Verdict.failed(
             f"the validation loss {low[1]:.3f} at step {low[0]} is below the entropy floor {floor:.3f}",
-            diagnosis="a leak: the model sees the characters it predicts, or validation data is in the training set",
+            diagnosis="the model was trained on targets it can see: when m7.causality passes, the targets are "
+            "probably the inputs themselves (they must be shifted by one: y = x[1:]); else the causal mask is missing; "
+            "or validation data is in the training set",
             metrics=metrics,
         )
     return Verdict.passed(

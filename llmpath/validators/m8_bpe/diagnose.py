@@ -10,6 +10,7 @@ from llmpath.validators.m8_bpe.reference import (
     encode_reference,
     encode_seq,
     merge_rtl,
+    pair_counts,
     replay,
     to_seq,
 )
@@ -21,6 +22,12 @@ _PER_TOKEN = (
 )
 
 
+def _keeps_merged_tokens(joined: bytes, data: bytes) -> bool:
+    """Whether ``data`` is ``joined`` with some bytes left out (an encode that also kept merged tokens)."""
+    it = iter(joined)
+    return all(any(b == c for c in it) for b in data)
+
+
 def _roundtrip_diagnosis(s: str, ids: list[int], back: str, vocab: dict | None) -> str | None:
     wide = {ord(c) for c in s if ord(c) > 127}
     if wide and (ids == [ord(c) for c in s] or any(i in wide and i >= len(vocab or ()) for i in ids)):
@@ -28,16 +35,34 @@ def _roundtrip_diagnosis(s: str, ids: list[int], back: str, vocab: dict | None) 
     if not isinstance(vocab, dict) or not all(i in vocab and isinstance(vocab[i], bytes) for i in ids):
         return None
     joined = b"".join(vocab[i] for i in ids)
-    if joined == s.encode("utf-8"):
+    data = s.encode("utf-8")
+    if len(joined) > len(data) and _keeps_merged_tokens(joined, data):
+        return (f"the ids spell {len(joined)} bytes for a text of {len(data)}: a merged pair's second token is "
+                "kept; merge() must step past both tokens of a match (i += 2, not i += 1)")
+    if joined == data:
         per_token = "".join(vocab[i].decode("utf-8", errors="replace") for i in ids)
         if back == per_token:
             return _PER_TOKEN
         return "encode is right (the ids spell the text's UTF-8 bytes in your vocab) but decode is not"
     return "the ids do not spell the text's UTF-8 bytes in your own vocab: encode (or vocab) changes the bytes"
 
+def _stale_counts(segs: list, merges: list) -> bool:
+    """Whether the merges follow the pair counts of the *untouched* text, most frequent first: counted once."""
+    counts = pair_counts(segs)
+    for pair, _new in merges[: max(3, min(len(merges), 12))]:
+        key = (chr(pair[0]), chr(pair[1]))
+        if max(pair) > 255 or counts.get(key, 0) < max(max(counts.values(), default=0), 1):
+            return False
+        del counts[key]
+    return True
+
+
 def _replay_diagnosis(text: str, chunks: list, merges: list, chunked: bool) -> str | None:
     """Which classic bug makes the learner's merges consistent (each pair a maximum) all the way?"""
     utf8 = [(to_seq(c.encode("utf-8")), w) for c, w in chunks]
+    if len(merges) >= 3 and _stale_counts(utf8, merges):
+        return ("stale pair counts: the merges follow the pair counts of the original text, as if counted once; "
+                "every merge changes its neighbours' pairs, so count the pairs again after each merge")
     if replay(utf8, merges, merge_rtl) is None:
         return (
             "overlapping pairs are merged from the right ('aaa' -> [a, X]); scan left to right and skip both "

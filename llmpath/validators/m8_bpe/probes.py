@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import re
-import sys
 from collections.abc import Callable
-from types import ModuleType
 from typing import Any
 
 from llmpath.validators.api import ContractError, ProbeContext
@@ -52,7 +49,8 @@ def _split(tok: Any, text: str) -> list[str] | None:
     """The chunks the learner's split pattern makes of ``text`` (None when there is no pattern).
 
     Uses the learner's own compiled pattern when it exposes one (minbpe's ``compiled_pattern``),
-    else compiles ``pattern`` with the regex module the learner's file imported (``regex`` or ``re``).
+    else compiles ``pattern`` with the ``regex`` module (a dependency of llmpath), which also reads
+    the ``re`` syntax and the Unicode classes of GPT-2's pattern (``\\p{L}``) that ``re`` lacks.
     """
     pattern = getattr(tok, "pattern", None)
     if hasattr(pattern, "findall"):  # a compiled pattern stored as `pattern`
@@ -61,13 +59,23 @@ def _split(tok: Any, text: str) -> list[str] | None:
         return None
     compiled = getattr(tok, "compiled_pattern", None)
     if not hasattr(compiled, "findall"):
-        learner = sys.modules.get(type(tok).__module__)
-        engine: ModuleType = re
-        for value in vars(learner).values() if learner else ():
-            if isinstance(value, ModuleType) and value.__name__ == "regex":
-                engine = value
-        compiled = engine.compile(pattern)
+        compiled = _compile(pattern)
     return list(compiled.findall(text))
+
+
+def _compile(pattern: str) -> Any:
+    try:
+        import regex as engine
+    except ImportError:  # pragma: no cover - regex is a dependency; plain re reads most patterns
+        import re as engine
+    try:
+        return engine.compile(pattern)
+    except Exception as exc:  # noqa: BLE001 - regex.error, re.error, anything a hostile pattern raises
+        raise ContractError(
+            f"M8: your tokenizer's `pattern` {pattern[:80]!r} cannot be compiled by the `regex` module ({exc}), "
+            "so llmpath cannot split text the way your tokenizer does; check the pattern, or expose the compiled "
+            "one as `compiled_pattern` (minbpe's name)"
+        ) from None
 
 
 def _attempt(fn: Callable[[], Any]) -> dict:

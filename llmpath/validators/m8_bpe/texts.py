@@ -132,8 +132,11 @@ def roundtrip_cases(seed: int, n_random: int, long_chars: int) -> list[tuple[str
         ("a very long run of spaces", " " * n),
         ("a very long repeat of CRLF", "\r\n" * (n // 2)),
     ]
+    # Text like the training text, where the learned merges actually apply (the strings above mostly
+    # escape them): a merge step that keeps a token it merged shows only here.
+    story = [("held-out corpus text", corpus("validation", 300)), ("a stretch of training text", corpus("train", 160))]
     rng = random.Random(f"llmpath-m8-random-{seed}")
-    return cases + [(f"seeded random text #{i}", random_text(rng)) for i in range(n_random)]
+    return story + cases + [(f"seeded random text #{i}", random_text(rng)) for i in range(n_random)]
 
 
 # Byte strings that are not valid UTF-8 (plus one valid character split over two byte ids).

@@ -13,9 +13,9 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     """The logistic function 1 / (1 + exp(-z)), elementwise.
 
     z: an array of any shape. Returns an array of the same shape with values in [0, 1], finite
-    and accurate for |z| up to 1000 (no overflow, no nan).
+    and accurate for |z| up to 1000 (no nan; exp overflowing to inf on the way is a numpy warning).
     """
-    raise NotImplementedError("sigmoid: compute 1 / (1 + exp(-z)) elementwise without overflow for large |z|")
+    raise NotImplementedError("sigmoid: compute 1 / (1 + exp(-z)) elementwise, finite and exact for |z| up to 1000")
 
 
 def loss_and_grad(w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray, float]:
