@@ -12,9 +12,11 @@ from typing import Annotated
 import typer
 
 from llmpath.cli import output
-from llmpath.cli.options import JsonOpt, WorkspaceOpt
+from llmpath.cli.options import JsonOpt, WorkspaceOpt, hide_flag_placeholders
 from llmpath.cli.options import open_ctx as _ctx
-from llmpath.errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
+from llmpath.errors import EXIT_CHECK_FAILED, EXIT_DECLINED, EXIT_OK, UsageError
+
+hide_flag_placeholders()
 
 app = typer.Typer(
     name="llmpath",
@@ -25,6 +27,26 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="markdown",
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from llmpath import __version__
+
+        output.stdout.print(f"llmpath {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", help="Print llmpath's version and exit.", callback=_version, is_eager=True)
+    ] = False,
+) -> None:
+    """Keep yourself honest on a 14-milestone path to LLM engineering.
+
+    Start with `llmpath status`; it always tells you the next command.
+    """
 
 
 class _Spinner:
@@ -134,13 +156,18 @@ def unlock(
     allow_dirty: Annotated[
         bool, typer.Option("--allow-dirty", help="Complete even with uncommitted milestone files.")
     ] = False,
+    no_commit: Annotated[
+        bool, typer.Option("--no-commit", help="Leave llmpath's records uncommitted (tag your commit instead).")
+    ] = False,
     workspace: WorkspaceOpt = None,
     json: JsonOpt = False,
 ) -> None:
     """Complete the milestone in progress and unlock the next one, when every criterion passes.
 
-    Re-runs only the checks whose files changed since they were recorded. Records the commit,
-    tags it `llmpath/M#`, ticks the README checklist and lays out the next starter files.
+    Re-runs only the checks whose files changed since they were recorded, records the commit it
+    judged, ticks the README checklist and lays out the next starter files. In a git repository it
+    then commits those records (progress, checklist, logs, starter files) and tags that commit
+    `llmpath/M#`: the tag holds your work and the evidence, and `git status` stays clean.
     Example: `llmpath unlock next`. Exit code 4 with a list of what is missing when refused.
     """
     from llmpath.commands.unlock import unlock as run
@@ -152,7 +179,9 @@ def unlock(
             if n and spinner.status:
                 spinner.status.update(f"re-running {n} check(s) whose files changed…")
 
-        report = run(ctx, target, allow_dirty=allow_dirty, on_rerun=on_rerun, on_event=spinner.event)
+        report = run(
+            ctx, target, allow_dirty=allow_dirty, commit=not no_commit, on_rerun=on_rerun, on_event=spinner.event
+        )
     if json:
         output.print_json(report.to_json())
     else:
@@ -162,10 +191,11 @@ def unlock(
 @app.command()
 def init(
     directory: Annotated[Path, typer.Argument(help="Where to create the workspace.")] = Path("."),
-    git: Annotated[bool, typer.Option("--git", help="Also run `git init` there.")] = False,
+    git: Annotated[bool, typer.Option("--git", help="Also `git init` there and commit the fresh workspace.")] = False,
     roadmap: Annotated[
         Path | None, typer.Option("--roadmap", help="Use this roadmap.yaml instead of the built-in curriculum.")
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Create it even inside another workspace.")] = False,
 ) -> None:
     """Lay out a fresh workspace: roadmap.yaml, milestones/M1, empty logs, folders. Never overwrites.
 
@@ -173,15 +203,8 @@ def init(
     """
     from llmpath.commands.init import init as run
 
-    report = run(directory, git=git, roadmap_file=roadmap)
-    output.stdout.print(f"[green]Created an llmpath workspace in {report.root}[/]")
-    for path in report.created:
-        output.stdout.print(f"  {path}")
-    if report.git:
-        output.stdout.print("  (git repository initialised)")
-    output.stdout.print(
-        f"[bold]next:[/] cd {report.root} && llmpath status  — then read milestones/{report.first}/README.md"
-    )
+    report = run(directory, git=git, roadmap_file=roadmap, force=force)
+    output.init_report(report)
 
 
 @app.command()
@@ -275,7 +298,9 @@ def reset(
 
         if not sys.stdin.isatty():
             raise UsageError("reset needs confirmation: pass --yes when not running interactively")
-        typer.confirm(f"Move milestones/{mid}/ to a backup and lay out fresh starter files?", abort=True)
+        if not typer.confirm(f"Move milestones/{mid}/ to a backup and lay out fresh starter files?"):
+            output.stdout.print(f"nothing was reset: milestones/{mid}/ is as it was")
+            raise typer.Exit(EXIT_DECLINED)  # a "no" is a refusal, not Ctrl-C (130)
     report = run(ctx, mid)
     if report.backup:
         output.stdout.print(f"your files are safe in {ctx.workspace.rel(report.backup)}")

@@ -104,10 +104,18 @@ def log_journal(
     elif text is None:
         if not sys.stdin.isatty():
             raise UsageError("no text given: pass the reflection as an argument, or `-` to read stdin")
-        from llmpath.cli.editor import edit_text
+        from llmpath.cli.editor import edit_text, editor_command, type_text
 
-        text = edit_text("\n#: Write your reflection above (Markdown is fine). Lines starting with '#:' are dropped.\n")
-        text = "\n".join(line for line in text.splitlines() if not line.startswith("#:")).strip()
+        if editor_command() is None:
+            text = type_text(
+                "No $VISUAL or $EDITOR is set, so type your reflection here (Markdown is fine; "
+                "`export EDITOR=nano` to write it in an editor next time)."
+            )
+        else:
+            text = edit_text(
+                "\n#: Write your reflection above (Markdown is fine). Lines starting with '#:' are dropped.\n"
+            )
+            text = "\n".join(line for line in text.splitlines() if not line.startswith("#:")).strip()
     entry = run(open_ctx(workspace), milestone=milestone, text=text)
     _report(entry, "learning_journal.md", as_json=json)
 

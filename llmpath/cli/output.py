@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any
 
 from rich.console import Console
@@ -11,8 +13,20 @@ from rich.text import Text
 
 from llmpath.cli.output_json import print_json as print_json  # one place prints JSON: re-exported here
 
-stdout = Console(highlight=False, soft_wrap=False)
-stderr = Console(stderr=True, highlight=False)
+
+def _console(stream: Any, **kw: Any) -> Console:
+    """A console that never hard-wraps piped output at 80 columns (a terminal keeps its own width)."""
+    try:
+        piped = not stream.isatty()
+    except (AttributeError, ValueError):
+        piped = True
+    if piped and "COLUMNS" not in os.environ:
+        return Console(highlight=False, soft_wrap=True, width=1000, **kw)
+    return Console(highlight=False, **kw)
+
+
+stdout = _console(sys.stdout)
+stderr = _console(sys.stderr, stderr=True)
 
 _MARK = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "error": "[yellow]![/]"}
 _STATE = {"complete": "[green]complete[/]", "in_progress": "[cyan]in progress[/]", "locked": "[dim]locked[/]"}
@@ -103,6 +117,16 @@ def check_report(report: Any, *, verbose: bool = False) -> None:
         )
     if report.recorded:
         stdout.print(f"[dim]recorded in .llmpath/progress.json (files fingerprint {report.fingerprint[:12]})[/]")
+    if report.next_command:
+        next_line(report.next_command, report.next_why)
+
+
+def next_line(command: str, why: str) -> None:
+    """``next: COMMAND  why`` (a chained command is shown one step per line)."""
+    steps = command.split(" && llmpath ")
+    stdout.print(f"[bold]next:[/] [cyan]{escape(steps[0])}[/]" + ("" if len(steps) > 1 else f"  [dim]{escape(why)}[/]"))
+    for step in steps[1:]:
+        stdout.print(f"      [cyan]llmpath {escape(step)}[/]  [dim]{escape(why)}[/]")
 
 
 def unlock_report(report: Any) -> None:
@@ -111,6 +135,8 @@ def unlock_report(report: Any) -> None:
     stdout.print(
         f"[green bold]✓ {report.completed} complete[/]" + (f" at {report.commit[:8]}" if report.commit else "")
     )
+    if report.records_commit:
+        stdout.print(f"  llmpath's records committed as {report.records_commit[:8]} (progress, checklist, logs)")
     if report.tag:
         stdout.print(f"  tagged [cyan]{escape(report.tag)}[/]")
     if report.dirty:
@@ -128,3 +154,19 @@ def unlock_report(report: Any) -> None:
         )
     else:
         stdout.print("[bold green]That was the last milestone: the whole roadmap is complete.[/]")
+
+
+def init_report(report: Any) -> None:
+    stdout.print(f"[green]Created an llmpath workspace in {escape(str(report.root))}[/]")
+    for path in report.created:
+        stdout.print(f"  {escape(path)}")
+    if report.git:
+        stdout.print("  (git repository initialised)")
+    if report.commit:
+        stdout.print(f"  committed as {report.commit[:8]}")
+    for warning in report.warnings:
+        stdout.print(f"  [yellow]warning:[/] {escape(warning)}")
+    stdout.print(
+        f"[bold]next:[/] [cyan]cd {escape(str(report.root))} && llmpath status[/]  "
+        f"[dim]then read milestones/{report.first}/README.md[/]"
+    )

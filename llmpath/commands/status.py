@@ -29,6 +29,12 @@ def next_command(ctx: Context, progress: Any) -> tuple[str | None, str]:
     return f"llmpath check {mid}", f"{len(milestone.criteria) - len(passed)} criteria of {mid} still to pass"
 
 
+def _latest(records: dict[str, Any]) -> str | None:
+    """The newest time a result was recorded (a fresh clone has no cache of the last run)."""
+    times = [r.at for r in records.values() if getattr(r, "at", None)]
+    return max(times) if times else None
+
+
 def papers_by_milestone(ctx: Context) -> dict[str, list[str]]:
     """Paper notes in papers_notes/, grouped by the milestone named in their front matter."""
     folder = ctx.root / "papers_notes"
@@ -54,8 +60,11 @@ def papers_by_milestone(ctx: Context) -> dict[str, list[str]]:
 
 def status(ctx: Context) -> dict[str, Any]:
     """The status document (also what ``--json`` prints; schema in README.md)."""
+    from llmpath.workspace.views import read_last_checks
+
     progress = ctx.progress()
     papers = papers_by_milestone(ctx)
+    last_checks = read_last_checks(ctx.root)
     phases = []
     done = total = 0
     for phase in ctx.roadmap.phases:
@@ -71,7 +80,7 @@ def status(ctx: Context) -> dict[str, Any]:
                     "state": state,
                     "criteria_passed": passed,
                     "criteria_total": len(m.criteria),
-                    "last_check_at": st.last_check_at,
+                    "last_check_at": last_checks.get(m.id) or st.last_check_at or _latest(st.checks),
                     "completed_at": st.completed_at,
                     "commit": st.commit,
                     "papers": papers.get(m.id, []),

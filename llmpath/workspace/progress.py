@@ -111,13 +111,21 @@ class ProgressStore:
                 # re-validate: fn may have assigned something of the wrong type
                 progress = Progress.model_validate(progress.model_dump(warnings=False))
                 self._remove_stale_temps()
-                atomic_write_text(self.path, dumps(progress))
+                text = dumps(progress)
+                if not self._holds(text):  # unchanged: leave the file (and its mtime) alone
+                    atomic_write_text(self.path, text)
                 return progress
         except filelock.Timeout:
             raise StateError(
                 f"{self.lock_path} has been locked for {LOCK_TIMEOUT_S:.0f} s: is another llmpath "
                 "command running? Wait for it to finish, or delete the lock file if none is running",
             ) from None
+
+    def _holds(self, text: str) -> bool:
+        try:
+            return self.path.read_bytes() == text.encode("utf-8")
+        except OSError:
+            return False
 
     def _remove_stale_temps(self) -> None:
         # Temp files of writers killed mid-write; every writer holds the lock, so any left now are stale.

@@ -19,6 +19,8 @@ from typing import Any
 from llmpath import __version__
 
 CACHE = Path(".llmpath") / "cache" / "roadmap.json"
+# When each milestone was last checked: volatile, so kept out of the committed progress file
+LAST_CHECKS = Path(".llmpath") / "cache" / "last_checks.json"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,6 +100,7 @@ class RecordView:
     status: str
     summary: str
     fingerprint: str
+    at: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,7 +123,7 @@ class ProgressView:
         out = {}
         for mid, st in doc.get("milestones", {}).items():
             checks = {
-                cid: RecordView(str(r["status"]), str(r["summary"]), str(r["fingerprint"]))
+                cid: RecordView(str(r["status"]), str(r["summary"]), str(r["fingerprint"]), r.get("at"))
                 for cid, r in st.get("checks", {}).items()
             }
             out[mid] = StateView(st.get("completed_at"), st.get("last_check_at"), st.get("commit"), checks)
@@ -165,6 +168,29 @@ def write_cached_roadmap(root: Path, roadmap: Any) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".roadmap.{os.getpid()}.tmp")
         tmp.write_text(json.dumps({"key": key, "roadmap": RoadmapView.from_model(roadmap).to_json()}), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def read_last_checks(root: Path) -> dict[str, str]:
+    """{milestone id: UTC time of its last recorded check} from the untracked cache (empty when absent)."""
+    try:
+        doc = json.loads((root / LAST_CHECKS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in doc.items()} if isinstance(doc, dict) else {}
+
+
+def note_last_check(root: Path, mid: str, when: str) -> None:
+    """Remember when ``mid`` was last checked (best effort, like the roadmap cache)."""
+    try:
+        doc = read_last_checks(root)
+        doc[mid] = when
+        path = root / LAST_CHECKS
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".last_checks.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(doc, sort_keys=True), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:
         pass
