@@ -209,24 +209,20 @@ def init(
 
 @app.command()
 def hint(
-    milestone: Annotated[str, typer.Argument(help="The milestone, e.g. M2.")],
+    target: Annotated[
+        str | None,
+        typer.Argument(help="A milestone (M2) or a criterion (M2.gradients); default: the milestone in progress."),
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Show every hint of the milestone at once.")] = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Reveal the milestone's next hint (and show the ones already revealed).
+    """Reveal the next hint for the first criterion still failing (and the ones revealed before).
 
-    Example: `llmpath hint M2`
+    Example: `llmpath hint`, `llmpath hint M2.gradients`, `llmpath hint M2 --all`
     """
     from llmpath.commands.hint import hint as run
 
-    report = run(_ctx(workspace), milestone)
-    if not report.total:
-        output.stdout.print(f"{report.milestone} has no hints.")
-        return
-    for i, text in enumerate(report.revealed, 1):
-        style = "bold" if report.new and i == len(report.revealed) else "dim"
-        output.stdout.print(f"[{style}]hint {i}/{report.total}:[/] {output.escape(text)}")
-    if len(report.revealed) == report.total and not report.new:
-        output.stdout.print("[dim]That is every hint for this milestone.[/]")
+    output.hint_report(run(_ctx(workspace), target, show_all=all_))
 
 
 @app.command()

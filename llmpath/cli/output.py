@@ -170,3 +170,34 @@ def init_report(report: Any) -> None:
         f"[bold]next:[/] [cyan]cd {escape(str(report.root))} && llmpath status[/]  "
         f"[dim]then read milestones/{report.first}/README.md[/]"
     )
+
+
+def hint_report(report: Any) -> None:
+    mid = report.milestone
+    if report.all_passed:
+        stdout.print(f"Every criterion of {mid} passed when last checked: no hint needed.")
+        return
+    if not report.groups:
+        stdout.print(f"{mid} has no hints.")
+        return
+    for group in report.groups:
+        label = f"{group.criterion} · {group.text}" if group.criterion else f"{mid} · general hints"
+        if report.target and not group.criterion:
+            label = f"{report.target} · {group.text}  (general hints of {mid})"
+        stdout.print(f"[bold]{escape(label)}[/]")
+        for i, text in enumerate(group.hints, 1):
+            style = "bold" if report.new and report.target and i == len(group.hints) else "dim"
+            stdout.print(f"  [{style}]hint {i}/{group.total}:[/] {escape(text)}", soft_wrap=True)
+    if report.target is None:
+        return
+    group = report.groups[0]
+    if report.last_result:
+        stdout.print(f"  [dim]last check:[/] {escape(report.last_result)}", soft_wrap=True)
+    for line in report.advice:
+        stdout.print(f"  {escape(line)}", soft_wrap=True)
+    if group.total == 0 and not report.advice:
+        stdout.print(f"  No hints for {report.target}: its last check above says what it needs "
+                     f"([cyan]llmpath check {mid}[/] shows the details).")
+    elif group.total and not report.new:
+        stdout.print(f"  [dim]That is every hint for {escape(report.target)}; "
+                     f"`llmpath hint {mid} --all` shows all of {mid}'s hints.[/]")

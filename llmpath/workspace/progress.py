@@ -53,7 +53,8 @@ class MilestoneState(BaseModel):
     tag: str | None = None
     last_check_at: str | None = None
     checks: dict[str, CheckRecord] = Field(default_factory=dict)  # keyed by criterion id
-    hints_revealed: int = 0
+    hints_revealed: int = 0  # of the milestone's general hints
+    criterion_hints: dict[str, int] = Field(default_factory=dict)  # hints revealed per criterion id
 
 
 class Progress(BaseModel):
