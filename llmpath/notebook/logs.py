@@ -32,30 +32,44 @@ from llmpath.notebook.entries import (
     JOURNAL_FILE,
     ExperimentEntry,
     JournalEntry,
+    RetractionEntry,
     check_commit,
     check_metric,
     check_milestone,
     check_visualization,
     parse_metric,
 )
-from llmpath.notebook.markdown import HEADERS, experiment_from, journal_from, records, render_experiment, render_journal
+from llmpath.notebook.markdown import (
+    HEADERS,
+    experiment_from,
+    journal_from,
+    records,
+    render_experiment,
+    render_journal,
+    render_retraction,
+    retraction_from,
+)
 
 __all__ = [
     "EXPERIMENTS_FILE",
     "JOURNAL_FILE",
     "ExperimentEntry",
     "JournalEntry",
+    "RetractionEntry",
     "append_experiment",
     "append_journal",
+    "append_retraction",
     "check_visualization",
     "ensure_log_files",
     "parse_metric",
     "read_experiments",
     "read_journal",
+    "read_retractions",
 ]
 
 LOCK_TIMEOUT_S = 10.0
-_ID = {"experiment": re.compile(r"E(\d{4,})"), "journal": re.compile(r"J(\d{4,})")}
+_PREFIX = {"experiment": "E", "journal": "J", "retraction": "R"}
+_ID = {kind: re.compile(prefix + r"(\d{4,})") for kind, prefix in _PREFIX.items()}
 
 
 def ensure_log_files(workspace: Path) -> None:
@@ -125,16 +139,64 @@ def append_journal(workspace: Path, *, milestone: str, text: str, commit: str | 
     return entry
 
 
-def read_experiments(workspace: Path, milestone: str | None = None) -> list[ExperimentEntry]:
-    """Every experiment entry in file order, optionally only those of ``milestone``."""
+def append_retraction(
+    workspace: Path, *, entry_id: str, reason: str, commit: str | None, dirty: bool
+) -> RetractionEntry:
+    """Retract entry ``entry_id`` (E#### or J####): a new entry in the same file; nothing is rewritten."""
+    workspace = Path(workspace)
+    if not reason.strip():
+        raise UsageError("a retraction needs a reason (--reason 'why this entry should not count')")
+    wanted = entry_id.strip().upper()
+    with _lock(workspace):
+        _ensure(workspace)
+        found = [e for e in (*read_experiments(workspace, retracted=True), *read_journal(workspace, retracted=True))
+                 if e.id == wanted]
+        if not found:
+            raise UsageError(f"no log entry {entry_id!r}", hint="`llmpath log list` shows the ids (E0001, J0001, ...)")
+        earlier = [r for r in read_retractions(workspace) if r.entry == wanted]
+        if earlier:
+            raise UsageError(f"{wanted} was already retracted by {earlier[0].id} ({earlier[0].reason.strip()})")
+        path = workspace / (EXPERIMENTS_FILE if wanted.startswith("E") else JOURNAL_FILE)
+        entry = RetractionEntry(
+            id=_next_id([workspace / EXPERIMENTS_FILE, workspace / JOURNAL_FILE], "retraction"),
+            milestone=found[0].milestone,
+            timestamp=utc_now(),
+            commit=check_commit(commit),
+            dirty=bool(dirty),
+            entry=wanted,
+            reason=reason,
+        )
+        _append(path, render_retraction(entry))
+    return entry
+
+
+def read_retractions(workspace: Path) -> list[RetractionEntry]:
+    """Every retraction in both logs, in file order (experiments first)."""
+    workspace = Path(workspace)
+    return [
+        retraction_from(d, where)
+        for name in (EXPERIMENTS_FILE, JOURNAL_FILE)
+        for d, where in records(workspace / name, "retraction")
+    ]
+
+
+def read_experiments(
+    workspace: Path, milestone: str | None = None, *, retracted: bool = False
+) -> list[ExperimentEntry]:
+    """Every experiment entry in file order, optionally only those of ``milestone``.
+
+    Retracted entries are left out (they no longer count) unless ``retracted``.
+    """
     entries = [experiment_from(d, where) for d, where in records(Path(workspace) / EXPERIMENTS_FILE, "experiment")]
-    return [e for e in entries if milestone is None or e.milestone == milestone]
+    gone = set() if retracted else {r.entry for r in read_retractions(workspace)}
+    return [e for e in entries if (milestone is None or e.milestone == milestone) and e.id not in gone]
 
 
-def read_journal(workspace: Path, milestone: str | None = None) -> list[JournalEntry]:
-    """Every journal entry in file order, optionally only those of ``milestone``."""
+def read_journal(workspace: Path, milestone: str | None = None, *, retracted: bool = False) -> list[JournalEntry]:
+    """Every journal entry in file order, optionally only those of ``milestone``; retracted ones left out."""
     entries = [journal_from(d, where) for d, where in records(Path(workspace) / JOURNAL_FILE, "journal")]
-    return [e for e in entries if milestone is None or e.milestone == milestone]
+    gone = set() if retracted else {r.entry for r in read_retractions(workspace)}
+    return [e for e in entries if (milestone is None or e.milestone == milestone) and e.id not in gone]
 
 
 @contextlib.contextmanager
@@ -191,10 +253,11 @@ def _append(path: Path, block: str) -> None:
         os.close(fd)
 
 
-def _next_id(path: Path, kind: str) -> str:
+def _next_id(paths: Path | list[Path], kind: str) -> str:
     highest = 0
-    for data, _ in records(path, kind):
-        match = _ID[kind].fullmatch(str(data.get("id", "")))
-        if match:
-            highest = max(highest, int(match.group(1)))
-    return f"{'E' if kind == 'experiment' else 'J'}{highest + 1:04d}"
+    for path in paths if isinstance(paths, list) else [paths]:
+        for data, _ in records(path, kind):
+            match = _ID[kind].fullmatch(str(data.get("id", "")))
+            if match:
+                highest = max(highest, int(match.group(1)))
+    return f"{_PREFIX[kind]}{highest + 1:04d}"
