@@ -163,3 +163,29 @@ def test_a_passing_check_prints_the_next_command(tmp_path):
     assert res.code == EXIT_OK and "next: llmpath unlock next" in res.out
     failing = cli("check", "M2", "--preview", cwd=ws)
     assert "next:" not in failing.out  # a preview records nothing and suggests nothing
+
+
+# 13. No dead ends
+
+
+def test_status_and_unlock_say_where_the_path_ends(tmp_path):
+    ws = toy_workspace(tmp_path)
+    roadmap = ws / "roadmap.yaml"
+    text = roadmap.read_text()
+    roadmap.write_text(text.replace("tests.toy_validators:FILE", "tests.toy_validators:FUTURE").replace(
+        "tests.toy_validators:FUTURE", "tests.toy_validators:FILE", 1))  # M1 judged, M2 onwards not
+    commit_all(ws)
+    _done(ws)
+    commit_all(ws)
+    res = cli("unlock", "next", "--json", cwd=ws)
+    assert res.code == EXIT_OK, res.err
+    assert "M2" in json.loads(res.out)["path_ends"]
+    for args in (["status", "--json"],):
+        doc = json.loads(cli(*args, cwd=ws).out)
+        assert doc["current"] == "M2" and "cannot be judged" in doc["next"]["why"]
+        assert doc["next"]["command"] == "llmpath check --all"
+        assert [m["judged"] for m in doc["phases"][0]["milestones"][:2]] == [True, False]
+    shown = subprocess.run([sys.executable, "-m", "llmpath", "status"], cwd=ws, capture_output=True, text=True)
+    assert "cannot be judged" in shown.stdout and "not judged by this version yet" in shown.stdout  # instant path
+    refused = cli("unlock", "next", cwd=ws)
+    assert refused.code == EXIT_GATE and "path ends here" in refused.err

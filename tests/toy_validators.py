@@ -104,3 +104,11 @@ NONE = Check(
     timeout_s=10,
     memory_mb=512,
 )
+
+
+def _verdict_future(raw: dict, ctx: VerdictContext) -> Verdict:
+    return Verdict.error("toy.future is not implemented in this version of llmpath")
+
+
+# a check a roadmap may name but this version cannot judge (like llmpath.validators.future's)
+FUTURE = Check(name="toy.future", description="toy: not judged yet", verdict=_verdict_future, available=False)

@@ -59,6 +59,8 @@ def status(doc: dict[str, Any]) -> None:
                 when = f"done at {m['commit'][:8]}"
             papers = f"📄 {len(m['papers'])}" if m["papers"] else ""
             marker = "▶" if m["id"] == doc["current"] else " "
+            if not m.get("judged", True):
+                when = "[dim]not judged by this version yet[/]"
             table.add_row(marker, m["id"], escape(m["title"]), _STATE[m["state"]], crit, when, papers)
         stdout.print(table)
     stdout.print()
@@ -149,6 +151,10 @@ def unlock_report(report: Any) -> None:
         stdout.print(f"[bold]unlocked {report.unlocked}[/]")
         for path in report.scaffolded:
             stdout.print(f"  laid out {escape(path)}")
+        if report.path_ends:
+            stdout.print(f"[bold yellow]The path ends here for now:[/] {escape(report.path_ends)}.")
+            stdout.print("[bold]next:[/] [cyan]llmpath check --all[/]  [dim]keep your completed work passing[/]")
+            return
         stdout.print(
             f"[bold]next:[/] read milestones/{report.unlocked}/README.md, then [cyan]llmpath check {report.unlocked}[/]"
         )

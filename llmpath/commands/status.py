@@ -12,11 +12,28 @@ if TYPE_CHECKING:  # status also runs on a light context of plain views (llmpath
 SCHEMA_VERSION = 1
 
 
+def path_end(ctx: Context, mid: str) -> str | None:
+    """Why ``mid`` is where the path ends for now (this version cannot judge it), or None."""
+    from llmpath import __version__
+    from llmpath.workspace.views import is_judged
+
+    milestone = ctx.milestone(mid)
+    if is_judged(milestone):
+        return None
+    return (
+        f"{mid} ({milestone.title}) cannot be judged by llmpath {__version__} yet: the path ends here for now. "
+        f"Upgrade llmpath when {mid}'s checks ship; until then, keep your completed work passing"
+    )
+
+
 def next_command(ctx: Context, progress: Any) -> tuple[str | None, str]:
     """(command, why) for the learner's next step."""
     mid = gates.current(ctx.roadmap, progress)
     if mid is None:
         return "llmpath check --all", "every milestone is complete: re-verify them all on your current code"
+    end = path_end(ctx, mid)
+    if end is not None:
+        return "llmpath check --all", end
     milestone = ctx.milestone(mid)
     records = progress.state(mid).checks
     if not ctx.workspace.milestone_dir(mid).exists():
@@ -60,7 +77,7 @@ def papers_by_milestone(ctx: Context) -> dict[str, list[str]]:
 
 def status(ctx: Context) -> dict[str, Any]:
     """The status document (also what ``--json`` prints; schema in README.md)."""
-    from llmpath.workspace.views import read_last_checks
+    from llmpath.workspace.views import is_judged, read_last_checks
 
     progress = ctx.progress()
     papers = papers_by_milestone(ctx)
@@ -84,6 +101,7 @@ def status(ctx: Context) -> dict[str, Any]:
                     "completed_at": st.completed_at,
                     "commit": st.commit,
                     "papers": papers.get(m.id, []),
+                    "judged": is_judged(m),
                 }
             )
             total += 1

@@ -15,6 +15,7 @@ from llmpath.commands.check import (
     run_criteria,
 )
 from llmpath.commands.context import Context
+from llmpath.commands.status import path_end
 from llmpath.errors import GateError, LlmpathError, UsageError
 from llmpath.fsutil import utc_now
 from llmpath.workspace import gates
@@ -34,6 +35,7 @@ class UnlockReport:
     phase_completed: str | None
     warnings: tuple[str, ...] = ()
     records_commit: str | None = None  # the commit of llmpath's records on top of the judged one (tagged)
+    path_ends: str | None = None  # the milestone unlocked cannot be judged by this version: why
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -47,6 +49,7 @@ class UnlockReport:
             "phase_completed": self.phase_completed,
             "warnings": list(self.warnings),
             "records_commit": self.records_commit,
+            "path_ends": self.path_ends,
         }
 
 
@@ -196,7 +199,7 @@ def unlock(
         raise GateError(
             f"{mid} ({milestone.title}) is not complete yet",
             missing=missing,
-            hint=f"`llmpath check {mid}` shows each failing check in detail",
+            hint=path_end(ctx, mid) or f"`llmpath check {mid}` shows each failing check in detail",
         )
     dirty_files = _refuse_uncommitted(milestone, ev, allow_dirty)
     warnings: list[str] = []
@@ -223,4 +226,5 @@ def unlock(
         phase.id if phase.milestones[-1].id == mid else None,
         tuple(warnings),
         records,
+        path_end(ctx, nxt) if nxt is not None else None,
     )

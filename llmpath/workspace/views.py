@@ -19,6 +19,7 @@ from typing import Any
 from llmpath import __version__
 
 CACHE = Path(".llmpath") / "cache" / "roadmap.json"
+_FORMAT = 2  # of the cached view: 2 added `judged` per milestone
 # When each milestone was last checked: volatile, so kept out of the committed progress file
 LAST_CHECKS = Path(".llmpath") / "cache" / "last_checks.json"
 
@@ -34,6 +35,7 @@ class MilestoneView:
     id: str
     title: str
     criteria: tuple[CriterionView, ...]
+    judged: bool = True  # every check it needs exists in this version of llmpath
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,7 +82,10 @@ class RoadmapView:
                     tuple(p["objectives"]),
                     tuple(
                         MilestoneView(
-                            m["id"], m["title"], tuple(CriterionView(c["id"], c["text"]) for c in m["criteria"])
+                            m["id"],
+                            m["title"],
+                            tuple(CriterionView(c["id"], c["text"]) for c in m["criteria"]),
+                            bool(m.get("judged", True)),
                         )
                         for m in p["milestones"]
                     ),
@@ -92,7 +97,21 @@ class RoadmapView:
     @classmethod
     def from_model(cls, roadmap: Any) -> RoadmapView:
         """The view of a validated ``llmpath.workspace.roadmap.Roadmap`` (its dump has every field the view keeps)."""
-        return cls.from_json(roadmap.model_dump())
+        doc = roadmap.model_dump()
+        for phase, p in zip(roadmap.phases, doc["phases"]):
+            for milestone, m in zip(phase.milestones, p["milestones"]):
+                m["judged"] = is_judged(milestone)
+        return cls.from_json(doc)
+
+
+def is_judged(milestone: Any) -> bool:
+    """Whether this version of llmpath has every check the milestone needs (a view knows it already)."""
+    known = getattr(milestone, "judged", None)
+    if isinstance(known, bool):
+        return known
+    from llmpath.validators.registry import resolve
+
+    return all(resolve(check.validator).available for c in milestone.criteria for check in c.checks)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,7 +162,7 @@ class ProgressSnapshot:
 def cache_key(roadmap_bytes: bytes) -> str:
     # A cache key, not a security boundary: CRC-32 + length of the exact bytes (zlib loads in
     # microseconds where hashlib's OpenSSL start-up costs ~5 ms of a ~50 ms budget).
-    return f"{__version__}:{len(roadmap_bytes)}:{zlib.crc32(roadmap_bytes):08x}"
+    return f"{_FORMAT}:{__version__}:{len(roadmap_bytes)}:{zlib.crc32(roadmap_bytes):08x}"
 
 
 def read_cached_roadmap(root: Path) -> RoadmapView | None:
