@@ -80,10 +80,22 @@ def _error_record(exc: BaseException, milestone: str, milestone_dir: Path) -> di
     return {"kind": "exception", "message": message, "traceback": frames}
 
 
+def _stack_on_request(path: str | None) -> None:
+    """Dump every thread's stack to ``path`` when the parent asks (before it stops a hung job)."""
+    import faulthandler
+    import signal
+
+    if not path or not hasattr(signal, "SIGUSR1"):
+        return
+    handle = open(path, "w", encoding="utf-8")  # kept open: the handler writes to it for the life of the child
+    faulthandler.register(signal.SIGUSR1, file=handle, all_threads=True)
+
+
 def main(argv: list[str]) -> None:
     request = json.loads(Path(argv[0]).read_text())
     fd = int(argv[1])
     _set_memory_limit(int(request["memory_mb"]))
+    _stack_on_request(request.get("stack_file"))
 
     from llmpath.judge import codec
     from llmpath.judge.wire import write_frame

@@ -48,6 +48,13 @@ class CheckResult:
         return dataclasses.asdict(self) | {"details": list(self.details)}
 
 
+_TRACE_HEADER = {
+    "timeout": "Where your code was when it was stopped:",
+    "memory": "Where your code was when it was stopped:",
+    "syntax": "Python could not read your file:",
+}
+
+
 class InternalError(Exception):
     """A verdict crashed: a bug in llmpath, not in the learner's code."""
 
@@ -72,7 +79,7 @@ def _warm(modules: Sequence[str]) -> threading.Thread | None:
 def _error_result(spec: CheckSpec, error: JobError, output: str, elapsed: float) -> CheckResult:
     details = list(error.traceback)
     if details:
-        details.insert(0, "Traceback (your code):")
+        details.insert(0, _TRACE_HEADER.get(error.kind, "Traceback (your code):"))
     summary = error.message
     return CheckResult(
         spec.id, spec.criterion, spec.validator, "error", summary, tuple(details), None, {}, output, spec.seed, elapsed

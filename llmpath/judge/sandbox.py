@@ -26,6 +26,7 @@ from llmpath.judge.process import (
     read_output,
     tree_rss,
 )
+from llmpath.judge.stacks import describe, request_dump
 from llmpath.judge.wire import FrameReader
 
 __all__ = ["EventFn", "Job", "JobError", "JobOutcome", "run_jobs"]
@@ -80,6 +81,8 @@ class _ChildRun:
         self.on_event = on_event
         self.outcomes: dict[str, JobOutcome] = {}
         self.out_path = tmpdir / "output.txt"
+        self.stack_path = tmpdir / "stack.txt"
+        self.milestone_dir = milestone_dir
         self.current: Job | None = None
         self.current_out = 0
         self.started = time.monotonic()
@@ -95,6 +98,7 @@ class _ChildRun:
                     "milestone_dir": str(milestone_dir.resolve()),
                     "workspace": str(workspace.resolve()),
                     "memory_mb": max(j.memory_mb for j in jobs),
+                    "stack_file": str(self.stack_path),
                     "jobs": [dataclasses.asdict(j) for j in jobs],
                 }
             )
@@ -195,14 +199,16 @@ class _ChildRun:
     def _over_limits(self) -> bool:
         """Stop the child when the running job is past its deadline or over its memory cap."""
         if time.monotonic() > self.deadline:
+            where, frames = self._where() if self.current is not None else ("", ())
             kill_group(self.proc)
             if self.current is not None:
                 self._stop_current(
                     JobError(
                         "timeout",
-                        f"exceeded its {self.current.timeout_s:g} s time limit and was stopped: an infinite "
-                        "loop, or training inside the function? (an instructor can raise `timeout` "
+                        f"exceeded its {self.current.timeout_s:g} s time limit and was stopped{where}: an "
+                        "infinite loop, or training inside the function? (an instructor can raise `timeout` "
                         "for this check in roadmap.yaml)",
+                        frames,
                     )
                 )
             else:
@@ -213,16 +219,22 @@ class _ChildRun:
         if self.current is not None:
             rss = tree_rss(self.proc.pid)
             if rss > self.current.memory_mb * 1024 * 1024:
+                where, frames = self._where()
                 kill_group(self.proc)
                 self._stop_current(
                     JobError(
                         "memory",
                         f"used {rss / 2**20:.0f} MB, over its {self.current.memory_mb} MB memory cap, and was "
-                        "stopped: a huge array, or data kept across iterations?",
+                        f"stopped{where}: a huge array, or data kept across iterations?",
+                        frames,
                     )
                 )
                 return True
         return False
+
+    def _where(self) -> tuple[str, tuple[str, ...]]:
+        """Where the learner's code is now (faulthandler's dump, asked for by signal), before the kill."""
+        return describe(request_dump(self.proc.pid, self.stack_path), self.milestone_dir)
 
     def _after_death(self) -> None:
         """The child is gone (or closed its pipe) with jobs left."""
