@@ -14,6 +14,7 @@ import typer
 from llmpath.cli import output
 from llmpath.cli.options import JsonOpt, WorkspaceOpt, hide_flag_placeholders
 from llmpath.cli.options import open_ctx as _ctx
+from llmpath.cli.progress import CheckProgress
 from llmpath.errors import EXIT_CHECK_FAILED, EXIT_DECLINED, EXIT_OK, UsageError
 
 hide_flag_placeholders()
@@ -47,26 +48,6 @@ def _main(
 
     Start with `llmpath status`; it always tells you the next command.
     """
-
-
-class _Spinner:
-    """A "running…" line for slow checks, shown only on a terminal."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.status = output.stderr.status("starting the judge…") if enabled and output.stderr.is_terminal else None
-
-    def __enter__(self) -> _Spinner:
-        if self.status:
-            self.status.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.status:
-            self.status.__exit__(*exc)
-
-    def event(self, kind: str, check_id: str) -> None:
-        if self.status and kind == "start":
-            self.status.update(f"running {check_id.split('#')[0]}…")
 
 
 @app.command()
@@ -119,7 +100,7 @@ def check(
     from llmpath.workspace import gates
 
     ctx = _ctx(workspace)
-    with _Spinner(not json) as spinner:
+    with CheckProgress(not json) as spinner:
         if all_:
             if milestone:
                 raise UsageError("give either a milestone or --all, not both")
@@ -173,11 +154,11 @@ def unlock(
     from llmpath.commands.unlock import unlock as run
 
     ctx = _ctx(workspace)
-    with _Spinner(not json) as spinner:
+    with CheckProgress(not json, "unlock") as spinner:
 
         def on_rerun(n: int) -> None:
-            if n and spinner.status:
-                spinner.status.update(f"re-running {n} check(s) whose files changed…")
+            if n:
+                spinner.note(f"re-running {n} criteria whose files changed")
 
         report = run(
             ctx, target, allow_dirty=allow_dirty, commit=not no_commit, on_rerun=on_rerun, on_event=spinner.event
@@ -270,7 +251,8 @@ def plot(
     from llmpath.commands.plot import plot as run
 
     ctx = _ctx(workspace)
-    with _Spinner(True):
+    with CheckProgress(True, f"plot {milestone}") as spinner:
+        spinner.note("running your code in the sandbox" if milestone.upper() in ("M3", "3") else "drawing")
         path = run(ctx, milestone, out)
     output.stdout.print(f"[green]wrote {ctx.workspace.rel(path)}[/]")
 

@@ -83,27 +83,21 @@ def check_report(report: Any, *, verbose: bool = False) -> None:
     stdout.print(head)
     for path in report.scaffolded:
         stdout.print(f"  [dim]laid out starter file {escape(path)}[/]")
+    seen: dict[tuple[str, tuple[str, ...]], str] = {}  # an error shown once, e.g. a syntax error
     for crit in report.criteria:
         stdout.print(f"{_MARK[crit.status]} [bold]{escape(crit.id)}[/] {escape(crit.text)}")
         for c in crit.checks:
-            show = verbose or c.status != "passed"
             prefix = "   " + (_MARK[c.status] if len(crit.checks) > 1 else " ")
-            stdout.print(
-                f"{prefix} {escape(c.summary)}  [dim]({escape(c.validator)}, seed {c.seed}, {c.elapsed_s:.2f} s)[/]"
-            )
-            if show:
-                for d in c.details:
-                    stdout.print(f"      {escape(d)}")
-                if c.diagnosis:
-                    stdout.print(f"      [bold magenta]likely bug:[/] {escape(c.diagnosis)}")
-                if c.metrics and verbose:
-                    stdout.print(
-                        "      [dim]" + escape(", ".join(f"{k}={v:.6g}" for k, v in c.metrics.items())) + "[/]"
-                    )
-                if c.output and (verbose or c.status != "passed"):
-                    stdout.print("      [dim]your code printed:[/]")
-                    for line in c.output.rstrip().splitlines()[-20:]:
-                        stdout.print(f"      [dim]│[/] {escape(line)}", soft_wrap=True)
+            meta = f"[dim]({escape(c.validator)}, seed {c.seed}, {c.elapsed_s:.2f} s)[/]"
+            key = (c.summary, tuple(c.details))
+            if c.status == "error" and key in seen:
+                stdout.print(f"{prefix} the same error as {seen[key]}, above  {meta}")
+                continue
+            if c.status == "error":
+                seen[key] = crit.id
+            stdout.print(f"{prefix} {escape(c.summary)}  {meta}")
+            if verbose or c.status != "passed":
+                _check_details(c, verbose)
     counts = doc["counts"]
     n = len(report.criteria)
     checks = sum(len(c.checks) for c in report.criteria)
@@ -129,6 +123,19 @@ def next_line(command: str, why: str) -> None:
     stdout.print(f"[bold]next:[/] [cyan]{escape(steps[0])}[/]" + ("" if len(steps) > 1 else f"  [dim]{escape(why)}[/]"))
     for step in steps[1:]:
         stdout.print(f"      [cyan]llmpath {escape(step)}[/]  [dim]{escape(why)}[/]")
+
+
+def _check_details(c: Any, verbose: bool) -> None:
+    for d in c.details:
+        stdout.print(f"      {escape(d)}")
+    if c.diagnosis:
+        stdout.print(f"      [bold magenta]likely bug:[/] {escape(c.diagnosis)}")
+    if c.metrics and verbose:
+        stdout.print("      [dim]" + escape(", ".join(f"{k}={v:.6g}" for k, v in c.metrics.items())) + "[/]")
+    if c.output:
+        stdout.print("      [dim]your code printed:[/]")
+        for line in c.output.rstrip().splitlines()[-20:]:
+            stdout.print(f"      [dim]│[/] {escape(line)}", soft_wrap=True)
 
 
 def unlock_report(report: Any) -> None:

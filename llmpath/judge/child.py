@@ -42,10 +42,15 @@ def _out_offset() -> int:
         return -1
 
 
+def _mine(filename: str, milestone_dir: Path) -> bool:
+    # "<frozen importlib._bootstrap>" is no file: relative to the learner's folder it would look like one
+    root = str(milestone_dir.resolve()) + os.sep
+    return os.path.isfile(filename) and os.path.abspath(filename).startswith(root)
+
+
 def _learner_frames(exc: BaseException, milestone_dir: Path) -> list[str]:
     """The traceback cut to frames in the learner's own files."""
-    root = str(milestone_dir.resolve())
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if os.path.abspath(f.filename).startswith(root)]
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if _mine(f.filename, milestone_dir)]
     lines = []
     for f in frames[-12:]:
         rel = os.path.relpath(f.filename, milestone_dir.parent.parent)
@@ -55,11 +60,34 @@ def _learner_frames(exc: BaseException, milestone_dir: Path) -> list[str]:
     return lines
 
 
+def _syntax_record(exc: SyntaxError, frames: list[str], milestone_dir: Path) -> dict:
+    """A syntax error as Python shows it: the learner's file, the line, the source and a caret."""
+    rel = os.path.relpath(str(exc.filename), milestone_dir.parent.parent)
+    exc.filename = rel
+    shown = [ln.rstrip("\n") for part in traceback.format_exception_only(type(exc), exc) for ln in part.splitlines()]
+    return {"kind": "syntax", "message": f"{type(exc).__name__}: {exc.msg} ({rel}, line {exc.lineno})",
+            "traceback": frames + shown}
+
+
 def _error_record(exc: BaseException, milestone: str, milestone_dir: Path) -> dict:
+    from llmpath.judge.text import strip_terminal_codes
+
+    record = _classify(exc, milestone, milestone_dir)
+    call = getattr(exc, "_llmpath_call", None)
+    if call and record["kind"] in ("exception", "crash", "memory"):
+        record["message"] += f" (in the call {call})"
+    record["message"] = strip_terminal_codes(record["message"])
+    record["traceback"] = [strip_terminal_codes(line) for line in record["traceback"]]
+    return record
+
+
+def _classify(exc: BaseException, milestone: str, milestone_dir: Path) -> dict:
     from llmpath.validators.api import ContractError
 
     frames = _learner_frames(exc, milestone_dir)
     message = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, SyntaxError) and exc.filename and _mine(exc.filename, milestone_dir):
+        return _syntax_record(exc, frames, milestone_dir)
     if isinstance(exc, ContractError):
         return {"kind": "contract", "message": str(exc), "traceback": []}
     if isinstance(exc, NotImplementedError):
@@ -91,6 +119,22 @@ def _stack_on_request(path: str | None) -> None:
     faulthandler.register(signal.SIGUSR1, file=handle, all_threads=True)
 
 
+def _reporter(send, job_id: str):  # noqa: ANN001, ANN202 - send: the frame writer of main
+    """What a probe says it is doing, for the parent's progress display.
+
+    A new stage is always sent; a counter within one stage ("batch 3/16") at most every 0.1 s.
+    """
+    last = {"at": 0.0, "stage": ""}
+
+    def report(text: str) -> None:
+        now, stage = time.perf_counter(), "".join(c for c in str(text) if not c.isdigit())
+        if stage != last["stage"] or now - last["at"] >= 0.1:
+            last.update(at=now, stage=stage)
+            send({"type": "progress", "job": job_id, "text": str(text)[:200]})
+
+    return report
+
+
 def main(argv: list[str]) -> None:
     request = json.loads(Path(argv[0]).read_text())
     fd = int(argv[1])
@@ -118,7 +162,8 @@ def main(argv: list[str]) -> None:
         try:
             check = resolve(job["validator"])
             assert check.probe is not None
-            ctx = ProbeContext(milestone, milestone_dir, workspace, job["params"], int(job["seed"]))
+            ctx = ProbeContext(milestone, milestone_dir, workspace, job["params"], int(job["seed"]),
+                               _reporter(send, job["id"]))
             value = check.probe(ctx)
             try:
                 payload = codec.encode(value).decode("utf-8")

@@ -33,4 +33,6 @@ class JobOutcome:
     elapsed_s: float
 
 
-EventFn = Callable[[str, str], None]  # (event, job id): "start" / "done"
+# (event, job id[, detail]): "plan" (detail: how many checks will run), "start", "progress" (detail:
+# what the probe says it is doing), "done"
+EventFn = Callable[..., None]

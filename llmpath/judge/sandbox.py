@@ -172,6 +172,9 @@ class _ChildRun:
             self.deadline = self.started + self.current.timeout_s
             if self.on_event:
                 self.on_event("start", self.current.id)
+        elif msg.get("type") == "progress" and self.current is not None and msg.get("job") == self.current.id:
+            if self.on_event:
+                self.on_event("progress", self.current.id, str(msg.get("text", "")))
         elif msg.get("type") == "result" and self.current is not None and msg.get("job") == self.current.id:
             output = read_output(self.out_path, self.current_out, int(msg.get("out", -1)))
             self.outcomes[self.current.id] = _result_outcome(self.current, msg, output)

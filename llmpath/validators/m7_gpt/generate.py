@@ -56,7 +56,7 @@ def _probe_generate_inner(ctx: ProbeContext) -> dict:
         ids = _encode(text, vocab)
     except _Problem as exc:
         return _problem(exc)
-    gen = model.generate
+    gen = ctx.traced(model.generate, "model.generate")  # an error names the call: which top_k, which shape
     out: dict[str, Any] = {"vocab": vocab, "block": block}
     start = text.index("\n") + 1
     prompt = ids[start : start + 6].repeat(2, 1)  # (2, 6): the start of a story
@@ -72,11 +72,13 @@ def _probe_generate_inner(ctx: ProbeContext) -> dict:
         return torch.stack(rows, dim=1)  # (B, n_new, V)
 
     try:
+        ctx.progress("shapes and the prompt")
         torch.manual_seed(ctx.seed)
         short = gen(prompt.clone(), 7)
         out["shape"] = {"prompt": tuple(prompt.shape), "max_new_tokens": 7, "got": tuple(short.shape), "seq": short}
         if tuple(short.shape) != (2, 13):
             return out
+        ctx.progress("top_k=1 must follow the most likely token")
         torch.manual_seed(ctx.seed)
         greedy = gen(prompt.clone(), p.greedy_tokens, temperature=1.0, top_k=1)
         out["greedy"] = {"seq": greedy, "logits": recompute(greedy, p.greedy_tokens)}
@@ -95,6 +97,7 @@ def _probe_generate_inner(ctx: ProbeContext) -> dict:
             ctx_logits = _logits(model, context, V)[0, -1].double()
         many = context.repeat(p.spread_samples, 1)
         draws = {}
+        ctx.progress(f"{p.spread_samples} draws per temperature and top_k setting")
         for temp in p.temperatures:
             torch.manual_seed(ctx.seed)
             draws[str(temp)] = gen(many.clone(), 1, temperature=temp)[:, -1]
@@ -102,6 +105,7 @@ def _probe_generate_inner(ctx: ProbeContext) -> dict:
         draws["top3"] = gen(many.clone(), 1, temperature=1.0, top_k=3)[:, -1]
         out["spread"] = {"logits": ctx_logits, "draws": draws, "context_len": int(context.shape[1])}
 
+        ctx.progress("generating past block_size")
         torch.manual_seed(ctx.seed)
         n_long = block + 8  # past block_size: generate must crop its context
         try:
@@ -116,6 +120,7 @@ def _probe_generate_inner(ctx: ProbeContext) -> dict:
         # grammar: continue n_samples prompts that end at a sentence boundary inside a story
         ends = [i + 2 for i in range(PROMPT, len(text) - 2) if text[i : i + 2] == ". "]
         prompts = torch.stack([ids[e - PROMPT : e] for e in ends[:: max(1, len(ends) // p.n_samples)][: p.n_samples]])
+        ctx.progress(f"sampling {len(prompts)} continuations of {p.sample_tokens} characters for the grammar check")
         torch.manual_seed(ctx.seed)
         out["samples"] = {"seq": gen(prompts, p.sample_tokens), "prompt_len": PROMPT}
     except _Problem as exc:
