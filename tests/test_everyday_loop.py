@@ -189,3 +189,32 @@ def test_status_and_unlock_say_where_the_path_ends(tmp_path):
     assert "cannot be judged" in shown.stdout and "not judged by this version yet" in shown.stdout  # instant path
     refused = cli("unlock", "next", cwd=ws)
     assert refused.code == EXIT_GATE and "path ends here" in refused.err
+
+
+# 8. plot M3 prints what it measured and the command that records it
+
+
+def test_plot_m3_prints_the_final_losses_and_the_log_command(tmp_path, monkeypatch):
+    import shlex
+    import shutil
+
+    import llmpath.plotting.m3 as m3
+    from tests.judgeutil import SOLUTIONS
+
+    # the drawing itself is tested in test_plot_m3.py; matplotlib's import is not needed here
+    monkeypatch.setattr(m3, "_draw", lambda curves, hyper, target: target.write_bytes(b"\x89PNG\r\n\x1a\n"))
+    ws = toy_workspace(tmp_path, git_repo=False)
+    (ws / "milestones" / "M3").mkdir()
+    shutil.copy(SOLUTIONS / "M3" / "reference" / "optimizers.py", ws / "milestones" / "M3" / "optimizers.py")
+    res = cli("plot", "M3", cwd=ws)
+    assert res.code == EXIT_OK, res.err
+    assert "wrote visualizations/M3_convergence.png" in res.out
+    assert "final_loss_sgd = " in res.out and "final_loss_adam = " in res.out
+    command = next(line.strip() for line in res.out.splitlines() if line.strip().startswith("llmpath log experiment"))
+    assert "--visualization visualizations/M3_convergence.png" in command
+    args = shlex.split(command)[1:]
+    logged = cli(*args, "--json", cwd=ws)
+    assert logged.code == EXIT_OK, logged.err
+    entry = json.loads(logged.out)
+    assert entry["milestone"] == "M3" and entry["visualization"] == "visualizations/M3_convergence.png"
+    assert {"final_loss_sgd", "final_loss_momentum", "final_loss_adam"} <= set(entry["metrics"])

@@ -25,8 +25,10 @@ def _workspace(tmp_path: Path, history: str | None) -> Path:
 def test_draws_the_reference_history(tmp_path):
     ws = _workspace(tmp_path, None)
     shutil.copy(REFERENCE / "loss_history.json", ws / "milestones" / "M7" / "loss_history.json")
-    path = plot_m7(ws)
+    picture = plot_m7(ws)
+    path = picture.path
     assert path == ws / "visualizations" / "M7_loss.png"
+    assert 0.2 < picture.metrics["val_loss"] < 0.4 and "final_train_loss" in picture.metrics
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
 
@@ -39,7 +41,7 @@ def test_custom_out_and_null_or_nonfinite_values(tmp_path):
     ]
     ws = _workspace(tmp_path, json.dumps(history))
     out = tmp_path / "elsewhere" / "curve.png"
-    assert plot_m7(ws, out) == out and out.is_file()
+    assert plot_m7(ws, out).path == out and out.is_file()
 
 
 @pytest.mark.parametrize(

@@ -245,16 +245,16 @@ def plot(
 ) -> None:
     """Draw a milestone's picture into visualizations/ (M3 runs your optimizers; M7 reads loss_history.json).
 
-    Example: `llmpath plot M3`, then reference it:
-    `llmpath log experiment --visualization visualizations/M3_convergence.png ...`
+    Prints the numbers it measured and the exact `llmpath log experiment ...` command that records
+    them with the picture. Example: `llmpath plot M3`
     """
     from llmpath.commands.plot import plot as run
 
     ctx = _ctx(workspace)
     with CheckProgress(True, f"plot {milestone}") as spinner:
         spinner.note("running your code in the sandbox" if milestone.upper() in ("M3", "3") else "drawing")
-        path = run(ctx, milestone, out)
-    output.stdout.print(f"[green]wrote {ctx.workspace.rel(path)}[/]")
+        report = run(ctx, milestone, out)
+    output.plot_report(report)
 
 
 @app.command()

@@ -214,3 +214,11 @@ def hint_report(report: Any) -> None:
     elif group.total and not report.new:
         stdout.print(f"  [dim]That is every hint for {escape(report.target)}; "
                      f"`llmpath hint {mid} --all` shows all of {mid}'s hints.[/]")
+
+
+def plot_report(report: Any) -> None:
+    stdout.print(f"[green]wrote {escape(report.path)}[/]")
+    for name, value in report.metrics.items():
+        stdout.print(f"  {escape(name)} = {value:.6g}")
+    stdout.print("[bold]next:[/] record it in the experiment log (edit the objective and setup to taste):")
+    stdout.print(f"  [cyan]{escape(report.log_command)}[/]", soft_wrap=True)

@@ -10,10 +10,12 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from llmpath.plotting.result import Picture
+
 DEFAULT_OUT = Path("visualizations") / "M7_loss.png"
 
 
-def plot_m7(workspace: Path, out: Path | None = None) -> Path:
+def plot_m7(workspace: Path, out: Path | None = None) -> Picture:
     """Draw ``milestones/M7/loss_history.json`` into ``visualizations/M7_loss.png``; returns its path."""
     from llmpath.errors import UsageError
     from llmpath.validators.api import BadOutput
@@ -35,7 +37,12 @@ def plot_m7(workspace: Path, out: Path | None = None) -> Path:
     target = Path(out) if out is not None else workspace / DEFAULT_OUT
     target.parent.mkdir(parents=True, exist_ok=True)
     _draw(history, target)
-    return target
+    metrics = {"final_train_loss": float(history[-1]["train_loss"])}
+    vals = [e for e in history if e.get("val_loss") is not None]
+    if vals:
+        metrics["val_loss"] = float(vals[-1]["val_loss"])
+    steps = history[-1]["step"]
+    return Picture(target, metrics, "train the mini GPT", f"{steps} steps (see train.py for the configuration)")
 
 
 def _draw(history: list[dict], target: Path) -> None:
