@@ -45,8 +45,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from llmpath.cli.app import app
 
-        rc = app(args=args, standalone_mode=False, prog_name="llmpath")
-        return int(rc or 0)
+        rc = int(app(args=args, standalone_mode=False, prog_name="llmpath") or 0)
+        if rc == EXIT_INTERRUPTED:  # typer turns Ctrl-C inside a command into a silent exit code 130
+            from llmpath.cli import output
+
+            output.stderr.print("interrupted")
+            _json_error(args, "interrupted", "interrupted", EXIT_INTERRUPTED)
+        return rc
     except SystemExit as exc:  # typer.Exit inside click's non-standalone mode surfaces as int return or SystemExit
         return int(exc.code or 0) if not isinstance(exc.code, str) else 1
     except typer.Exit as exc:

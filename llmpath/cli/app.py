@@ -213,28 +213,20 @@ def watch(
     max_runs: Annotated[int | None, typer.Option("--max-runs", hidden=True)] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Re-run the check every time you save a file of the milestone. Ctrl-C stops.
+    """Re-check on every save of the milestone's files or logs; keys: h hint, r re-run, u unlock, q quit.
 
-    Example: `llmpath watch M1` (add `--poll` on network drives or in containers that lose file events)
+    The screen is cleared for each run. When every criterion passes it shows the exact commit command
+    and `u` runs `llmpath unlock next`, then moves on to the next milestone.
+    Example: `llmpath watch` (add `--poll` on network drives or in containers that lose file events)
     """
-    from llmpath.commands.watch import watch as run
+    from llmpath.cli.watching import run_watch
     from llmpath.workspace import gates
 
     ctx = _ctx(workspace)
     mid = milestone or gates.current(ctx.roadmap, ctx.progress())
     if mid is None:
         raise UsageError("every milestone is complete; name one to watch")
-    for report in run(
-        ctx,
-        mid,
-        poll=poll,
-        max_runs=max_runs,
-        on_waiting=lambda: output.stdout.print(
-            f"[dim]watching milestones/{mid}/ — save a file to re-check, Ctrl-C to stop[/]"
-        ),
-    ):
-        output.stdout.rule()
-        output.check_report(report)
+    run_watch(ctx, mid, poll=poll, max_runs=max_runs)
 
 
 @app.command()

@@ -9,7 +9,6 @@ checks), ``start``, ``progress`` (what the probe says it is doing, e.g. "samplin
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 from llmpath.cli import output
@@ -25,50 +24,61 @@ class CheckProgress:
         self.finished = 0
         self.current = ""
         self.detail = ""
-        self.started = time.monotonic()
         self._bar: Any = None
         self._task: Any = None
         self._timer: threading.Timer | None = None
         self._lock = threading.Lock()
 
     def __enter__(self) -> CheckProgress:
-        if self.enabled:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
-
-            self._bar = Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                BarColumn(bar_width=20),
-                MofNCompleteColumn(),
-                TextColumn("[dim]{task.elapsed:.0f} s[/]"),
-                console=output.stderr,
-                transient=True,
-            )
-            self._task = self._bar.add_task(self.label, total=None)
-            self._timer = threading.Timer(DELAY_S, self._show)
-            self._timer.daemon = True
-            self._timer.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
+        self.reset()
+
+    def reset(self) -> None:
+        """Take the line off the screen and start counting afresh (``watch`` does this between runs)."""
         with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
             if self._bar is not None and self._bar.live.is_started:
                 self._bar.stop()
-            self._bar = None
+            self._bar = self._timer = None
+            self.total = self.finished = 0
+            self.current = self.detail = ""
+
+    def _arm(self) -> None:
+        """On the first event of a run: the line appears if the run is still going DELAY_S later."""
+        if not self.enabled or self._bar is not None:
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
+        self._bar = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(bar_width=20),
+            MofNCompleteColumn(),
+            TextColumn("[dim]{task.elapsed:.0f} s[/]"),
+            console=output.stderr,
+            transient=True,
+        )
+        self._task = self._bar.add_task(self.label, total=None)
+        self._timer = threading.Timer(DELAY_S, self._show)
+        self._timer.daemon = True
+        self._timer.start()
 
     def _show(self) -> None:
         with self._lock:
-            if self._bar is not None:
+            if self._bar is not None and not self._bar.live.is_started:
                 self._bar.start()
 
     def note(self, text: str) -> None:
         """A step of llmpath's own ("re-running 2 checks whose files changed")."""
         self.detail = text
+        self._arm()
         self._refresh()
 
     def event(self, kind: str, check_id: str, detail: str = "") -> None:
+        self._arm()
         if kind == "plan":
             self.total += int(detail or 0)
         elif kind == "start":
