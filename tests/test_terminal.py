@@ -110,3 +110,17 @@ def test_journal_without_an_editor_reads_the_terminal(tmp_path):
         child.close(force=True)
     assert child.exitstatus == 0
     assert "typed at the terminal" in (ws / "learning_journal.md").read_text()
+
+
+def test_a_long_check_shows_which_check_runs_and_what_it_is_doing(tmp_path):
+    ws = toy_workspace(tmp_path, git_repo=False)
+    roadmap = ws / "roadmap.yaml"
+    roadmap.write_text(roadmap.read_text().replace("tests.toy_validators:FILE", "tests.toy_validators:SLOW", 1))
+    child = _spawn(ws, "check", "M1")
+    try:
+        child.expect("M1.file: step [23] of 3")  # after a second: the criterion and what its probe says
+        child.expect("0/2|1/2")  # how far the run is
+        child.expect("slow, but done")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
