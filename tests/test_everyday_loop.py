@@ -218,3 +218,23 @@ def test_plot_m3_prints_the_final_losses_and_the_log_command(tmp_path, monkeypat
     entry = json.loads(logged.out)
     assert entry["milestone"] == "M3" and entry["visualization"] == "visualizations/M3_convergence.png"
     assert {"final_loss_sgd", "final_loss_momentum", "final_loss_adam"} <= set(entry["metrics"])
+
+
+# 11. Every judged milestone's README states its gates the same way; M7 gives a CPU recipe
+
+
+def test_milestone_readmes_state_every_gate_in_one_table():
+    from llmpath.templates import template_root
+    from llmpath.workspace.roadmap_yaml import load_roadmap
+
+    roadmap = load_roadmap(template_root() / "roadmap.yaml")
+    for n in range(1, 9):
+        milestone = roadmap.milestone(f"M{n}")
+        text = (template_root() / "milestones" / milestone.id / "README.md").read_text(encoding="utf-8")
+        gates = text.split("## Gates", 1)[1].split("\n## ", 1)[0]
+        assert "| criterion | passes when |" in gates, milestone.id
+        for criterion in milestone.criteria:
+            assert f"| `{criterion.id}` |" in gates, f"{milestone.id}'s README has no gate for {criterion.id}"
+    m7 = (template_root() / "milestones" / "M7" / "README.md").read_text(encoding="utf-8")
+    assert "## A recipe that passes on a CPU" in m7 and "minutes" in m7
+    assert "0.398 nats/char" in m7 and "Why the judge's number differs from yours" in m7

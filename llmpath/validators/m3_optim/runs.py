@@ -34,9 +34,11 @@ class CoreParams(Params):
     )
 
 
-def selected_runs(params: CoreParams) -> list[tuple[int, tuple]]:
-    """(index in CORE_RUNS, run) for the classes ``params`` asks for; the index seeds the run's inputs."""
-    return [(i, run) for i, run in enumerate(CORE_RUNS) if run[1] in params.optimizers]
+def selected_runs(params: Params) -> list[tuple[int, tuple]]:
+    """(index in CORE_RUNS, run) for the classes ``params`` asks for (all three by default); the index
+    seeds the run's inputs, so a run judged alone sees the same inputs as in the full check."""
+    chosen = getattr(params, "optimizers", CORE_CLASSES)
+    return [(i, run) for i, run in enumerate(CORE_RUNS) if run[1] in chosen]
 
 
 # (label, class, kind, keyword arguments passed, full hyper-parameters). Non-default values catch
