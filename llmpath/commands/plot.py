@@ -23,9 +23,9 @@ class PlotReport:
 def plot(ctx: Context, mid: str, out: Path | None = None) -> PlotReport:
     milestone = ctx.milestone(mid)
     if milestone.id == "M3":
-        from llmpath.plotting.m3 import plot_m3 as draw
+        from llmpath.plotting.m3 import draw_m3 as draw
     elif milestone.id == "M7":
-        from llmpath.plotting.m7 import plot_m7 as draw
+        from llmpath.plotting.m7 import draw_m7 as draw
     else:
         raise UsageError(f"{milestone.id} has no plot; llmpath draws {', '.join(PLOTTABLE)}")
     picture = draw(ctx.root, out)

@@ -15,7 +15,7 @@ from llmpath.plotting.result import Picture
 DEFAULT_OUT = Path("visualizations") / "M7_loss.png"
 
 
-def plot_m7(workspace: Path, out: Path | None = None) -> Picture:
+def plot_m7(workspace: Path, out: Path | None = None) -> Path:
     """Draw ``milestones/M7/loss_history.json`` into ``visualizations/M7_loss.png``; returns its path."""
     from llmpath.errors import UsageError
     from llmpath.validators.api import BadOutput
@@ -37,12 +37,21 @@ def plot_m7(workspace: Path, out: Path | None = None) -> Picture:
     target = Path(out) if out is not None else workspace / DEFAULT_OUT
     target.parent.mkdir(parents=True, exist_ok=True)
     _draw(history, target)
+    return target
+
+
+def draw_m7(workspace: Path, out: Path | None = None) -> Picture:
+    """``plot_m7``, and the final losses it shows (for the experiment entry that logs the picture)."""
+    from llmpath.validators.m7_gpt import HISTORY, read_history
+
+    target = plot_m7(workspace, out)
+    history = read_history(Path(workspace) / "milestones" / "M7" / HISTORY)
     metrics = {"final_train_loss": float(history[-1]["train_loss"])}
     vals = [e for e in history if e.get("val_loss") is not None]
     if vals:
         metrics["val_loss"] = float(vals[-1]["val_loss"])
-    steps = history[-1]["step"]
-    return Picture(target, metrics, "train the mini GPT", f"{steps} steps (see train.py for the configuration)")
+    setup = f"{history[-1]['step']} steps (see train.py for the configuration)"
+    return Picture(target, metrics, "train the mini GPT", setup)
 
 
 def _draw(history: list[dict], target: Path) -> None:
