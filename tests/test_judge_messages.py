@@ -45,8 +45,7 @@ def _check(ws: Path, code: str) -> str:
 HANG = '''
 class Spinner:
     def spin(self):
-        while True:
-            pass
+        while True: pass  # one line: the dump may catch the loop's test or its body
 
 
 def first():
@@ -66,7 +65,7 @@ def test_a_hang_names_the_method_and_line_and_hides_nothing_else(tmp_path):
     ws = _workspace(tmp_path)
     out = _check(ws, HANG)
     assert "exceeded its 2 s time limit and was stopped in `Spinner.spin` (milestones/M1/toy.py:4)" in out
-    assert 'File "milestones/M1/toy.py", line 4, in Spinner.spin' in out and "while True:" in out
+    assert 'File "milestones/M1/toy.py", line 4, in Spinner.spin' in out and "while True: pass" in out
     assert "✓ M1.first" in out  # judged before the hang
     assert "third() returned 41, expected 42" in out  # judged after it, in a fresh child
 

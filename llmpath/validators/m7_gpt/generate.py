@@ -86,24 +86,8 @@ def _probe_generate_inner(ctx: ProbeContext) -> dict:
         sampled = gen(ids[start : start + 6].repeat(8, 1), p.topk_tokens, temperature=1.0, top_k=p.topk)
         out["topk"] = {"seq": sampled, "logits": recompute(sampled, p.topk_tokens)}
 
-        # one context where the model hesitates most: many draws from it test top_k and temperature
-        window = ids[start : start + min(block, 32)].unsqueeze(0)  # short: the draws below cost B x T
-        with torch.no_grad():
-            probs = torch.softmax(_logits(model, window, V)[0].double(), dim=-1)
-        spread = 1 - probs.sort(dim=-1, descending=True).values[:, :3].sum(-1)  # mass outside the top 3
-        t_best = int(spread[: window.shape[1]].argmax())
-        context = window[:, : t_best + 1]
-        with torch.no_grad():
-            ctx_logits = _logits(model, context, V)[0, -1].double()
-        many = context.repeat(p.spread_samples, 1)
-        draws = {}
         ctx.progress(f"{p.spread_samples} draws per temperature and top_k setting")
-        for temp in p.temperatures:
-            torch.manual_seed(ctx.seed)
-            draws[str(temp)] = gen(many.clone(), 1, temperature=temp)[:, -1]
-        torch.manual_seed(ctx.seed)
-        draws["top3"] = gen(many.clone(), 1, temperature=1.0, top_k=3)[:, -1]
-        out["spread"] = {"logits": ctx_logits, "draws": draws, "context_len": int(context.shape[1])}
+        out["spread"] = _spread(ctx, model, gen, ids[start : start + min(block, 32)].unsqueeze(0), V, p)
 
         ctx.progress("generating past block_size")
         torch.manual_seed(ctx.seed)
@@ -126,6 +110,30 @@ def _probe_generate_inner(ctx: ProbeContext) -> dict:
     except _Problem as exc:
         return _problem(exc)
     return out
+
+
+def _spread(ctx: ProbeContext, model, gen, window, V: int, p: GenerateParams) -> dict:
+    """Many draws from the one context where the model hesitates most: they test top_k and temperature.
+
+    ``window`` is short (32 tokens at most): the draws cost batch x length.
+    """
+    import torch
+
+    with torch.no_grad():
+        probs = torch.softmax(_logits(model, window, V)[0].double(), dim=-1)
+    spread = 1 - probs.sort(dim=-1, descending=True).values[:, :3].sum(-1)  # mass outside the top 3
+    t_best = int(spread[: window.shape[1]].argmax())
+    context = window[:, : t_best + 1]
+    with torch.no_grad():
+        ctx_logits = _logits(model, context, V)[0, -1].double()
+    many = context.repeat(p.spread_samples, 1)
+    draws = {}
+    for temp in p.temperatures:
+        torch.manual_seed(ctx.seed)
+        draws[str(temp)] = gen(many.clone(), 1, temperature=temp)[:, -1]
+    torch.manual_seed(ctx.seed)
+    draws["top3"] = gen(many.clone(), 1, temperature=1.0, top_k=3)[:, -1]
+    return {"logits": ctx_logits, "draws": draws, "context_len": int(context.shape[1])}
 
 
 def fit_temperature(logits, draws) -> float:
