@@ -118,7 +118,7 @@ def check(
         )
     else:
         for report in reports:
-            output.check_report(report, verbose=verbose)
+            output.check_report(report, verbose=verbose, show_next=not all_)
         if all_:
             bad = [r.milestone for r in reports if r.status != "passed"]
             if not reports:

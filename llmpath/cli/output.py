@@ -75,7 +75,7 @@ def status(doc: dict[str, Any]) -> None:
     stdout.print(f"[bold]next:[/] [cyan]{escape(nxt['command'])}[/]  [dim]{escape(nxt['why'])}[/]")
 
 
-def check_report(report: Any, *, verbose: bool = False) -> None:
+def check_report(report: Any, *, verbose: bool = False, show_next: bool = True) -> None:
     doc = report.to_json()
     head = f"[bold]{report.milestone} · {escape(report.title)}[/]"
     if report.preview:
@@ -113,7 +113,7 @@ def check_report(report: Any, *, verbose: bool = False) -> None:
         )
     if report.recorded:
         stdout.print(f"[dim]recorded in .llmpath/progress.json (files fingerprint {report.fingerprint[:12]})[/]")
-    if report.next_command:
+    if report.next_command and show_next:
         next_line(report.next_command, report.next_why)
 
 
