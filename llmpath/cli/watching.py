@@ -16,6 +16,10 @@ from llmpath.cli import output
 from llmpath.cli.progress import CheckProgress
 
 
+def _exit_on_term(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 class Keys:
     """Single key presses from the terminal, without waiting for Enter; None when there is none."""
 
@@ -28,18 +32,23 @@ class Keys:
 
     def __enter__(self) -> Keys:
         if self.fd is not None and os.name == "posix":
+            import signal
             import termios
             import tty
 
             self.saved = termios.tcgetattr(self.fd)
             tty.setcbreak(self.fd)  # no echo, no line buffering; Ctrl-C still interrupts
+            # a plain `kill` would end the process without restoring the terminal: exit through __exit__
+            self.on_term = signal.signal(signal.SIGTERM, _exit_on_term)
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self.saved is not None:
+            import signal
             import termios
 
             termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
+            signal.signal(signal.SIGTERM, self.on_term)
 
     @property
     def enabled(self) -> bool:
