@@ -1,4 +1,9 @@
-"""Entry point and the single error boundary: expected errors -> message + exit code; bugs -> 3."""
+"""Entry point and the single error boundary: expected errors -> message + exit code; bugs -> 3.
+
+With ``--json`` anywhere on the command line, every error is also one JSON document on stdout
+(``{"schema": 1, "error": {"kind", "message", "hint", "missing", "exit_code"}}``), so that a script
+reading stdout never has to parse a human message. Ctrl-C prints "interrupted" and exits 130.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +31,21 @@ def _tolerant_streams() -> None:
                 pass
 
 
+def _json_error(argv: list[str], kind: str, message: str, code: int, hint: str | None = None,
+                missing: list[str] | None = None) -> None:
+    """The error as a JSON document on stdout, when the command was asked for JSON."""
+    if "--json" not in argv:
+        return
+    from llmpath.cli.output_json import print_json
+
+    print_json(
+        {
+            "schema": 1,
+            "error": {"kind": kind, "message": message, "hint": hint, "missing": missing or [], "exit_code": code},
+        }
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     import typer
 
@@ -35,35 +55,44 @@ def main(argv: list[str] | None = None) -> int:
 
     from llmpath.errors import EXIT_INTERRUPTED, EXIT_USAGE, GateError, LlmpathError
 
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
         from llmpath.cli.app import app
 
-        rc = app(args=argv, standalone_mode=False, prog_name="llmpath")
-        return int(rc or 0)
+        rc = int(app(args=args, standalone_mode=False, prog_name="llmpath") or 0)
+        if rc == EXIT_INTERRUPTED:  # typer turns Ctrl-C inside a command into a silent exit code 130
+            from llmpath.cli import output
+
+            output.stderr.print("interrupted")
+            _json_error(args, "interrupted", "interrupted", EXIT_INTERRUPTED)
+        return rc
     except SystemExit as exc:  # typer.Exit inside click's non-standalone mode surfaces as int return or SystemExit
         return int(exc.code or 0) if not isinstance(exc.code, str) else 1
     except typer.Exit as exc:
         return int(getattr(exc, "exit_code", getattr(exc, "code", 0)) or 0)
-    except typer.Abort:
+    except (typer.Abort, KeyboardInterrupt):  # click turns Ctrl-C (and Ctrl-D) inside a prompt into Abort
         from llmpath.cli import output
 
-        output.stderr.print("aborted")
+        output.stderr.print("interrupted")
+        _json_error(args, "interrupted", "interrupted", EXIT_INTERRUPTED)
         return EXIT_INTERRUPTED
     except click.ClickException as exc:
+        code = EXIT_USAGE if exc.exit_code == 2 else exc.exit_code
         exc.show()
-        return EXIT_USAGE if exc.exit_code == 2 else exc.exit_code
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+        _json_error(args, "usage", exc.format_message(), code)
+        return code
     except LlmpathError as exc:
         from llmpath.cli import output
 
-        output.error(exc.message, exc.hint, exc.missing if isinstance(exc, GateError) else None)
+        missing = exc.missing if isinstance(exc, GateError) else None
+        output.error(exc.message, exc.hint, missing)
+        _json_error(args, type(exc).__name__, exc.message, exc.exit_code, exc.hint, missing)
         return exc.exit_code
     except Exception:  # noqa: BLE001 - anything else is a bug in llmpath
-        return _internal_error()
+        return _internal_error(args)
 
 
-def _internal_error() -> int:
+def _internal_error(args: list[str]) -> int:
     import traceback
 
     from llmpath.errors import EXIT_INTERNAL
@@ -77,6 +106,7 @@ def _internal_error() -> int:
         "llmpath crashed: this is a bug in llmpath, not in your code.\n"
         f"{where}\nPlease report it with that file at https://github.com/llmpath/llmpath/issues\n"
     )
+    _json_error(args, "internal", f"llmpath crashed: this is a bug in llmpath. {where}", EXIT_INTERNAL)
     return EXIT_INTERNAL
 
 
@@ -115,11 +145,18 @@ def run() -> None:
             from llmpath.cli.fast import fast_status
 
             code = fast_status(args[1:])
+        except KeyboardInterrupt:
+            sys.stderr.write("interrupted\n")
+            sys.exit(130)
         except Exception:  # the full path will report it properly
             code = None
         if code is not None:
             sys.exit(code)
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # a second Ctrl-C while the first was being reported
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 # Exit codes (documented in README.md, "Exit codes").
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1  # a check failed or errored
+EXIT_DECLINED = 1  # the learner answered "no" to a confirmation (Ctrl-C is EXIT_INTERRUPTED)
 EXIT_USAGE = 2  # bad usage or bad input: malformed roadmap, unknown milestone, bad log fields
 EXIT_INTERNAL = 3  # a bug in llmpath itself
 EXIT_GATE = 4  # refused by a gate: locked milestone, criteria not met

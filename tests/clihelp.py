@@ -79,11 +79,12 @@ def toy_roadmap(phases: int = 4, per_phase: tuple[int, ...] = (4, 3, 4, 3), jour
                     "id": f"M{n}",
                     "title": f"Milestone {n}",
                     "summary": f"toy milestone {n}",
-                    "hints": [f"hint one for M{n}", f"hint two for M{n}"],
+                    "hints": [f"a general hint for M{n}"],
                     "criteria": [
                         {
                             "id": f"M{n}.file",
                             "text": "done.txt exists",
+                            "hints": [f"hint one for M{n}", f"hint two for M{n}"],
                             "checks": [{"validator": "tests.toy_validators:FILE"}],
                         },
                         {

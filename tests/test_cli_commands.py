@@ -107,11 +107,29 @@ def test_hints_are_revealed_one_at_a_time(tmp_path):
     ws = toy_workspace(tmp_path)
     first = cli("hint", "M1", cwd=ws)
     assert "hint one for M1" in first.out and "hint two" not in first.out
-    second = cli("hint", "M1", cwd=ws)
+    second = cli("hint", cwd=ws)  # the milestone in progress
     assert "hint one" in second.out and "hint two for M1" in second.out
     third = cli("hint", "M1", cwd=ws)
-    assert "every hint" in third.out
+    assert "every hint for M1.file" in third.out
     assert cli("hint", "M2", cwd=ws).code == EXIT_GATE
+
+
+def test_hint_follows_the_first_failing_criterion(tmp_path):
+    """With only the journal failing, `hint` speaks of the journal, not of the code's hints."""
+    ws = toy_workspace(tmp_path)
+    (ws / "milestones" / "M1" / "done.txt").write_text("x")
+    cli("check", "M1", cwd=ws)
+    res = cli("hint", cwd=ws)
+    assert res.code == EXIT_OK
+    assert "M1.journal" in res.out and "hint one" not in res.out and "general hint" not in res.out
+    assert "no reflection for M1" in res.out and "llmpath log journal" in res.out  # judged afresh: what it needs
+    named = cli("hint", "M1.file", cwd=ws)
+    assert "hint one for M1" in named.out
+    every = cli("hint", "--all", cwd=ws)
+    assert all(h in every.out for h in ("hint one for M1", "hint two for M1", "a general hint for M1"))
+    cli("log", "journal", "-m", "M1", "three words here", cwd=ws)
+    cli("check", "M1", cwd=ws)
+    assert "no hint needed" in cli("hint", cwd=ws).out
 
 
 def test_paper_add_creates_a_note_linked_from_status(tmp_path):

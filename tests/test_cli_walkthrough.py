@@ -37,12 +37,15 @@ def test_walk_unlocks_m1_to_m14_in_order_and_refuses_every_out_of_order_step(tmp
         res = cli("unlock", "next", cwd=ws)
         assert res.code == EXIT_GATE and "uncommitted" in res.err
         commit_all(ws, f"{mid} done")
+        judged = git(ws, "rev-parse", "HEAD").strip()
         res = cli("unlock", "next", cwd=ws)
         assert res.code == EXIT_OK, res.out + res.err
+        # unlock commits its own records on top of the judged commit and tags that: a clean tree
         head = git(ws, "rev-parse", "HEAD").strip()
         assert git(ws, "rev-list", "-n", "1", f"llmpath/{mid}").strip() == head
+        assert git(ws, "rev-parse", "HEAD~1").strip() == judged and git(ws, "status", "--porcelain") == ""
         progress = json.loads((ws / ".llmpath" / "progress.json").read_text())
-        assert progress["milestones"][mid]["commit"] == head
+        assert progress["milestones"][mid]["commit"] == judged
         readme = (ws / "milestones" / mid / "README.md").read_text()
         assert (
             "- [x] done.txt exists" in readme

@@ -7,15 +7,19 @@ from pathlib import Path
 import pytest
 
 from llmpath.errors import UsageError
-from llmpath.plotting.m3 import plot_m3
+from llmpath.plotting.m3 import draw_m3, plot_m3
 from tests.judgeutil import SOLUTIONS, lay_out
 
 
 def test_plot_from_the_reference_writes_a_png(tmp_path: Path) -> None:
     milestone_dir = lay_out(tmp_path, "M3", SOLUTIONS / "M3" / "reference")
     workspace = milestone_dir.parent.parent
-    path = plot_m3(workspace)
+    picture = draw_m3(workspace)  # plot_m3's drawing, with the final losses it measured
+    path = picture.path
     assert path == workspace / "visualizations" / "M3_convergence.png"
+    # named as m3.experiments reads them; least squares from zero falls well below its start
+    assert {"final_loss_sgd", "final_loss_momentum", "final_loss_adam"} <= set(picture.metrics)
+    assert all(0 <= v < 1 for v in picture.metrics.values())
     data = path.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from llmpath.errors import UsageError
-from llmpath.plotting.m7 import plot_m7
+from llmpath.plotting.m7 import draw_m7, plot_m7
 
 REFERENCE = Path(__file__).parent / "solutions" / "M7" / "reference"
 
@@ -25,8 +25,10 @@ def _workspace(tmp_path: Path, history: str | None) -> Path:
 def test_draws_the_reference_history(tmp_path):
     ws = _workspace(tmp_path, None)
     shutil.copy(REFERENCE / "loss_history.json", ws / "milestones" / "M7" / "loss_history.json")
-    path = plot_m7(ws)
+    picture = draw_m7(ws)  # plot_m7's drawing, with the final losses it shows
+    path = picture.path
     assert path == ws / "visualizations" / "M7_loss.png"
+    assert 0.2 < picture.metrics["val_loss"] < 0.4 and "final_train_loss" in picture.metrics
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
 

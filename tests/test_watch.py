@@ -15,8 +15,9 @@ from tests.clihelp import toy_workspace
 def test_watch_rechecks_after_a_change(tmp_path, poll):
     ws = toy_workspace(tmp_path, git_repo=False)
     args = [sys.executable, "-m", "llmpath", "watch", "M1", "--max-runs", "2"] + (["--poll"] if poll else [])
-    proc = subprocess.Popen(args, cwd=ws, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**__import__("os").environ, "COLUMNS": "200"})
+    # stdin off the terminal: no keys (and no terminal mode to restore if the test kills it)
+    proc = subprocess.Popen(args, cwd=ws, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, env={**__import__("os").environ, "COLUMNS": "200"})
     try:
         deadline = time.monotonic() + 30
         seen = ""

@@ -126,3 +126,31 @@ DOUBLE = Check(
     timeout_s=10,
     memory_mb=512,
 )
+
+
+def _verdict_future(raw: dict, ctx: VerdictContext) -> Verdict:
+    return Verdict.error("toy.future is not implemented in this version of llmpath")
+
+
+# a check a roadmap may name but this version cannot judge (like llmpath.validators.future's)
+FUTURE = Check(name="toy.future", description="toy: not judged yet", verdict=_verdict_future, available=False)
+
+
+def _probe_slow(ctx: ProbeContext) -> dict:
+    import time
+
+    for i in range(3):
+        ctx.progress(f"step {i + 1} of 3")
+        time.sleep(0.6)
+    return {"value": 42}
+
+
+# a check that takes about two seconds and says what it is doing (the progress display's test)
+SLOW = Check(
+    name="toy.slow",
+    description="toy: a slow probe that reports its progress",
+    probe=_probe_slow,
+    verdict=lambda raw, ctx: Verdict.passed("slow, but done"),
+    timeout_s=20,
+    memory_mb=512,
+)

@@ -4,7 +4,8 @@ Only ``llmpath.__main__`` imports this package. Nothing here decides anything: c
 data, and this package parses arguments, calls one command and renders what it returned.
 
 Public surface: ``app`` (the typer application), ``output`` (every rendering, the error
-boundary's messages included), ``fast`` (``llmpath status`` without typer, pydantic or yaml).
+boundary's messages included), ``output_json`` (JSON on stdout without importing rich: the error
+boundary's JSON errors), ``fast`` (``llmpath status`` without typer, pydantic or yaml).
 """
 
-__all__ = ["app", "fast", "output"]
+__all__ = ["app", "fast", "output", "output_json"]

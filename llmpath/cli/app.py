@@ -12,9 +12,12 @@ from typing import Annotated
 import typer
 
 from llmpath.cli import output
-from llmpath.cli.options import JsonOpt, WorkspaceOpt
+from llmpath.cli.options import JsonOpt, WorkspaceOpt, hide_flag_placeholders
 from llmpath.cli.options import open_ctx as _ctx
-from llmpath.errors import EXIT_CHECK_FAILED, EXIT_OK, UsageError
+from llmpath.cli.progress import CheckProgress
+from llmpath.errors import EXIT_CHECK_FAILED, EXIT_DECLINED, EXIT_OK, UsageError
+
+hide_flag_placeholders()
 
 app = typer.Typer(
     name="llmpath",
@@ -27,24 +30,24 @@ app = typer.Typer(
 )
 
 
-class _Spinner:
-    """A "running…" line for slow checks, shown only on a terminal."""
+def _version(value: bool) -> None:
+    if value:
+        from llmpath import __version__
 
-    def __init__(self, enabled: bool) -> None:
-        self.status = output.stderr.status("starting the judge…") if enabled and output.stderr.is_terminal else None
+        output.stdout.print(f"llmpath {__version__}")
+        raise typer.Exit(0)
 
-    def __enter__(self) -> _Spinner:
-        if self.status:
-            self.status.__enter__()
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        if self.status:
-            self.status.__exit__(*exc)
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", help="Print llmpath's version and exit.", callback=_version, is_eager=True)
+    ] = False,
+) -> None:
+    """Keep yourself honest on a 14-milestone path to LLM engineering.
 
-    def event(self, kind: str, check_id: str) -> None:
-        if self.status and kind == "start":
-            self.status.update(f"running {check_id.split('#')[0]}…")
+    Start with `llmpath status`; it always tells you the next command.
+    """
 
 
 @app.command()
@@ -99,7 +102,7 @@ def check(
     from llmpath.workspace import gates
 
     ctx = _ctx(workspace)
-    with _Spinner(not json) as spinner:
+    with CheckProgress(not json) as spinner:
         if all_:
             if milestone:
                 raise UsageError("give either a milestone or --all, not both")
@@ -119,7 +122,7 @@ def check(
     else:
         output.roadmap_changes(changes)
         for report in reports:
-            output.check_report(report, verbose=verbose)
+            output.check_report(report, verbose=verbose, show_next=not all_)
         if all_:
             bad = [r.milestone for r in reports if r.status != "passed"]
             if not reports:
@@ -138,25 +141,32 @@ def unlock(
     allow_dirty: Annotated[
         bool, typer.Option("--allow-dirty", help="Complete even with uncommitted milestone files.")
     ] = False,
+    no_commit: Annotated[
+        bool, typer.Option("--no-commit", help="Leave llmpath's records uncommitted (tag your commit instead).")
+    ] = False,
     workspace: WorkspaceOpt = None,
     json: JsonOpt = False,
 ) -> None:
     """Complete the milestone in progress and unlock the next one, when every criterion passes.
 
-    Re-runs only the checks whose files changed since they were recorded. Records the commit,
-    tags it `llmpath/M#`, ticks the README checklist and lays out the next starter files.
+    Re-runs only the checks whose files changed since they were recorded, records the commit it
+    judged, ticks the README checklist and lays out the next starter files. In a git repository it
+    then commits those records (progress, checklist, logs, starter files) and tags that commit
+    `llmpath/M#`: the tag holds your work and the evidence, and `git status` stays clean.
     Example: `llmpath unlock next`. Exit code 4 with a list of what is missing when refused.
     """
     from llmpath.commands.unlock import unlock as run
 
     ctx = _ctx(workspace)
-    with _Spinner(not json) as spinner:
+    with CheckProgress(not json, "unlock") as spinner:
 
         def on_rerun(n: int) -> None:
-            if n and spinner.status:
-                spinner.status.update(f"re-running {n} check(s) whose files changed…")
+            if n:
+                spinner.note(f"re-running {n} criteria whose files changed")
 
-        report = run(ctx, target, allow_dirty=allow_dirty, on_rerun=on_rerun, on_event=spinner.event)
+        report = run(
+            ctx, target, allow_dirty=allow_dirty, commit=not no_commit, on_rerun=on_rerun, on_event=spinner.event
+        )
     if json:
         output.print_json(report.to_json())
     else:
@@ -166,10 +176,11 @@ def unlock(
 @app.command()
 def init(
     directory: Annotated[Path, typer.Argument(help="Where to create the workspace.")] = Path("."),
-    git: Annotated[bool, typer.Option("--git", help="Also run `git init` there.")] = False,
+    git: Annotated[bool, typer.Option("--git", help="Also `git init` there and commit the fresh workspace.")] = False,
     roadmap: Annotated[
         Path | None, typer.Option("--roadmap", help="Use this roadmap.yaml instead of the built-in curriculum.")
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Create it even inside another workspace.")] = False,
 ) -> None:
     """Lay out a fresh workspace: roadmap.yaml, milestones/M1, empty logs, folders. Never overwrites.
 
@@ -177,37 +188,26 @@ def init(
     """
     from llmpath.commands.init import init as run
 
-    report = run(directory, git=git, roadmap_file=roadmap)
-    output.stdout.print(f"[green]Created an llmpath workspace in {report.root}[/]")
-    for path in report.created:
-        output.stdout.print(f"  {path}")
-    if report.git:
-        output.stdout.print("  (git repository initialised)")
-    output.stdout.print(
-        f"[bold]next:[/] cd {report.root} && llmpath status  — then read milestones/{report.first}/README.md"
-    )
+    report = run(directory, git=git, roadmap_file=roadmap, force=force)
+    output.init_report(report)
 
 
 @app.command()
 def hint(
-    milestone: Annotated[str, typer.Argument(help="The milestone, e.g. M2.")],
+    target: Annotated[
+        str | None,
+        typer.Argument(help="A milestone (M2) or a criterion (M2.gradients); default: the milestone in progress."),
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Show every hint of the milestone at once.")] = False,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Reveal the milestone's next hint (and show the ones already revealed).
+    """Reveal the next hint for the first criterion still failing (and the ones revealed before).
 
-    Example: `llmpath hint M2`
+    Example: `llmpath hint`, `llmpath hint M2.gradients`, `llmpath hint M2 --all`
     """
     from llmpath.commands.hint import hint as run
 
-    report = run(_ctx(workspace), milestone)
-    if not report.total:
-        output.stdout.print(f"{report.milestone} has no hints.")
-        return
-    for i, text in enumerate(report.revealed, 1):
-        style = "bold" if report.new and i == len(report.revealed) else "dim"
-        output.stdout.print(f"[{style}]hint {i}/{report.total}:[/] {output.escape(text)}")
-    if len(report.revealed) == report.total and not report.new:
-        output.stdout.print("[dim]That is every hint for this milestone.[/]")
+    output.hint_report(run(_ctx(workspace), target, show_all=all_))
 
 
 @app.command()
@@ -217,28 +217,20 @@ def watch(
     max_runs: Annotated[int | None, typer.Option("--max-runs", hidden=True)] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Re-run the check every time you save a file of the milestone. Ctrl-C stops.
+    """Re-check on every save of the milestone's files or logs; keys: h hint, r re-run, u unlock, q quit.
 
-    Example: `llmpath watch M1` (add `--poll` on network drives or in containers that lose file events)
+    The screen is cleared for each run. When every criterion passes it shows the exact commit command
+    and `u` runs `llmpath unlock next`, then moves on to the next milestone.
+    Example: `llmpath watch` (add `--poll` on network drives or in containers that lose file events)
     """
-    from llmpath.commands.watch import watch as run
+    from llmpath.cli.watching import run_watch
     from llmpath.workspace import gates
 
     ctx = _ctx(workspace)
     mid = milestone or gates.current(ctx.roadmap, ctx.progress())
     if mid is None:
         raise UsageError("every milestone is complete; name one to watch")
-    for report in run(
-        ctx,
-        mid,
-        poll=poll,
-        max_runs=max_runs,
-        on_waiting=lambda: output.stdout.print(
-            f"[dim]watching milestones/{mid}/ — save a file to re-check, Ctrl-C to stop[/]"
-        ),
-    ):
-        output.stdout.rule()
-        output.check_report(report)
+    run_watch(ctx, mid, poll=poll, max_runs=max_runs)
 
 
 @app.command()
@@ -252,15 +244,16 @@ def plot(
     """Draw a milestone's picture into visualizations/ (M3 runs your optimizers; M7 reads loss_history.json;
     M9 reads the M9 experiment entries).
 
-    Example: `llmpath plot M3`, then reference it:
-    `llmpath log experiment --visualization visualizations/M3_convergence.png ...`
+    Prints the numbers it measured and the exact `llmpath log experiment ...` command that records
+    them with the picture. Example: `llmpath plot M3`
     """
     from llmpath.commands.plot import plot as run
 
     ctx = _ctx(workspace)
-    with _Spinner(True):
-        path = run(ctx, milestone, out)
-    output.stdout.print(f"[green]wrote {ctx.workspace.rel(path)}[/]")
+    with CheckProgress(True, f"plot {milestone}") as spinner:
+        spinner.note("running your code in the sandbox" if milestone.upper() in ("M3", "3") else "drawing")
+        report = run(ctx, milestone, out)
+    output.plot_report(report)
 
 
 @app.command()
@@ -282,7 +275,9 @@ def reset(
 
         if not sys.stdin.isatty():
             raise UsageError("reset needs confirmation: pass --yes when not running interactively")
-        typer.confirm(f"Move milestones/{mid}/ to a backup and lay out fresh starter files?", abort=True)
+        if not typer.confirm(f"Move milestones/{mid}/ to a backup and lay out fresh starter files?"):
+            output.stdout.print(f"nothing was reset: milestones/{mid}/ is as it was")
+            raise typer.Exit(EXIT_DECLINED)  # a "no" is a refusal, not Ctrl-C (130)
     report = run(ctx, mid)
     if report.backup:
         output.stdout.print(f"your files are safe in {ctx.workspace.rel(report.backup)}")

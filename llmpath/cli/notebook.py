@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -17,10 +17,15 @@ log_app = typer.Typer(help="Append to and read the experiment log and the learni
 paper_app = typer.Typer(help="Keep one note per paper in papers_notes/.", no_args_is_help=True)
 
 
-def _report(entry: ExperimentEntry | JournalEntry, where: str, *, as_json: bool) -> None:
-    """The appended entry: as JSON, or one line saying where it went."""
+def _report(ctx: Any, entry: ExperimentEntry | JournalEntry, where: str, *, as_json: bool) -> None:
+    """The appended entry: as JSON, or one line saying where it went; a warning for a locked milestone."""
     import dataclasses
 
+    from llmpath.commands.log import locked_warning
+
+    warning = locked_warning(ctx, entry.milestone)
+    if warning:
+        output.stderr.print(f"[yellow]warning:[/] {output.escape(warning)}")
     if as_json:
         output.print_json(dataclasses.asdict(entry))
     else:
@@ -68,8 +73,9 @@ def log_experiment(
             if not text:
                 break
             metrics.append(text)
+    ctx = open_ctx(workspace)
     entry = run(
-        open_ctx(workspace),
+        ctx,
         milestone=milestone,
         objective=objective,
         setup=setup,
@@ -77,7 +83,7 @@ def log_experiment(
         visualization=visualization,
         notes=notes,
     )
-    _report(entry, "experiments_log.md", as_json=json)
+    _report(ctx, entry, "experiments_log.md", as_json=json)
 
 
 @log_app.command("journal")
@@ -104,12 +110,46 @@ def log_journal(
     elif text is None:
         if not sys.stdin.isatty():
             raise UsageError("no text given: pass the reflection as an argument, or `-` to read stdin")
-        from llmpath.cli.editor import edit_text
+        from llmpath.cli.editor import edit_text, editor_command, type_text
 
-        text = edit_text("\n#: Write your reflection above (Markdown is fine). Lines starting with '#:' are dropped.\n")
-        text = "\n".join(line for line in text.splitlines() if not line.startswith("#:")).strip()
-    entry = run(open_ctx(workspace), milestone=milestone, text=text)
-    _report(entry, "learning_journal.md", as_json=json)
+        if editor_command() is None:
+            text = type_text(
+                "No $VISUAL or $EDITOR is set, so type your reflection here (Markdown is fine; "
+                "`export EDITOR=nano` to write it in an editor next time)."
+            )
+        else:
+            text = edit_text(
+                "\n#: Write your reflection above (Markdown is fine). Lines starting with '#:' are dropped.\n"
+            )
+            text = "\n".join(line for line in text.splitlines() if not line.startswith("#:")).strip()
+    ctx = open_ctx(workspace)
+    entry = run(ctx, milestone=milestone, text=text)
+    _report(ctx, entry, "learning_journal.md", as_json=json)
+
+
+@log_app.command("retract")
+def log_retract(
+    entry_id: Annotated[str, typer.Argument(help="The entry to withdraw: E0003 or J0002 (`llmpath log list`).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it should not count.")],
+    workspace: WorkspaceOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Withdraw a logged entry: it stops counting for checks and `log list`; its words stay in the file.
+
+    The logs are append-only, so a retraction is a new entry that names the old one.
+    Example: `llmpath log retract E0003 --reason "logged for the wrong milestone"`
+    """
+    import dataclasses
+
+    from llmpath.commands.log import log_retract as run
+
+    entry = run(open_ctx(workspace), entry_id=entry_id, reason=reason)
+    if json:
+        output.print_json(dataclasses.asdict(entry))
+    else:
+        output.stdout.print(
+            f"[green]retracted {entry.entry}[/] ({entry.milestone}) with {entry.id}: it no longer counts"
+        )
 
 
 @log_app.command("list")
@@ -155,6 +195,13 @@ def log_list(
                             f"({output.escape(d['why'])}; not counted by any check):")
         for line in d["text"].splitlines()[:40]:
             output.stdout.print(f"  [dim]│[/] {output.escape(line)}", soft_wrap=True)
+    if doc.get("retracted"):
+        table = Table(title="retracted (no longer counted)", title_justify="left")
+        for col in ("entry", "milestone", "by", "when", "reason"):
+            table.add_column(col)
+        for r in doc["retracted"]:
+            table.add_row(r["entry"], r["milestone"], r["id"], r["timestamp"], output.escape(r["reason"].strip()[:80]))
+        output.stdout.print(table)
 
 
 @paper_app.command("add")

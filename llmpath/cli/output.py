@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from typing import Any
 
 from rich.console import Console
@@ -35,8 +37,20 @@ def escape(text: str) -> str:
     return _markup_escape(visible(str(text)))
 
 
-stdout = Console(highlight=False, soft_wrap=False)
-stderr = Console(stderr=True, highlight=False)
+
+def _console(stream: Any, **kw: Any) -> Console:
+    """A console that never hard-wraps piped output at 80 columns (a terminal keeps its own width)."""
+    try:
+        piped = not stream.isatty()
+    except (AttributeError, ValueError):
+        piped = True
+    if piped and "COLUMNS" not in os.environ:
+        return Console(highlight=False, soft_wrap=True, width=1000, **kw)
+    return Console(highlight=False, **kw)
+
+
+stdout = _console(sys.stdout)
+stderr = _console(sys.stderr, stderr=True)
 
 _MARK = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "error": "[yellow]![/]"}
 _STATE = {"complete": "[green]complete[/]", "in_progress": "[cyan]in progress[/]", "locked": "[dim]locked[/]"}
@@ -86,6 +100,8 @@ def status(doc: dict[str, Any]) -> None:
                 when = f"done at {m['commit'][:8]}"
             papers = f"📄 {len(m['papers'])}" if m["papers"] else ""
             marker = "▶" if m["id"] == doc["current"] else " "
+            if not m.get("judged", True):
+                when = "[dim]not judged by this version yet[/]"
             table.add_row(marker, m["id"], escape(m["title"]), _STATE[m["state"]], crit, when, papers)
         stdout.print(table)
     stdout.print()
@@ -100,7 +116,7 @@ def status(doc: dict[str, Any]) -> None:
     stdout.print(f"[bold]next:[/] [cyan]{escape(nxt['command'])}[/]  [dim]{escape(nxt['why'])}[/]")
 
 
-def check_report(report: Any, *, verbose: bool = False) -> None:
+def check_report(report: Any, *, verbose: bool = False, show_next: bool = True) -> None:
     doc = report.to_json()
     head = f"[bold]{report.milestone} · {escape(report.title)}[/]"
     if report.preview:
@@ -108,30 +124,23 @@ def check_report(report: Any, *, verbose: bool = False) -> None:
     stdout.print(head)
     for path in report.scaffolded:
         stdout.print(f"  [dim]laid out starter file {escape(path)}[/]")
+    seen: dict[tuple[str, tuple[str, ...]], str] = {}  # an error shown once, e.g. a syntax error
     for crit in report.criteria:
         stdout.print(f"{_MARK[crit.status]} [bold]{escape(crit.id)}[/] {escape(crit.text)}")
         for c in crit.checks:
-            show = verbose or c.status != "passed"
             prefix = "   " + (_MARK[c.status] if len(crit.checks) > 1 else " ")
-            stdout.print(
-                f"{prefix} {escape(c.summary)}  [dim]({escape(c.validator)}, seed {c.seed}, {c.elapsed_s:.2f} s)[/]"
-            )
+            meta = f"[dim]({escape(c.validator)}, seed {c.seed}, {c.elapsed_s:.2f} s)[/]"
+            key = (c.summary, tuple(c.details))
+            if c.status == "error" and key in seen:
+                stdout.print(f"{prefix} the same error as {seen[key]}, above  {meta}")
+                continue
+            if c.status == "error":
+                seen[key] = crit.id
+            stdout.print(f"{prefix} {escape(c.summary)}  {meta}")
             for note in c.notes:
                 stdout.print(f"      [yellow]{escape(note)}[/]")
-            if show:
-                for d in c.details:
-                    stdout.print(f"      {escape(d)}")
-                if c.diagnosis:
-                    stdout.print(f"      [bold magenta]likely bug:[/] {escape(c.diagnosis)}")
-                if c.metrics and verbose:
-                    stdout.print(
-                        "      [dim]" + escape(", ".join(f"{k}={v:.6g}" for k, v in c.metrics.items())) + "[/]"
-                    )
-                if c.output and (verbose or c.status != "passed"):
-                    stdout.print("      [dim]your code printed:[/]")
-                    # progress bars redraw with \r: each redraw is a line here, prefixed like the rest
-                    for line in c.output.replace("\r\n", "\n").replace("\r", "\n").rstrip().split("\n")[-20:]:
-                        stdout.print(f"      [dim]│[/] {escape(line)}", soft_wrap=True)
+            if verbose or c.status != "passed":
+                _check_details(c, verbose)
     counts = doc["counts"]
     n = len(report.criteria)
     checks = sum(len(c.checks) for c in report.criteria)
@@ -148,6 +157,30 @@ def check_report(report: Any, *, verbose: bool = False) -> None:
     if report.recorded:
         stdout.print(f"[dim]recorded in .llmpath/progress.json (files fingerprint {report.fingerprint[:12]})[/]")
     warnings(report.warnings)
+    if report.next_command and show_next:
+        next_line(report.next_command, report.next_why)
+
+
+def next_line(command: str, why: str) -> None:
+    """``next: COMMAND  why`` (a chained command is shown one step per line)."""
+    steps = command.split(" && llmpath ")
+    stdout.print(f"[bold]next:[/] [cyan]{escape(steps[0])}[/]" + ("" if len(steps) > 1 else f"  [dim]{escape(why)}[/]"))
+    for step in steps[1:]:
+        stdout.print(f"      [cyan]llmpath {escape(step)}[/]  [dim]{escape(why)}[/]")
+
+
+def _check_details(c: Any, verbose: bool) -> None:
+    for d in c.details:
+        stdout.print(f"      {escape(d)}")
+    if c.diagnosis:
+        stdout.print(f"      [bold magenta]likely bug:[/] {escape(c.diagnosis)}")
+    if c.metrics and verbose:
+        stdout.print("      [dim]" + escape(", ".join(f"{k}={v:.6g}" for k, v in c.metrics.items())) + "[/]")
+    if c.output:
+        stdout.print("      [dim]your code printed:[/]")
+        # progress bars redraw with \r: each redraw is a line here, prefixed like the rest
+        for line in c.output.replace("\r\n", "\n").replace("\r", "\n").rstrip().split("\n")[-20:]:
+            stdout.print(f"      [dim]│[/] {escape(line)}", soft_wrap=True)
 
 
 def unlock_report(report: Any) -> None:
@@ -157,6 +190,8 @@ def unlock_report(report: Any) -> None:
         f"[green bold]✓ {report.completed} complete[/]" + (f" at {report.commit[:8]}" if report.commit else "")
         + (f"  [dim](every criterion judged now, on seed {report.seed})[/]" if report.seed is not None else "")
     )
+    if report.records_commit:
+        stdout.print(f"  llmpath's records committed as {report.records_commit[:8]} (progress, checklist, logs)")
     if report.tag:
         stdout.print(f"  tagged [cyan]{escape(report.tag)}[/]")
     if report.dirty:
@@ -169,8 +204,70 @@ def unlock_report(report: Any) -> None:
         stdout.print(f"[bold]unlocked {report.unlocked}[/]")
         for path in report.scaffolded:
             stdout.print(f"  laid out {escape(path)}")
+        if report.path_ends:
+            stdout.print(f"[bold yellow]The path ends here for now:[/] {escape(report.path_ends)}.")
+            stdout.print("[bold]next:[/] [cyan]llmpath check --all[/]  [dim]keep your completed work passing[/]")
+            return
         stdout.print(
             f"[bold]next:[/] read milestones/{report.unlocked}/README.md, then [cyan]llmpath check {report.unlocked}[/]"
         )
     else:
         stdout.print("[bold green]That was the last milestone: the whole roadmap is complete.[/]")
+
+
+def init_report(report: Any) -> None:
+    stdout.print(f"[green]Created an llmpath workspace in {escape(str(report.root))}[/]")
+    for path in report.created:
+        stdout.print(f"  {escape(path)}")
+    if report.git:
+        stdout.print("  (git repository initialised)")
+    if report.commit:
+        stdout.print(f"  committed as {report.commit[:8]}")
+    for warning in report.warnings:
+        stdout.print(f"  [yellow]warning:[/] {escape(warning)}")
+    stdout.print(
+        f"[bold]next:[/] [cyan]cd {escape(str(report.root))} && llmpath status[/]  "
+        f"[dim]then read milestones/{report.first}/README.md[/]"
+    )
+
+
+def hint_report(report: Any) -> None:
+    mid = report.milestone
+    if report.all_passed:
+        stdout.print(f"Every criterion of {mid} passed when last checked: no hint needed.")
+        return
+    if not report.groups:
+        stdout.print(f"{mid} has no hints.")
+        return
+    for group in report.groups:
+        label = f"{group.criterion} · {group.text}" if group.criterion else f"{mid} · general hints"
+        if report.target and not group.criterion:
+            label = f"{report.target} · {group.text}  (general hints of {mid})"
+        stdout.print(f"[bold]{escape(label)}[/]")
+        for i, text in enumerate(group.hints, 1):
+            style = "bold" if report.new and report.target and i == len(group.hints) else "dim"
+            stdout.print(f"  [{style}]hint {i}/{group.total}:[/] {escape(text)}", soft_wrap=True)
+    if report.target is None:
+        return
+    group = report.groups[0]
+    if report.last_result:
+        stdout.print(f"  [dim]last check:[/] {escape(report.last_result)}", soft_wrap=True)
+    for line in report.advice:
+        stdout.print(f"  {escape(line)}", soft_wrap=True)
+    if group.total == 0 and not report.advice:
+        stdout.print(f"  No hints for {report.target}: its last check above says what it needs "
+                     f"([cyan]llmpath check {mid}[/] shows the details).")
+    elif group.total and not report.new:
+        stdout.print(f"  [dim]That is every hint for {escape(report.target)}; "
+                     f"`llmpath hint {mid} --all` shows all of {mid}'s hints.[/]")
+
+
+def plot_report(report: Any) -> None:
+    stdout.print(f"[green]wrote {escape(report.path)}[/]")
+    for name, value in report.metrics.items():
+        stdout.print(f"  {escape(name)} = {value:.6g}")
+    if not report.log_command:  # drawn from the experiment log itself (M9's scaling picture)
+        stdout.print("[bold]next:[/] reference it in the notes of your next experiment entry")
+        return
+    stdout.print("[bold]next:[/] record it in the experiment log (edit the objective and setup to taste):")
+    stdout.print(f"  [cyan]{escape(report.log_command)}[/]", soft_wrap=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -14,6 +15,8 @@ from llmpath.workspace.progress import CheckRecord, Progress, fingerprint
 from llmpath.workspace.roadmap import Criterion, Milestone
 
 SCHEMA_VERSION = 1
+# (event, check id, detail): "start" / "done" a check, "progress" with what it is doing (from the probe)
+EventFn = Callable[..., None]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,6 +40,8 @@ class CheckReport:
     commit: str | None
     criteria: tuple[CriterionResult, ...]
     scaffolded: tuple[str, ...] = ()
+    next_command: str | None = None  # what to run next, as `status` says it (None for a preview)
+    next_why: str = ""
     warnings: tuple[str, ...] = ()  # e.g. a change to llmpath's state that was refused
 
     @property
@@ -55,6 +60,7 @@ class CheckReport:
             "commit": self.commit,
             "criteria": [c.to_json() for c in self.criteria],
             "counts": {s: sum(c.status == s for c in self.criteria) for s in ("passed", "failed", "error")},
+            "next": {"command": self.next_command, "why": self.next_why},
             "warnings": list(self.warnings),
         }
 
@@ -88,7 +94,7 @@ def run_criteria(
     criteria: Sequence[Criterion],
     *,
     seed: int | None = None,
-    on_event: Callable[[str, str], None] | None = None,
+    on_event: EventFn | None = None,
 ) -> list[CriterionResult]:
     from llmpath.judge.run import CheckSpec, run_checks
 
@@ -115,6 +121,16 @@ def run_criteria(
     return out
 
 
+def same_result(old: CheckRecord, new: CheckRecord) -> bool:
+    """The same verdict on the same files: only when (and since when) it was obtained differs."""
+    if (old.status, old.summary, old.fingerprint, old.seed) != (new.status, new.summary, new.fingerprint, new.seed):
+        return False
+    if old.metrics.keys() != new.metrics.keys():
+        return False
+    # a re-run may differ in the last bits (thread scheduling in BLAS reductions): not a new result
+    return all(math.isclose(old.metrics[k], new.metrics[k], rel_tol=1e-9, abs_tol=1e-12) for k in old.metrics)
+
+
 def record(
     ctx: Context,
     milestone: Milestone,
@@ -123,8 +139,14 @@ def record(
     commit: str | None,
     seed: int | None,
 ) -> Progress:
-    """Store the results in the progress file and tick the README checklist."""
+    """Store the results in the progress file and tick the README checklist.
+
+    A result equal to the recorded one is left exactly as it is (its time and commit say since when
+    it holds), so that re-checking unchanged work leaves the committed progress file unchanged; the
+    time of the last run goes to the untracked cache (``views.note_last_check``).
+    """
     from llmpath.workspace.scaffold import update_checklist
+    from llmpath.workspace.views import note_last_check
 
     now = utc_now()
 
@@ -135,7 +157,7 @@ def record(
                 c.summary for c in res.checks
             )
             metrics = {k: v for c in res.checks for k, v in c.metrics.items()}
-            state.checks[res.id] = CheckRecord(
+            new = CheckRecord(
                 status=res.status,
                 summary=summary[:500],
                 at=now,
@@ -144,9 +166,12 @@ def record(
                 seed=seed or 0,
                 metrics=metrics,
             )
-        state.last_check_at = now
+            old = state.checks.get(res.id)
+            if old is None or not same_result(old, new):
+                state.checks[res.id] = new
 
     progress = ctx.store.update(apply)
+    note_last_check(ctx.root, milestone.id, now)
     ticked = {
         cid: rec.status == "passed" and rec.fingerprint == fp
         for cid, rec in progress.state(milestone.id).checks.items()
@@ -161,7 +186,7 @@ def check(
     *,
     preview: bool = False,
     seed: int | None = None,
-    on_event: Callable[[str, str], None] | None = None,
+    on_event: EventFn | None = None,
 ) -> CheckReport:
     """Run every criterion of ``mid``; refuses a locked milestone unless ``preview``."""
     from llmpath.workspace import evidence
@@ -182,18 +207,40 @@ def check(
         scaffolded = [ctx.workspace.rel(p) for p in scaffold_milestone(milestone, folder)]
     fp = milestone_fingerprint(ctx, milestone.id)
     results = run_criteria(ctx, milestone, milestone.criteria, seed=seed, on_event=on_event)
-    commit = None
-    recorded = False
-    if not preview:
-        commit = evidence.current(ctx.root).commit
-        record(ctx, milestone, results, fp, commit, seed)
-        recorded = True
-    return CheckReport(milestone.id, milestone.title, preview, recorded, fp, commit, tuple(results), tuple(scaffolded),
-                       tuple(ctx.store.warnings))
+    report = CheckReport(milestone.id, milestone.title, preview, False, fp, None, tuple(results), tuple(scaffolded),
+                         warnings=tuple(ctx.store.warnings))
+    if preview:
+        return report
+    commit = evidence.current(ctx.root).commit
+    progress = record(ctx, milestone, results, fp, commit, seed)
+    command, why = next_step(ctx, report, progress)
+    return dataclasses.replace(report, recorded=True, commit=commit, next_command=command, next_why=why,
+                               warnings=tuple(ctx.store.warnings))
+
+
+def next_step(ctx: Context, report: CheckReport, progress: Progress) -> tuple[str | None, str]:
+    """(command, why) after a recorded check, as ``status`` would say it, with the exact git command."""
+    from llmpath.workspace import evidence
+
+    mid = report.milestone
+    failing = [c for c in report.criteria if c.status != "passed"]
+    current = gates.current(ctx.roadmap, progress)
+    if failing:
+        target = "llmpath hint" if mid == current else f"llmpath hint {mid}"
+        return target, f"shows a hint for {failing[0].id}, the first criterion still to pass"
+    if mid != current:
+        return "llmpath status", f"{mid} is complete and still passes on your current code"
+    # git status after recording: the progress file just written is part of what to commit
+    command = evidence.commit_command(mid, report.title, evidence.current(ctx.root).dirty_files)
+    unlock = "llmpath unlock next"
+    if command is None:
+        return unlock, f"every criterion of {mid} passed and your work is committed: complete {mid}"
+    why = f"every criterion of {mid} passed: commit your work with its record, then complete {mid}"
+    return f"{command} && {unlock}", why
 
 
 def check_all(
-    ctx: Context, *, seed: int | None = None, on_event: Callable[[str, str], None] | None = None
+    ctx: Context, *, seed: int | None = None, on_event: EventFn | None = None
 ) -> list[CheckReport]:
     """Re-verify every completed milestone on the current code (the end-of-course re-check)."""
     progress = ctx.progress()

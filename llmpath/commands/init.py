@@ -18,14 +18,29 @@ from llmpath.workspace.roadmap_yaml import load_roadmap
 class InitReport:
     root: Path
     created: tuple[str, ...]
-    git: bool
+    git: bool  # a repository was created
     first: str
+    commit: str | None = None  # the commit holding the fresh workspace (with --git)
+    warnings: tuple[str, ...] = ()
 
 
-def init(target: Path, *, git: bool = False, roadmap_file: Path | None = None) -> InitReport:
+def enclosing_workspace(root: Path) -> Path | None:
+    """The workspace that ``root`` would be nested in: a folder above it holding roadmap.yaml and the
+    ``.llmpath/`` state folder (a lone roadmap.yaml, e.g. an instructor's to pass with --roadmap, is not
+    a workspace)."""
+    for folder in root.parents:
+        if (folder / ROADMAP_FILE).is_file() and (folder / ".llmpath").is_dir():
+            return folder
+    return None
+
+
+def init(target: Path, *, git: bool = False, roadmap_file: Path | None = None, force: bool = False) -> InitReport:
     """Create a workspace in ``target`` (created if needed). Never overwrites a file.
 
-    ``roadmap_file`` replaces the built-in curriculum (an instructor's adapted roadmap).
+    ``roadmap_file`` replaces the built-in curriculum (an instructor's adapted roadmap). A folder
+    inside another workspace is refused unless ``force``: every command run there would find the
+    inner one, and the outer one's progress would silently stop counting. With ``git``, the fresh
+    workspace is committed, so that the first completion has a clean history to point at.
     """
     from llmpath.notebook import logs
     from llmpath.templates import template_root
@@ -35,6 +50,13 @@ def init(target: Path, *, git: bool = False, roadmap_file: Path | None = None) -
     if (root / ROADMAP_FILE).exists():
         raise UsageError(
             f"{root} is already an llmpath workspace (it has {ROADMAP_FILE})", hint="cd there and run `llmpath status`"
+        )
+    outer = enclosing_workspace(root)
+    if outer is not None and not force:
+        raise UsageError(
+            f"{root} is inside the llmpath workspace {outer}: a workspace there would hide that one from "
+            "every command run inside it",
+            hint=f"pick a folder outside {outer}, or pass --force to nest a workspace anyway",
         )
     if roadmap_file is not None and not roadmap_file.is_file():
         raise UsageError(f"{roadmap_file} does not exist")
@@ -65,12 +87,22 @@ def init(target: Path, *, git: bool = False, roadmap_file: Path | None = None) -
         store.update(apply)
         created.append(store.path)
     created += scaffold_milestone(first, root / "milestones" / first.id)
-    did_git = False
-    if git:
-        from llmpath.workspace import evidence
-
-        if not evidence.is_repo(root):
-            evidence.init_repo(root)
-            did_git = True
+    did_git, commit, warnings = _git(root, first.id) if git else (False, None, [])
     rel = tuple(sorted(p.relative_to(root).as_posix() for p in created))
-    return InitReport(root, rel, did_git, first.id)
+    return InitReport(root, rel, did_git, first.id, commit, tuple(warnings))
+
+
+def _git(root: Path, first: str) -> tuple[bool, str | None, list[str]]:
+    """``git init`` (unless inside a repository already) and commit the workspace's files."""
+    from llmpath.errors import LlmpathError
+    from llmpath.workspace import evidence
+
+    created = not evidence.is_repo(root)
+    if created:
+        evidence.init_repo(root)
+    try:
+        commit = evidence.commit_paths(root, None, f"llmpath init: a fresh workspace, {first} in progress")
+    except LlmpathError as exc:
+        why = exc.message + (f" ({exc.hint})" if exc.hint else "")
+        return created, None, [f"the workspace was not committed: {why}"]
+    return created, commit, []

@@ -27,6 +27,27 @@ def resolve_milestone(ctx: Context, milestone: str | None) -> str:
     return current
 
 
+def locked_warning(ctx: Context, mid: str) -> str | None:
+    """A warning when logging for a milestone that is not open yet (a typo in -m, most often)."""
+    reasons = gates.blockers(ctx.roadmap, ctx.progress(), mid)
+    if not reasons:
+        return None
+    current = gates.current(ctx.roadmap, ctx.progress())
+    return (
+        f"{mid} is locked: this entry will count for {mid} once it is unlocked"
+        + (f" (the milestone in progress is {current}; `llmpath log retract ID --reason ...` withdraws an entry)"
+           if current else "")
+    )
+
+
+def log_retract(ctx: Context, *, entry_id: str, reason: str) -> Any:
+    """Withdraw a logged entry: appends a retraction; the checks and ``log list`` stop counting it."""
+    from llmpath.notebook import logs
+
+    commit, dirty = _evidence(ctx)
+    return logs.append_retraction(ctx.root, entry_id=entry_id, reason=reason, commit=commit, dirty=dirty)
+
+
 def log_experiment(
     ctx: Context,
     *,
@@ -95,5 +116,8 @@ def log_list(ctx: Context, *, milestone: str | None, kind: str = "all") -> dict[
     out["damaged"] = [
         {"file": ctx.workspace.rel(Path(d.file)), "line": d.line, "why": d.why, "text": d.text}
         for d in logs.damaged_entries(ctx.root)
+    ]
+    out["retracted"] = [
+        dataclasses.asdict(r) for r in logs.read_retractions(ctx.root) if mid is None or r.milestone == mid
     ]
     return out

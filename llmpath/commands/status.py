@@ -12,11 +12,28 @@ if TYPE_CHECKING:  # status also runs on a light context of plain views (llmpath
 SCHEMA_VERSION = 1
 
 
+def path_end(ctx: Context, mid: str) -> str | None:
+    """Why ``mid`` is where the path ends for now (this version cannot judge it), or None."""
+    from llmpath import __version__
+    from llmpath.workspace.views import is_judged
+
+    milestone = ctx.milestone(mid)
+    if is_judged(milestone):
+        return None
+    return (
+        f"{mid} ({milestone.title}) cannot be judged by llmpath {__version__} yet: the path ends here for now. "
+        f"Upgrade llmpath when {mid}'s checks ship; until then, keep your completed work passing"
+    )
+
+
 def next_command(ctx: Context, progress: Any) -> tuple[str | None, str]:
     """(command, why) for the learner's next step."""
     mid = gates.current(ctx.roadmap, progress)
     if mid is None:
         return "llmpath check --all", "every milestone is complete: re-verify them all on your current code"
+    end = path_end(ctx, mid)
+    if end is not None:
+        return "llmpath check --all", end
     milestone = ctx.milestone(mid)
     records = progress.state(mid).checks
     if not ctx.workspace.milestone_dir(mid).exists():
@@ -27,6 +44,12 @@ def next_command(ctx: Context, progress: Any) -> tuple[str | None, str]:
     if not records:
         return f"llmpath check {mid}", f"read milestones/{mid}/README.md, implement the starter files, then check"
     return f"llmpath check {mid}", f"{len(milestone.criteria) - len(passed)} criteria of {mid} still to pass"
+
+
+def _latest(records: dict[str, Any]) -> str | None:
+    """The newest time a result was recorded (a fresh clone has no cache of the last run)."""
+    times = [r.at for r in records.values() if getattr(r, "at", None)]
+    return max(times) if times else None
 
 
 def papers_by_milestone(ctx: Context) -> dict[str, list[str]]:
@@ -58,8 +81,11 @@ def status(ctx: Context, roadmap_changes: dict[str, Any] | None = None) -> dict[
     ``roadmap_changes``: how roadmap.yaml differs from the roadmap the progress is judged against
     (``llmpath.commands.check.roadmap_changes``; the instant path runs only when it does not).
     """
+    from llmpath.workspace.views import is_judged, read_last_checks
+
     progress = ctx.progress()
     papers = papers_by_milestone(ctx)
+    last_checks = read_last_checks(ctx.root)
     phases = []
     done = total = 0
     for phase in ctx.roadmap.phases:
@@ -75,10 +101,11 @@ def status(ctx: Context, roadmap_changes: dict[str, Any] | None = None) -> dict[
                     "state": state,
                     "criteria_passed": passed,
                     "criteria_total": len(m.criteria),
-                    "last_check_at": st.last_check_at,
+                    "last_check_at": last_checks.get(m.id) or st.last_check_at or _latest(st.checks),
                     "completed_at": st.completed_at,
                     "commit": st.commit,
                     "papers": papers.get(m.id, []),
+                    "judged": is_judged(m),
                 }
             )
             total += 1

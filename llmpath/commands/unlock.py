@@ -6,8 +6,16 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from llmpath.commands.check import CriterionResult, is_doc_only, milestone_fingerprint, record, run_criteria
+from llmpath.commands.check import (
+    CriterionResult,
+    EventFn,
+    is_doc_only,
+    milestone_fingerprint,
+    record,
+    run_criteria,
+)
 from llmpath.commands.context import Context
+from llmpath.commands.status import path_end
 from llmpath.errors import GateError, LlmpathError, UsageError
 from llmpath.fsutil import utc_now
 from llmpath.workspace import gates
@@ -26,6 +34,8 @@ class UnlockReport:
     scaffolded: tuple[str, ...]
     phase_completed: str | None
     warnings: tuple[str, ...] = ()
+    records_commit: str | None = None  # the commit of llmpath's records on top of the judged one (tagged)
+    path_ends: str | None = None  # the milestone unlocked cannot be judged by this version: why
     seed: int | None = None  # the seed the completion was judged on
 
     def to_json(self) -> dict[str, Any]:
@@ -39,6 +49,8 @@ class UnlockReport:
             "scaffolded": list(self.scaffolded),
             "phase_completed": self.phase_completed,
             "warnings": list(self.warnings),
+            "records_commit": self.records_commit,
+            "path_ends": self.path_ends,
             "seed": self.seed,
         }
 
@@ -85,23 +97,59 @@ def _milestone_to_complete(ctx: Context, progress: Progress, target: str) -> tup
     return mid, nxt
 
 
-def _refuse_uncommitted(mid: str, dirty_files: list[str], allow_dirty: bool) -> None:
-    if dirty_files and not allow_dirty:
-        listed = ", ".join(dirty_files[:8]) + (" ..." if len(dirty_files) > 8 else "")
-        raise GateError(
-            f"{mid} has uncommitted changes: {listed}",
-            missing=["commit your milestone files so the evidence points at them"],
-            hint=f"git add milestones/{mid} && git commit -m '{mid} done'  (or pass --allow-dirty)",
-        )
-
-
-def _tag(ctx: Context, milestone: Milestone, commit: str | None, in_repo: bool, warnings: list[str]) -> str | None:
-    """Tag the completion commit ``llmpath/M#``; a failure to tag is a warning, never a refusal."""
+def _refuse_uncommitted(milestone: Milestone, ev: Any, allow_dirty: bool) -> list[str]:
+    """The learner's uncommitted files the completion rests on; refuses when there are any."""
     from llmpath.workspace import evidence
 
-    if not (in_repo and commit and milestone.tag):
+    mine = (f"milestones/{milestone.id}/", "visualizations/")
+    dirty_files = [f for f in evidence.learner_changes(ev.dirty_files) if f.startswith(mine)]
+    if dirty_files and not allow_dirty:
+        listed = ", ".join(dirty_files[:8]) + (" ..." if len(dirty_files) > 8 else "")
+        command = evidence.commit_command(milestone.id, milestone.title, ev.dirty_files)
+        raise GateError(
+            f"{milestone.id} has uncommitted changes: {listed}",
+            missing=["commit your work, its logs and its record, so that the evidence points at them"],
+            hint=f"{command} && llmpath unlock next  (or pass --allow-dirty)",
+        )
+    return dirty_files
+
+
+def _planned_tag(ctx: Context, milestone: Milestone, ev: Any, warnings: list[str]) -> str | None:
+    """The tag ``llmpath/M#`` the completion will get (None without a commit, or when it exists)."""
+    from llmpath.workspace import evidence
+
+    if not (ev.in_repo and ev.commit and milestone.tag):
         return None
     name = f"llmpath/{milestone.id}"
+    if evidence.has_tag(ctx.root, name):
+        warnings.append(f"tag {name} already exists; left as it is")
+        return None
+    return name
+
+
+def _commit_records(ctx: Context, mid: str, nxt: str | None, ev: Any, warnings: list[str]) -> str | None:
+    """Commit what completing wrote (progress, logs, the ticked checklist, the next starter files)."""
+    from llmpath.workspace import evidence
+
+    if not (ev.in_repo and ev.commit):
+        return None
+    paths = [".llmpath/progress.json", "experiments_log.md", "learning_journal.md", f"milestones/{mid}/README.md"]
+    if nxt is not None:
+        paths.append(f"milestones/{nxt}")
+    message = f"llmpath: {mid} complete" + (f", {nxt} unlocked" if nxt else "")
+    try:
+        return evidence.commit_paths(ctx.root, [ctx.root / p for p in paths], message)
+    except LlmpathError as exc:
+        warnings.append(f"llmpath's records were not committed: {exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
+        return None
+
+
+def _tag(ctx: Context, milestone: Milestone, name: str | None, warnings: list[str]) -> str | None:
+    """Tag HEAD ``name``; a failure to tag is a warning, never a refusal."""
+    from llmpath.workspace import evidence
+
+    if name is None:
+        return None
     try:
         if evidence.tag(ctx.root, name, f"llmpath: {milestone.id} ({milestone.title}) complete"):
             return name
@@ -126,19 +174,44 @@ def _record_completion(ctx: Context, mid: str, nxt: str | None, proof: dict[str,
     return ctx.store.update(apply)
 
 
+def _judge_now(
+    ctx: Context, milestone: Milestone, fp: str, commit: str | None, seed: int,
+    on_rerun: Callable[[int], None] | None, on_event: EventFn | None,
+) -> tuple[list[CriterionResult], Progress]:
+    """Every criterion judged again on ``seed`` and recorded; refuses a run whose files or state moved."""
+    mid = milestone.id
+    if on_rerun:
+        on_rerun(sum(not is_doc_only(c) for c in milestone.criteria))
+    rerun = run_criteria(ctx, milestone, milestone.criteria, seed=seed, on_event=on_event)
+    if milestone_fingerprint(ctx, mid) != fp:
+        raise GateError(f"{mid}'s files changed while they were being checked", missing=[
+            "the code that was judged is not the code in the folder now"], hint="run `llmpath unlock next` again")
+    progress = record(ctx, milestone, rerun, fp, commit, seed)
+    if ctx.store.warnings:  # the code being judged wrote llmpath's state: no completion comes from that run
+        raise GateError(f"{mid} cannot be completed from this run", missing=list(ctx.store.warnings),
+                        hint="remove whatever in your code writes .llmpath/, then `llmpath unlock next` again")
+    return rerun, progress
+
+
 def unlock(
     ctx: Context,
     target: str = "next",
     *,
     allow_dirty: bool = False,
+    commit: bool = True,
     on_rerun: Callable[[int], None] | None = None,
-    on_event: Callable[[str, str], None] | None = None,
+    on_event: EventFn | None = None,
 ) -> UnlockReport:
     """Complete the current milestone and unlock the next; raises GateError listing what is missing.
 
     Every criterion is judged again, now, on the files as they are, with a seed drawn here (recorded
     with the completion, so that it can be reproduced): a pass recorded earlier, on another seed or by
     hand, never completes a milestone.
+
+    In a git repository the judged commit is HEAD; what completing writes (the progress record, the
+    ticked checklist, the next starter files, with the logs) is committed on top of it unless
+    ``commit`` is False, and that commit is tagged ``llmpath/M#``: the tag holds the learner's
+    work and the records that prove it, and the work tree is left as clean as it was.
     """
     from llmpath.workspace import evidence
     from llmpath.workspace.roadmap_hash import roadmap_hash
@@ -148,55 +221,47 @@ def unlock(
     refuse_changed_roadmap(ctx, progress)
     mid, nxt = _milestone_to_complete(ctx, progress, target)
     milestone = ctx.milestone(mid)
-    folder = ctx.workspace.milestone_dir(mid)
     fp = milestone_fingerprint(ctx, mid)
-    # One git status serves both the re-run record and the dirty check: re-runs change only the
-    # README checklist, which is llmpath's own writing (evidence.learner_changes).
-    ev = evidence.current(ctx.root, [folder])
+    # One git status serves both the re-run record and the dirty check: re-runs change only
+    # llmpath's own files (evidence.learner_changes).
+    ev = evidence.current(ctx.root)
     seed = draw_seed()
-    if on_rerun:
-        on_rerun(sum(not is_doc_only(c) for c in milestone.criteria))
-    rerun = run_criteria(ctx, milestone, milestone.criteria, seed=seed, on_event=on_event)
-    if milestone_fingerprint(ctx, mid) != fp:
-        raise GateError(f"{mid}'s files changed while they were being checked", missing=[
-            "the code that was judged is not the code in the folder now"], hint="run `llmpath unlock next` again")
-    progress = record(ctx, milestone, rerun, fp, ev.commit, seed)
-    if ctx.store.warnings:  # the code being judged wrote llmpath's state: no completion comes from that run
-        raise GateError(f"{mid} cannot be completed from this run", missing=list(ctx.store.warnings),
-                        hint="remove whatever in your code writes .llmpath/, then `llmpath unlock next` again")
+    rerun, progress = _judge_now(ctx, milestone, fp, ev.commit, seed, on_rerun, on_event)
     missing = gates.missing_for_completion(ctx.roadmap, progress, mid, fp)
     if missing:
         raise GateError(
             f"{mid} ({milestone.title}) is not complete yet (judged now, on seed {seed})",
             missing=missing,
-            hint=f"`llmpath check {mid}` shows each failing check in detail (`--seed {seed}` reproduces this run)",
+            hint=path_end(ctx, mid)
+            or f"`llmpath check {mid}` shows each failing check in detail (`--seed {seed}` reproduces this run)",
         )
-    dirty_files = evidence.learner_changes(ev.dirty_files)
-    _refuse_uncommitted(mid, dirty_files, allow_dirty)
+    dirty_files = _refuse_uncommitted(milestone, ev, allow_dirty)
     warnings: list[str] = []
-    tag_name = _tag(ctx, milestone, ev.commit, ev.in_repo, warnings)
+    tag_name = _planned_tag(ctx, milestone, ev, warnings)
     scaffolded: list[str] = []
     phase = ctx.roadmap.phase_of(mid)
-    phase_done = phase.milestones[-1].id == mid
     proof = {"commit": ev.commit, "tag": tag_name, "seed": seed, "roadmap": roadmap_hash(ctx.roadmap),
              "fingerprint": fp}
     progress = _record_completion(ctx, mid, nxt, proof)
-    update_checklist(milestone, folder, {c.id: True for c in milestone.criteria})
+    update_checklist(milestone, ctx.workspace.milestone_dir(mid), {c.id: True for c in milestone.criteria})
     if nxt is not None:
         if gates.blockers(ctx.roadmap, progress, nxt):  # cannot happen with the rules above; guard anyway
             raise UsageError(f"{nxt} is still blocked after completing {mid}: check roadmap.yaml")
         scaffolded = [
             ctx.workspace.rel(p) for p in scaffold_milestone(ctx.milestone(nxt), ctx.workspace.milestone_dir(nxt))
         ]
+    records = _commit_records(ctx, mid, nxt, ev, warnings) if commit else None
     return UnlockReport(
         mid,
         nxt,
         ev.commit,
         bool(dirty_files),
-        tag_name,
+        _tag(ctx, milestone, tag_name, warnings),
         tuple(rerun),
         tuple(scaffolded),
-        phase.id if phase_done else None,
+        phase.id if phase.milestones[-1].id == mid else None,
         tuple(warnings),
+        records,
+        path_end(ctx, nxt) if nxt is not None else None,
         seed,
     )

@@ -14,6 +14,7 @@ import json
 import os
 import resource
 import sys
+import time
 import traceback
 from pathlib import Path
 from typing import Any
@@ -32,10 +33,15 @@ def _set_memory_limit(memory_mb: int) -> None:
         pass
 
 
+def _mine(filename: str, milestone_dir: Path) -> bool:
+    # "<frozen importlib._bootstrap>" is no file: relative to the learner's folder it would look like one
+    root = str(milestone_dir.resolve()) + os.sep
+    return os.path.isfile(filename) and os.path.abspath(filename).startswith(root)
+
+
 def _learner_frames(exc: BaseException, milestone_dir: Path) -> list[str]:
     """The traceback cut to frames in the learner's own files."""
-    root = str(milestone_dir.resolve())
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if os.path.abspath(f.filename).startswith(root)]
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if _mine(f.filename, milestone_dir)]
     lines = []
     for f in frames[-12:]:
         rel = os.path.relpath(f.filename, milestone_dir.parent.parent)
@@ -45,9 +51,32 @@ def _learner_frames(exc: BaseException, milestone_dir: Path) -> list[str]:
     return lines
 
 
+def _syntax_record(exc: SyntaxError, frames: list[str], milestone_dir: Path) -> dict:
+    """A syntax error as Python shows it: the learner's file, the line, the source and a caret."""
+    rel = os.path.relpath(str(exc.filename), milestone_dir.parent.parent)
+    exc.filename = rel
+    shown = [ln.rstrip("\n") for part in traceback.format_exception_only(type(exc), exc) for ln in part.splitlines()]
+    return {"kind": "syntax", "message": f"{type(exc).__name__}: {exc.msg} ({rel}, line {exc.lineno})",
+            "traceback": frames + shown}
+
+
 def _error_record(exc: BaseException, milestone: str, milestone_dir: Path, contract_error: type) -> dict:
+    from llmpath.judge.text import strip_terminal_codes
+
+    record = _classify(exc, milestone, milestone_dir, contract_error)
+    call = getattr(exc, "_llmpath_call", None)
+    if call and record["kind"] in ("exception", "crash", "memory"):
+        record["message"] += f" (in the call {call})"
+    record["message"] = strip_terminal_codes(record["message"])
+    record["traceback"] = [strip_terminal_codes(line) for line in record["traceback"]]
+    return record
+
+
+def _classify(exc: BaseException, milestone: str, milestone_dir: Path, contract_error: type) -> dict:
     frames = _learner_frames(exc, milestone_dir)
     message = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, SyntaxError) and exc.filename and _mine(exc.filename, milestone_dir):
+        return _syntax_record(exc, frames, milestone_dir)
     if isinstance(exc, contract_error):
         return {"kind": "contract", "message": str(exc), "traceback": []}
     if isinstance(exc, NotImplementedError):
@@ -81,6 +110,33 @@ BOOT = (
 )
 
 
+def _stack_on_request(path: str | None) -> None:
+    """Dump every thread's stack to ``path`` when the parent asks (before it stops a hung job)."""
+    import faulthandler
+    import signal
+
+    if not path or not hasattr(signal, "SIGUSR1"):
+        return
+    handle = open(path, "w", encoding="utf-8")  # kept open: the handler writes to it for the life of the child
+    faulthandler.register(signal.SIGUSR1, file=handle, all_threads=True)
+
+
+def _reporter(send, job_id: str):  # noqa: ANN001, ANN202 - send: the frame writer of main
+    """What a probe says it is doing, for the parent's progress display.
+
+    A new stage is always sent; a counter within one stage ("batch 3/16") at most every 0.1 s.
+    """
+    last = {"at": 0.0, "stage": ""}
+
+    def report(text: str) -> None:
+        now, stage = time.perf_counter(), "".join(c for c in str(text) if not c.isdigit())
+        if stage != last["stage"] or now - last["at"] >= 0.1:
+            last.update(at=now, stage=stage)
+            send({"type": "progress", "job": job_id, "text": str(text)[:200]})
+
+    return report
+
+
 def _prepare(request: dict) -> tuple[dict, Any]:
     """Resolve every job's probe before any learner code runs (a swapped registry changes nothing)."""
     from llmpath.validators.registry import resolve
@@ -95,13 +151,15 @@ def _prepare(request: dict) -> tuple[dict, Any]:
     return probes, (ContractError, ProbeContext)
 
 
-def _run_job(job: dict, probe: Any, context: Any, milestone: str, milestone_dir: Path, workspace: Path) -> dict:
+def _run_job(
+    job: dict, probe: Any, context: Any, milestone: str, milestone_dir: Path, workspace: Path, report: Any
+) -> dict:
     """The probe's raw value (encoded) or its error record; never raises."""
     from llmpath.judge import codec
 
     contract_error, probe_context = context
     try:
-        ctx = probe_context(milestone, milestone_dir, workspace, job["params"], int(job["seed"]))
+        ctx = probe_context(milestone, milestone_dir, workspace, job["params"], int(job["seed"]), report)
         value = probe(ctx)
         try:
             return {"ok": True, "value": codec.encode(value).decode("utf-8")}
@@ -115,6 +173,7 @@ def main(argv: list[str]) -> None:
     request = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     result_fd, command_fd = int(argv[1]), int(argv[2])
     _set_memory_limit(int(request["memory_mb"]))
+    _stack_on_request(request.get("stack_file"))
 
     from llmpath.judge import guard
     from llmpath.judge.wire import read_frame, write_frame
@@ -145,7 +204,8 @@ def main(argv: list[str]) -> None:
         if order.get("type") != "run" or order.get("job") not in jobs:
             os._exit(0)  # "exit", or anything llmpath did not mean: stop, skipping the learner's atexit
         job = jobs[order["job"]]
-        record = _run_job(job, probes[job["id"]], context, milestone, milestone_dir, workspace)
+        record = _run_job(job, probes[job["id"]], context, milestone, milestone_dir, workspace,
+                          _reporter(send, job["id"]))
         if record.get("ok") and (found := watcher.findings()):
             record = {"ok": False, "error": {"kind": "reference", "traceback": [],
                                             "message": f"{guard.REFUSAL} ({', '.join(found[:3])}): write your "

@@ -35,4 +35,6 @@ class JobOutcome:
     notes: tuple[str, ...] = ()  # what llmpath did about the job (e.g. processes it stopped)
 
 
-EventFn = Callable[[str, str], None]  # (event, job id): "start" / "done"
+# (event, job id[, detail]): "plan" (detail: how many checks will run), "start", "progress" (detail:
+# what the probe says it is doing), "done"
+EventFn = Callable[..., None]

@@ -13,6 +13,7 @@ from typing import Any
 
 from llmpath.judge import codec
 from llmpath.judge.sandbox import EventFn, Job, JobError, JobOutcome, run_jobs
+from llmpath.judge.text import strip_terminal_codes
 from llmpath.validators.api import BadOutput, Check, Verdict, VerdictContext
 from llmpath.validators.registry import resolve
 
@@ -49,6 +50,13 @@ class CheckResult:
         return dataclasses.asdict(self) | {"details": list(self.details), "notes": list(self.notes)}
 
 
+_TRACE_HEADER = {
+    "timeout": "Where your code was when it was stopped:",
+    "memory": "Where your code was when it was stopped:",
+    "syntax": "Python could not read your file:",
+}
+
+
 def _warm(modules: Sequence[str]) -> threading.Thread | None:
     """Import the verdicts' heavy modules (numpy, torch) while the child runs the probes."""
     if not modules:
@@ -69,10 +77,19 @@ def _warm(modules: Sequence[str]) -> threading.Thread | None:
 def _error_result(spec: CheckSpec, error: JobError, output: str, elapsed: float) -> CheckResult:
     details = list(error.traceback)
     if details:
-        details.insert(0, "Traceback (your code):")
-    summary = error.message
+        details.insert(0, _TRACE_HEADER.get(error.kind, "Traceback (your code):"))
     return CheckResult(
-        spec.id, spec.criterion, spec.validator, "error", summary, tuple(details), None, {}, output, spec.seed, elapsed
+        spec.id,
+        spec.criterion,
+        spec.validator,
+        "error",
+        strip_terminal_codes(error.message),
+        tuple(strip_terminal_codes(d) for d in details),
+        None,
+        {},
+        strip_terminal_codes(output),
+        spec.seed,
+        elapsed,
     )
 
 
@@ -96,16 +113,17 @@ def _judge(spec: CheckSpec, check: Check, ctx: VerdictContext, raw: dict, output
 
 def _result(spec: CheckSpec, verdict: Verdict, output: str, elapsed: float) -> CheckResult:
     """A verdict as a CheckResult; the learner's output is kept only where it helps (not on a pass)."""
+    # numbers and texts from the learner's process may carry terminal colour codes: never shown raw
     return CheckResult(
         spec.id,
         spec.criterion,
         spec.validator,
         verdict.status,
-        verdict.summary,
-        tuple(verdict.details),
-        verdict.diagnosis,
+        strip_terminal_codes(verdict.summary),
+        tuple(strip_terminal_codes(d) for d in verdict.details),
+        strip_terminal_codes(verdict.diagnosis) if verdict.diagnosis else None,
         {k: float(v) for k, v in verdict.metrics.items()},
-        output if verdict.status != "passed" else "",
+        strip_terminal_codes(output) if verdict.status != "passed" else "",
         spec.seed,
         elapsed,
     )
@@ -206,6 +224,8 @@ def run_checks(
         )
         for s in probed
     ]
+    if on_event:
+        on_event("plan", milestone, str(len(specs)))
     warm_modules = sorted({m for s in probed for m in _WARM.get(s.validator.split(".")[0], ())})
     warmer = _warm(warm_modules)
     outcomes = run_jobs(milestone, milestone_dir, workspace, jobs, on_event=on_event) if jobs else {}
@@ -222,6 +242,8 @@ def run_checks(
                 on_event("start", spec.id)
             result = _judge(spec, check, ctx, {}, "", 0.0)
             result = dataclasses.replace(result, elapsed_s=time.perf_counter() - started)
+            if on_event:
+                on_event("done", spec.id)
         else:
             result = _judge_outcome(spec, check, ctx, outcomes[spec.id])
         if on_result:

@@ -35,6 +35,7 @@ from llmpath.judge.process import (
     read_output,
     tree_rss,
 )
+from llmpath.judge.stacks import describe, request_dump
 from llmpath.judge.wire import FrameReader, ProtocolError, field, parse_frame, write_frame
 
 __all__ = ["EventFn", "Job", "JobError", "JobOutcome", "run_jobs"]
@@ -89,6 +90,8 @@ class _ChildRun:
         self.on_event = on_event
         self.outcomes: dict[str, JobOutcome] = {}
         self.out_path = tmpdir / "output.txt"
+        self.stack_path = tmpdir / "stack.txt"  # faulthandler's dump, asked for before a stop
+        self.milestone_dir = milestone_dir
         self.reader = FrameReader()
         self._pending: list[bytes] = []  # complete frames read but not yet handled
         self.eof = False
@@ -100,6 +103,7 @@ class _ChildRun:
                     "milestone_dir": str(milestone_dir.resolve()),
                     "workspace": str(workspace.resolve()),
                     "memory_mb": max(j.memory_mb for j in jobs),
+                    "stack_file": str(self.stack_path),
                     "jobs": [dataclasses.asdict(j) for j in jobs],
                     "sys_path": [p for p in sys.path if p],
                 }
@@ -198,6 +202,11 @@ class _ChildRun:
                     frame = self._read()
                 except ProtocolError as exc:
                     return JobError("protocol", str(exc))
+                if frame is not None and frame.get("type") == "progress" and job is not None:
+                    # what the probe says it is doing: shown, never judged (its job and text only)
+                    if self.on_event and frame.get("job") == job.id:
+                        self.on_event("progress", job.id, str(frame.get("text", ""))[:200])
+                    continue
                 if frame is not None:
                     return frame
             if self.eof or self.proc.poll() is not None:
@@ -210,19 +219,27 @@ class _ChildRun:
             if time.monotonic() > deadline:
                 if job is None:
                     return JobError("timeout", "")
+                where, frames = self._where()
                 return JobError(
                     "timeout",
-                    f"exceeded its {job.timeout_s:g} s time limit and was stopped: an infinite loop, or training "
-                    "inside the function? (an instructor can raise `timeout` for this check in roadmap.yaml)",
+                    f"exceeded its {job.timeout_s:g} s time limit and was stopped{where}: an infinite loop, or "
+                    "training inside the function? (an instructor can raise `timeout` for this check in roadmap.yaml)",
+                    frames,
                 )
             if job is not None:
                 rss = tree_rss(self.proc.pid)
                 if rss > job.memory_mb * 1024 * 1024:
+                    where, frames = self._where()
                     return JobError(
                         "memory",
-                        f"used {rss / 2**20:.0f} MB, over its {job.memory_mb} MB memory cap, and was stopped: a "
-                        "huge array, or data kept across iterations?",
+                        f"used {rss / 2**20:.0f} MB, over its {job.memory_mb} MB memory cap, and was stopped{where}: "
+                        "a huge array, or data kept across iterations?",
+                        frames,
                     )
+
+    def _where(self) -> tuple[str, tuple[str, ...]]:
+        """Where the learner's code is now (faulthandler's dump, asked for by signal), before the stop."""
+        return describe(request_dump(self.proc.pid, self.stack_path), self.milestone_dir)
 
     def _read(self) -> dict[str, Any] | None:
         """One parsed frame if one is complete (raises ProtocolError for a malformed one)."""

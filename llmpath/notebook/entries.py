@@ -44,6 +44,19 @@ class JournalEntry:
     text: str
 
 
+@dataclasses.dataclass(frozen=True)
+class RetractionEntry:
+    """Withdraws an earlier entry (``entry``): it stops counting, and its words stay in the file."""
+
+    id: str  # R0001, numbered across both logs
+    milestone: str  # the retracted entry's
+    timestamp: str
+    commit: str | None
+    dirty: bool
+    entry: str  # the id retracted, E#### or J####
+    reason: str
+
+
 def parse_metric(text: str) -> tuple[str, float]:
     """``"val_loss=1.5e-3"`` -> ``("val_loss", 0.0015)``; a UsageError that says why otherwise."""
     example = "write metrics as name=value, e.g. `--metric val_loss=1.234`"

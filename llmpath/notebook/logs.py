@@ -33,6 +33,7 @@ from llmpath.notebook.entries import (
     JOURNAL_FILE,
     ExperimentEntry,
     JournalEntry,
+    RetractionEntry,
     check_commit,
     check_metric,
     check_milestone,
@@ -48,6 +49,8 @@ from llmpath.notebook.markdown import (
     records,
     render_experiment,
     render_journal,
+    render_retraction,
+    retraction_from,
     scan,
 )
 
@@ -57,18 +60,22 @@ __all__ = [
     "Damaged",
     "ExperimentEntry",
     "JournalEntry",
+    "RetractionEntry",
     "append_experiment",
     "append_journal",
+    "append_retraction",
     "check_visualization",
     "damaged_entries",
     "ensure_log_files",
     "parse_metric",
     "read_experiments",
     "read_journal",
+    "read_retractions",
 ]
 
 LOCK_TIMEOUT_S = 10.0
-_ID = {"experiment": re.compile(r"E(\d{4,})"), "journal": re.compile(r"J(\d{4,})")}
+_PREFIX = {"experiment": "E", "journal": "J", "retraction": "R"}
+_ID = {kind: re.compile(prefix + r"(\d{4,})") for kind, prefix in _PREFIX.items()}
 
 
 def ensure_log_files(workspace: Path) -> None:
@@ -153,19 +160,62 @@ def _read(path: Path, kind: str, build: Callable[[dict[str, Any], str], Any]) ->
     return entries, damaged
 
 
-def read_experiments(workspace: Path, milestone: str | None = None) -> list[ExperimentEntry]:
+def append_retraction(
+    workspace: Path, *, entry_id: str, reason: str, commit: str | None, dirty: bool
+) -> RetractionEntry:
+    """Retract entry ``entry_id`` (E#### or J####): a new entry in the same file; nothing is rewritten."""
+    workspace = Path(workspace)
+    if not reason.strip():
+        raise UsageError("a retraction needs a reason (--reason 'why this entry should not count')")
+    wanted = entry_id.strip().upper()
+    with _lock(workspace):
+        _ensure(workspace)
+        found = [e for e in (*read_experiments(workspace, retracted=True), *read_journal(workspace, retracted=True))
+                 if e.id == wanted]
+        if not found:
+            raise UsageError(f"no log entry {entry_id!r}", hint="`llmpath log list` shows the ids (E0001, J0001, ...)")
+        earlier = [r for r in read_retractions(workspace) if r.entry == wanted]
+        if earlier:
+            raise UsageError(f"{wanted} was already retracted by {earlier[0].id} ({earlier[0].reason.strip()})")
+        path = workspace / (EXPERIMENTS_FILE if wanted.startswith("E") else JOURNAL_FILE)
+        entry = RetractionEntry(
+            id=_next_id([workspace / EXPERIMENTS_FILE, workspace / JOURNAL_FILE], "retraction"),
+            milestone=found[0].milestone,
+            timestamp=utc_now(),
+            commit=check_commit(commit),
+            dirty=bool(dirty),
+            entry=wanted,
+            reason=reason,
+        )
+        _append(path, render_retraction(entry))
+    return entry
+
+
+def read_retractions(workspace: Path) -> list[RetractionEntry]:
+    """Every readable retraction in both logs, in file order (experiments first)."""
+    workspace = Path(workspace)
+    return [r for name in (EXPERIMENTS_FILE, JOURNAL_FILE)
+            for r in _read(workspace / name, "retraction", retraction_from)[0]]
+
+
+def read_experiments(
+    workspace: Path, milestone: str | None = None, *, retracted: bool = False
+) -> list[ExperimentEntry]:
     """Every readable experiment entry in file order, optionally only those of ``milestone``.
 
-    Damaged entries are not counted; ``damaged_entries`` lists them with their raw text.
+    Retracted entries are left out (they no longer count) unless ``retracted``. Damaged entries are not
+    counted; ``damaged_entries`` lists them with their raw text.
     """
     entries, _ = _read(Path(workspace) / EXPERIMENTS_FILE, "experiment", experiment_from)
-    return [e for e in entries if milestone is None or e.milestone == milestone]
+    gone = set() if retracted else {r.entry for r in read_retractions(workspace)}
+    return [e for e in entries if (milestone is None or e.milestone == milestone) and e.id not in gone]
 
 
-def read_journal(workspace: Path, milestone: str | None = None) -> list[JournalEntry]:
-    """Every readable journal entry in file order, optionally only those of ``milestone``."""
+def read_journal(workspace: Path, milestone: str | None = None, *, retracted: bool = False) -> list[JournalEntry]:
+    """Every readable journal entry in file order, optionally only those of ``milestone``; retracted ones left out."""
     entries, _ = _read(Path(workspace) / JOURNAL_FILE, "journal", journal_from)
-    return [e for e in entries if milestone is None or e.milestone == milestone]
+    gone = set() if retracted else {r.entry for r in read_retractions(workspace)}
+    return [e for e in entries if (milestone is None or e.milestone == milestone) and e.id not in gone]
 
 
 def damaged_entries(workspace: Path) -> list[Damaged]:
@@ -232,14 +282,15 @@ def _append(path: Path, block: str) -> None:
         os.close(fd)
 
 
-def _next_id(path: Path, kind: str) -> str:
+def _next_id(paths: Path | list[Path], kind: str) -> str:
     highest = 0
-    for data, _ in records(path, kind):
-        match = _ID[kind].fullmatch(str(data.get("id", "")))
-        if match:
-            highest = max(highest, int(match.group(1)))
-    for damaged in scan(path)[1]:  # never reuse the id of an entry that is still in the file
-        match = re.search(r"## [EJ](\d{4,}) · ", damaged.text)
-        if match:
-            highest = max(highest, int(match.group(1)))
-    return f"{'E' if kind == 'experiment' else 'J'}{highest + 1:04d}"
+    for path in paths if isinstance(paths, list) else [paths]:
+        for data, _ in records(path, kind):
+            match = _ID[kind].fullmatch(str(data.get("id", "")))
+            if match:
+                highest = max(highest, int(match.group(1)))
+        for damaged in scan(path)[1]:  # never reuse the id of an entry that is still in the file
+            match = re.search(rf"## {_PREFIX[kind]}(\d{{4,}}) · ", damaged.text)
+            if match:
+                highest = max(highest, int(match.group(1)))
+    return f"{_PREFIX[kind]}{highest + 1:04d}"

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from llmpath.errors import StateError
-from llmpath.notebook.entries import EXPERIMENTS_FILE, JOURNAL_FILE, ExperimentEntry, JournalEntry
+from llmpath.notebook.entries import EXPERIMENTS_FILE, JOURNAL_FILE, ExperimentEntry, JournalEntry, RetractionEntry
 
 MARKER = re.compile(r"<!-- llmpath:entry:v1 ([A-Za-z0-9+/]+={0,2}) -->")
 
@@ -72,7 +72,7 @@ def _commit_line(commit: str | None, dirty: bool) -> str:
     return f"*Commit:* {where}" + (" — with uncommitted changes" if dirty else "")
 
 
-def _heading(entry: ExperimentEntry | JournalEntry) -> str:
+def _heading(entry: ExperimentEntry | JournalEntry | RetractionEntry) -> str:
     return f"## {entry.id} · {entry.milestone} · {entry.timestamp}"
 
 
@@ -117,6 +117,22 @@ def render_journal(entry: JournalEntry) -> str:
     )
 
 
+def render_retraction(entry: RetractionEntry) -> str:
+    return "\n".join(
+        [
+            _marker("retraction", entry),
+            _heading(entry),
+            "",
+            _commit_line(entry.commit, entry.dirty),
+            "",
+            f"**Retracts {entry.entry}**: it no longer counts for {entry.milestone} (its words stay above).",
+            "",
+            _quote(entry.reason),
+            "",
+        ]
+    )
+
+
 @dataclasses.dataclass(frozen=True)
 class Damaged:
     """An entry llmpath cannot read back: never counted, never dropped from view."""
@@ -131,7 +147,7 @@ class Damaged:
 
 
 _LOOSE_MARKER = re.compile(r"\s*<!--\s*llmpath:entry")
-_HEADING = re.compile(r"## ([EJ])(\d{4,}) · ")
+_HEADING = re.compile(r"## ([EJR])(\d{4,}) · ")
 
 
 def _lines(path: Path) -> list[str]:
@@ -261,3 +277,12 @@ def experiment_from(data: dict[str, Any], where: str) -> ExperimentEntry:
 def journal_from(data: dict[str, Any], where: str) -> JournalEntry:
     names = {f.name for f in dataclasses.fields(JournalEntry)}
     return JournalEntry(**_common(data, where, names), text=_field(data, "text", str, where))
+
+
+def retraction_from(data: dict[str, Any], where: str) -> RetractionEntry:
+    names = {f.name for f in dataclasses.fields(RetractionEntry)}
+    return RetractionEntry(
+        **_common(data, where, names),
+        entry=_field(data, "entry", str, where),
+        reason=_field(data, "reason", str, where),
+    )

@@ -4,4 +4,4 @@ Learner code never runs here: ``m3`` asks the judge to run the learner's optimiz
 and draws what comes back; ``m7`` reads the loss history the learner's training wrote.
 """
 
-__all__ = ["m3", "m7", "m9"]
+__all__ = ["m3", "m7", "m9", "result"]

@@ -9,11 +9,18 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from llmpath.plotting.result import Picture
+
 DEFAULT_OUT = Path("visualizations") / "M3_convergence.png"
 
 
 def plot_m3(workspace: Path, out: Path | None = None) -> Path:
     """Run the convergence probe on ``milestones/M3/optimizers.py`` and draw it; returns the PNG's path."""
+    return draw_m3(workspace, out).path
+
+
+def draw_m3(workspace: Path, out: Path | None = None) -> Picture:
+    """``plot_m3``, and the final losses it measured (named as the M3 experiment check reads them)."""
     from llmpath.errors import UsageError
     from llmpath.judge.run import ProbeFailed, run_probe
     from llmpath.validators.api import BadOutput
@@ -40,7 +47,23 @@ def plot_m3(workspace: Path, out: Path | None = None) -> Path:
     target = Path(out) if out is not None else workspace / DEFAULT_OUT
     target.parent.mkdir(parents=True, exist_ok=True)
     _draw(curves, hyper, target)
-    return target
+    return _picture(target, curves, hyper)
+
+
+def _picture(target: Path, curves: dict[str, list[float]], hyper: dict) -> Picture:
+    """The final losses as the experiment log's M3 comparison names them (final_loss_<optimizer>)."""
+    from llmpath.validators.m3_optim import CONVERGENCE_STEPS
+
+    names = list(curves)
+    settings = "; ".join(
+        f"{n} " + ", ".join(f"{k}={v}" for k, v in (hyper.get(n) or {}).items()) for n in names
+    )
+    return Picture(
+        target,
+        {f"final_loss_{n.lower()}": curves[n][-1] for n in names},
+        "compare " + (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]),
+        f"least squares, 10 features, condition number ~100, {CONVERGENCE_STEPS} steps from zero; {settings}",
+    )
 
 
 def _draw(curves: dict[str, list[float]], hyper: dict, target: Path) -> None:

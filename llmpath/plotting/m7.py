@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from llmpath.plotting.result import Picture
+
 DEFAULT_OUT = Path("visualizations") / "M7_loss.png"
 
 
@@ -37,6 +39,20 @@ def plot_m7(workspace: Path, out: Path | None = None) -> Path:
     # the digest of the history drawn: m7.loss_curve accepts the picture only while it shows this file
     _draw(history, target, {CURVE_KEY: history_digest(path)})
     return target
+
+
+def draw_m7(workspace: Path, out: Path | None = None) -> Picture:
+    """``plot_m7``, and the final losses it shows (for the experiment entry that logs the picture)."""
+    from llmpath.validators.m7_gpt import HISTORY, read_history
+
+    target = plot_m7(workspace, out)
+    history = read_history(Path(workspace) / "milestones" / "M7" / HISTORY)
+    metrics = {"final_train_loss": float(history[-1]["train_loss"])}
+    vals = [e for e in history if e.get("val_loss") is not None]
+    if vals:
+        metrics["val_loss"] = float(vals[-1]["val_loss"])
+    setup = f"{history[-1]['step']} steps (see train.py for the configuration)"
+    return Picture(target, metrics, "train the mini GPT", setup)
 
 
 def _draw(history: list[dict], target: Path, metadata: dict[str, str]) -> None:

@@ -22,7 +22,9 @@ must stay free of heavy imports. Import them inside the probe and verdict functi
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib.util
+import inspect
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -92,6 +94,12 @@ class ProbeContext:
     workspace: Path
     params: Mapping[str, Any]
     seed: int
+    report: Callable[[str], None] | None = None  # set by the child: shows the learner what the check does
+
+    def progress(self, text: str) -> None:
+        """Say what the check is doing now ("sampling 32 continuations"): shown while a long check runs."""
+        if self.report is not None:
+            self.report(text)
 
     def load(self, filename: str) -> ModuleType:
         """Import ``milestone_dir/filename`` afresh (a new module object on every call)."""
@@ -109,16 +117,65 @@ class ProbeContext:
         spec.loader.exec_module(module)
         return module
 
+    def traced(self, fn: Callable[..., Any], name: str | None = None) -> Callable[..., Any]:
+        """``fn`` whose errors name the call that failed and its arguments (see ``traced`` below)."""
+        return traced(fn, name)
+
     def get(self, module: ModuleType, attr: str) -> Any:
-        """``getattr`` that reports a missing contract name as a ContractError."""
+        """``getattr`` that reports a missing contract name as a ContractError.
+
+        A plain function comes back ``traced``: an error inside it names the call that failed.
+        """
         try:
-            return getattr(module, attr)
+            found = getattr(module, attr)
+            return traced(found, attr) if inspect.isfunction(found) else found
         except AttributeError:
             path = Path(module.__file__ or "?")
             raise ContractError(
                 f"{self.milestone}: {_rel(path, self.workspace)} defines no `{attr}`; "
                 f"see the contract in milestones/{self.milestone}/README.md"
             ) from None
+
+
+def describe_value(value: Any) -> str:
+    """A short picture of an argument: arrays and tensors by dtype and shape, the rest by a short repr."""
+    shape, dtype = getattr(value, "shape", None), getattr(value, "dtype", None)
+    if shape is not None and dtype is not None:
+        kind = "tensor" if type(value).__module__.startswith("torch") else "array"
+        return f"{kind} {str(dtype).replace('torch.', '')} {tuple(shape)}"
+    if isinstance(value, (list, tuple, dict)) and len(value) > 4:
+        return f"{type(value).__name__} of {len(value)}"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def describe_call(name: str, args: tuple, kwargs: dict) -> str:
+    """``generate(tensor int64 (2, 6), 20, temperature=1.0, top_k=1)``."""
+    shown = [describe_value(a) for a in args] + [f"{k}={describe_value(v)}" for k, v in kwargs.items()]
+    return f"{name}({', '.join(shown)})"
+
+
+def traced(fn: Callable[..., Any], name: str | None = None) -> Callable[..., Any]:
+    """``fn`` such that an exception escaping it names the call and its arguments (innermost call wins).
+
+    The child adds ``(in the call ...)`` to the error's message: "which call failed" is the first
+    question after a crash deep inside torch.
+    """
+    label = name or getattr(fn, "__qualname__", None) or type(fn).__name__
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:
+            if not hasattr(exc, "_llmpath_call"):
+                try:
+                    exc._llmpath_call = describe_call(label, args, kwargs)  # type: ignore[attr-defined]
+                except Exception:  # an exception type that refuses attributes: nothing to add
+                    pass
+            raise
+
+    # a function keeps its name and signature; a module or other callable object is left undisturbed
+    return functools.wraps(fn)(call) if inspect.isfunction(fn) or inspect.ismethod(fn) else call
 
 
 @dataclasses.dataclass(frozen=True)
@@ -147,6 +204,9 @@ class Check:
     params: type[BaseModel] = NoParams
     timeout_s: float = 60.0
     memory_mb: int = 2048
+    # False for a check that a roadmap may name but this version cannot judge yet (it never passes):
+    # `status` and `unlock` say that the path ends before a milestone that needs one.
+    available: bool = True
 
 
 def _rel(path: Path, root: Path) -> str:

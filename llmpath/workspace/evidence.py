@@ -31,6 +31,30 @@ class Evidence:
 LLMPATH_FILES = ("experiments_log.md", "learning_journal.md", ".llmpath/")
 
 
+def completion_paths(mid: str) -> tuple[str, ...]:
+    """What completing ``mid`` rests on: the learner's files, their pictures, the logs, the rules, the record.
+
+    The commit that ``unlock`` judges should hold all of them, so that the ``llmpath/M#`` tag proves
+    the completion on its own.
+    """
+    return (f"milestones/{mid}", "visualizations", "experiments_log.md", "learning_journal.md", "roadmap.yaml",
+            ".llmpath/progress.json")
+
+
+def commit_command(mid: str, title: str, dirty_files: Iterable[str]) -> str | None:
+    """The exact ``git add ... && git commit -m ...`` for the uncommitted part of ``completion_paths``.
+
+    None when every one of them is committed already. Paths are relative to the workspace root.
+    """
+    import shlex
+
+    dirty = list(dirty_files)
+    paths = [p for p in completion_paths(mid) if any(f == p or f.startswith(p + "/") for f in dirty)]
+    if not paths:
+        return None
+    return f"git add {' '.join(shlex.quote(p) for p in paths)} && git commit -m {shlex.quote(f'{mid}: {title}')}"
+
+
 def learner_changes(dirty_files: Iterable[str]) -> list[str]:
     """The workspace-relative dirty files that are the learner's work, not llmpath's own writing."""
     return [f for f in dirty_files if not f.startswith(LLMPATH_FILES) and not _is_checklist(f)]
@@ -142,6 +166,17 @@ def committed(workspace: Path, path: Path) -> bytes | None:
         repo.close()
 
 
+def has_tag(workspace: Path, name: str) -> bool:
+    """True when the repository has a tag called ``name``."""
+    repo = _repo(workspace)
+    if repo is None:
+        return False
+    try:
+        return any(t.name == name for t in repo.tags)
+    finally:
+        repo.close()
+
+
 def tag(workspace: Path, name: str, message: str) -> bool:
     """An annotated tag ``name`` on HEAD; False when the tag exists already or there is no commit."""
     import git
@@ -157,18 +192,63 @@ def tag(workspace: Path, name: str, message: str) -> bool:
         try:
             repo.create_tag(name, ref="HEAD", message=message)
         except git.GitCommandError as exc:
-            text = f"{exc.stderr or ''} {exc.stdout or ''}"
-            if "already exists" in text:
+            if "already exists" in f"{exc.stderr or ''} {exc.stdout or ''}":
                 return False
-            detail = " ".join(text.split()) or str(exc)
-            raise UsageError(
-                f"git could not create the tag {name!r}: {detail}",
-                hint="an annotated tag needs your name and email: `git config user.name ...` and "
-                "`git config user.email ...`" if "who you are" in text or "identity" in text else None,
-            ) from None
+            raise _git_refused(f"create the tag {name!r}", exc) from None
         return True
     finally:
         repo.close()
+
+
+def commit_paths(workspace: Path, paths: Sequence[Path] | None, message: str) -> str | None:
+    """``git add`` and ``git commit`` exactly ``paths`` (the whole workspace when None); the new HEAD.
+
+    Only those paths are committed, whatever else is staged. Returns None outside a repository or
+    when they hold no change; UsageError (saying how to fix it) when git refuses, e.g. without
+    ``user.name``/``user.email``. Hooks run as for any commit.
+    """
+    import git
+
+    workspace = Path(workspace).resolve()
+    repo = _repo(workspace)
+    if repo is None:
+        return None
+    try:
+        top = Path(repo.working_tree_dir or workspace).resolve()
+        specs = []
+        for p in [workspace] if paths is None else paths:
+            full = _resolve_keep_missing(Path(p) if Path(p).is_absolute() else workspace / p)
+            try:
+                rel = full.relative_to(top).as_posix()
+            except ValueError:
+                continue
+            spec = ":/" if rel == "." else f":(literal){rel}"
+            # a path that neither exists nor is tracked would stop `git add`; a deleted tracked one is a change
+            if full.exists() or repo.git.ls_files("--", spec):
+                specs.append(spec)
+        if not specs:
+            return None
+        try:
+            repo.git.add("-A", "--", *specs)
+            if not repo.git.diff("--cached", "--name-only", "--", *specs).strip():
+                return None
+            repo.git.commit("-q", "-m", message, "--", *specs)
+        except git.GitCommandError as exc:
+            raise _git_refused("commit", exc) from None
+        return _head(repo)
+    finally:
+        repo.close()
+
+
+def _git_refused(what: str, exc: Exception) -> UsageError:
+    text = f"{getattr(exc, 'stderr', '') or ''} {getattr(exc, 'stdout', '') or ''}"
+    detail = " ".join(text.split()) or str(exc)
+    identity = "who you are" in text or "identity" in text or "user.email" in text
+    return UsageError(
+        f"git could not {what}: {detail}",
+        hint="git needs your name and email once: `git config --global user.name \"Your Name\"` and "
+        "`git config --global user.email you@example.com`" if identity else None,
+    )
 
 
 def _resolve_keep_missing(path: Path) -> Path:

@@ -56,7 +56,8 @@ class MilestoneState(BaseModel):
     tag: str | None = None
     last_check_at: str | None = None
     checks: dict[str, CheckRecord] = Field(default_factory=dict)  # keyed by criterion id
-    hints_revealed: int = 0
+    hints_revealed: int = 0  # of the milestone's general hints
+    criterion_hints: dict[str, int] = Field(default_factory=dict)  # hints revealed per criterion id
     # recorded with a completion: the seed its checks were re-run on, the roadmap it was judged
     # against (state_doc / roadmap_hash), and the fingerprint of the files it was judged on
     seed: int | None = None
@@ -173,7 +174,8 @@ class ProgressStore:
                 self._remove_stale_temps()
                 text = dumps(progress)
                 state_doc.parse(text.encode("utf-8"))  # llmpath never writes what it would refuse to read
-                atomic_write_text(self.path, text)
+                if not self._holds(text):  # unchanged: leave the file (and its mtime) alone
+                    atomic_write_text(self.path, text)
                 self._known = text.encode("utf-8")
                 return progress
         except filelock.Timeout:
@@ -198,6 +200,12 @@ class ProgressStore:
             "not write llmpath's state"
         )
         return self._parse(self._known)
+
+    def _holds(self, text: str) -> bool:
+        try:
+            return self.path.read_bytes() == text.encode("utf-8")
+        except OSError:
+            return False
 
     def _remove_stale_temps(self) -> None:
         # Temp files of writers killed mid-write; every writer holds the lock, so any left now are stale.

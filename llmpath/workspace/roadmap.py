@@ -54,6 +54,11 @@ class Criterion(_Frozen):
 
     id: str = Field(pattern=CRITERION_ID, description="Unique id '<milestone>.<name>', e.g. 'M1.gradient'.")
     text: NonEmpty = Field(description="The checklist line shown in the milestone README.")
+    hints: list[NonEmpty] = Field(
+        default=[],
+        description="Hints for this criterion, revealed one at a time by `llmpath hint` while it is the first "
+        "one failing.",
+    )
     checks: list[CheckDecl] = Field(min_length=1)
 
 
@@ -62,7 +67,11 @@ class Milestone(_Frozen):
     title: NonEmpty
     summary: NonEmpty
     objectives: list[NonEmpty] = []
-    hints: list[NonEmpty] = []
+    hints: list[NonEmpty] = Field(
+        default=[],
+        description="General hints, for code criteria without hints of their own (tie hints to a criterion "
+        "with its own `hints`).",
+    )
     criteria: list[Criterion] = Field(min_length=1)
     tag: bool = Field(default=True, description="Tag the commit that completes this milestone.")
 

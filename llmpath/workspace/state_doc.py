@@ -131,7 +131,7 @@ def _milestone(state: Any, where: str, out: list[str], version: int) -> None:
         out.append(f"{where}: expected an object")
         return
     fields = {"unlocked_at": False, "completed_at": False, "commit": False, "tag": False, "last_check_at": False,
-              "checks": False, "hints_revealed": False}
+              "checks": False, "hints_revealed": False, "criterion_hints": False}
     if version >= 2:
         fields |= {"seed": False, "roadmap": False, "fingerprint": False}
     _keys(state, where + ".", fields, out)
@@ -141,6 +141,12 @@ def _milestone(state: Any, where: str, out: list[str], version: int) -> None:
         _string(state.get(name), f"{where}.{name}", out, optional=True)
     _integer(state.get("hints_revealed", 0), f"{where}.hints_revealed", out, low=0)
     _integer(state.get("seed"), f"{where}.seed", out, optional=True)
+    revealed = state.get("criterion_hints", {})
+    if not isinstance(revealed, dict):
+        out.append(f"{where}.criterion_hints: expected an object")
+    else:
+        for cid, count in revealed.items():
+            _integer(count, f"{where}.criterion_hints.{cid}", out, low=0)
     checks = state.get("checks", {})
     if not isinstance(checks, dict):
         out.append(f"{where}.checks: expected an object")

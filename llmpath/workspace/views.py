@@ -20,6 +20,9 @@ from llmpath import __version__
 from llmpath.workspace.state_doc import blake2b
 
 CACHE = Path(".llmpath") / "cache" / "roadmap.json"
+_FORMAT = 2  # of the cached view: 2 added `judged` per milestone
+# When each milestone was last checked: volatile, so kept out of the committed progress file
+LAST_CHECKS = Path(".llmpath") / "cache" / "last_checks.json"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,6 +36,7 @@ class MilestoneView:
     id: str
     title: str
     criteria: tuple[CriterionView, ...]
+    judged: bool = True  # every check it needs exists in this version of llmpath
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,7 +83,10 @@ class RoadmapView:
                     tuple(p["objectives"]),
                     tuple(
                         MilestoneView(
-                            m["id"], m["title"], tuple(CriterionView(c["id"], c["text"]) for c in m["criteria"])
+                            m["id"],
+                            m["title"],
+                            tuple(CriterionView(c["id"], c["text"]) for c in m["criteria"]),
+                            bool(m.get("judged", True)),
                         )
                         for m in p["milestones"]
                     ),
@@ -91,7 +98,21 @@ class RoadmapView:
     @classmethod
     def from_model(cls, roadmap: Any) -> RoadmapView:
         """The view of a validated ``llmpath.workspace.roadmap.Roadmap`` (its dump has every field the view keeps)."""
-        return cls.from_json(roadmap.model_dump())
+        doc = roadmap.model_dump()
+        for phase, p in zip(roadmap.phases, doc["phases"]):
+            for milestone, m in zip(phase.milestones, p["milestones"]):
+                m["judged"] = is_judged(milestone)
+        return cls.from_json(doc)
+
+
+def is_judged(milestone: Any) -> bool:
+    """Whether this version of llmpath has every check the milestone needs (a view knows it already)."""
+    known = getattr(milestone, "judged", None)
+    if isinstance(known, bool):
+        return known
+    from llmpath.validators.registry import resolve
+
+    return all(resolve(check.validator).available for c in milestone.criteria for check in c.checks)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,6 +120,7 @@ class RecordView:
     status: str
     summary: str
     fingerprint: str
+    at: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,7 +143,7 @@ class ProgressView:
         out = {}
         for mid, st in doc.get("milestones", {}).items():
             checks = {
-                cid: RecordView(str(r["status"]), str(r["summary"]), str(r["fingerprint"]))
+                cid: RecordView(str(r["status"]), str(r["summary"]), str(r["fingerprint"]), r.get("at"))
                 for cid, r in st.get("checks", {}).items()
             }
             out[mid] = StateView(st.get("completed_at"), st.get("last_check_at"), st.get("commit"), checks)
@@ -141,7 +163,7 @@ class ProgressSnapshot:
 def cache_key(roadmap_bytes: bytes) -> str:
     # BLAKE2b from _blake2 loads in microseconds where hashlib's OpenSSL start-up costs ~5 ms of a
     # ~50 ms budget.
-    return f"{__version__}:{blake2b(roadmap_bytes, digest_size=16).hexdigest()}"
+    return f"{_FORMAT}:{__version__}:{blake2b(roadmap_bytes, digest_size=16).hexdigest()}"
 
 
 def _cache_seal(body: bytes) -> str:
@@ -221,6 +243,29 @@ def write_cached_roadmap(root: Path, roadmap: Any) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".roadmap.{os.getpid()}.tmp")
         tmp.write_bytes(_cache_seal(body).encode("ascii") + b"\n" + body)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def read_last_checks(root: Path) -> dict[str, str]:
+    """{milestone id: UTC time of its last recorded check} from the untracked cache (empty when absent)."""
+    try:
+        doc = json.loads((root / LAST_CHECKS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in doc.items()} if isinstance(doc, dict) else {}
+
+
+def note_last_check(root: Path, mid: str, when: str) -> None:
+    """Remember when ``mid`` was last checked (best effort, like the roadmap cache)."""
+    try:
+        doc = read_last_checks(root)
+        doc[mid] = when
+        path = root / LAST_CHECKS
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".last_checks.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(doc, sort_keys=True), encoding="utf-8")
         os.replace(tmp, path)
     except OSError:
         pass

@@ -2,11 +2,12 @@
 
 Checks:
 
-* ``m3.optimizers`` — ``SGD``, ``Momentum`` and ``Adam`` (twice: defaults, and explicit non-default
+* ``m3.optimizers`` — ``SGD``, ``Momentum`` and ``Adam`` (Adam twice: defaults, and explicit non-default
   hyper-parameters) on fixed, seeded gradient sequences for three parameter tensors of different
   shapes, ``steps`` steps long; every parameter after every step must equal ``torch.optim`` in float64.
   Then two fresh instances are stepped in turn for a few steps: state kept on the class (or in a
-  mutable default argument) shows up there.
+  mutable default argument) shows up there. ``optimizers`` narrows it to some classes: the roadmap
+  judges each class in a check of its own, so that a hang in one cannot hide the others' results.
 * ``m3.variant`` — the class that ``VARIANT`` names (``AdamW``, ``RMSProp`` or ``Nesterov``), the same way.
 * ``m3.convergence`` — runs the learner's optimizers on a fixed, ill-conditioned least-squares problem
   and returns the loss curves (``llmpath plot M3`` draws them); passes when every curve is finite and
@@ -51,6 +52,7 @@ from llmpath.validators.m3_optim.runs import (
     FILE,
     TOL,
     VARIANT_RUNS,
+    CoreParams,
     Params,
     problems,
 )
@@ -80,7 +82,7 @@ CHECKS: tuple[Check, ...] = (
         description="SGD, Momentum and Adam follow torch.optim step for step",
         probe=_probe_optimizers,
         verdict=verdict_optimizers,
-        params=Params,
+        params=CoreParams,
         timeout_s=30,
         memory_mb=1024,
     ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from llmpath.validators.api import ProbeContext
-from llmpath.validators.m3_optim.runs import CORE_RUNS, FILE, VARIANT_RUNS, Params, problems
+from llmpath.validators.m3_optim.runs import FILE, VARIANT_RUNS, CoreParams, Params, problems, selected_runs
 
 
 def _drive(np: Any, cls: Any, kwargs: dict, problems: list[tuple]) -> dict:
@@ -35,9 +35,9 @@ def _run_probe(np: Any, module: Any, ctx: ProbeContext, index: int, run: tuple, 
 def _probe_optimizers(ctx: ProbeContext) -> dict:
     import numpy as np
 
-    params = Params.model_validate(ctx.params)
+    params = CoreParams.model_validate(ctx.params)
     module = ctx.load(FILE)
-    return {"runs": [_run_probe(np, module, ctx, i, run, params.steps) for i, run in enumerate(CORE_RUNS)]}
+    return {"runs": [_run_probe(np, module, ctx, i, run, params.steps) for i, run in selected_runs(params)]}
 
 
 def _probe_variant(ctx: ProbeContext) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,6 +20,25 @@ VARIANT_CLASSES = {"adamw": "AdamW", "rmsprop": "RMSProp", "nesterov": "Nesterov
 class Params(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     steps: int = Field(50, ge=2, le=1000, description="steps of every trajectory")
+
+
+CORE_CLASSES = ("SGD", "Momentum", "Adam")
+
+
+class CoreParams(Params):
+    optimizers: tuple[Literal["SGD", "Momentum", "Adam"], ...] = Field(
+        CORE_CLASSES,
+        min_length=1,
+        description="the classes judged by this check; one check per class keeps a hang in one from hiding "
+        "the others' results",
+    )
+
+
+def selected_runs(params: Params) -> list[tuple[int, tuple]]:
+    """(index in CORE_RUNS, run) for the classes ``params`` asks for (all three by default); the index
+    seeds the run's inputs, so a run judged alone sees the same inputs as in the full check."""
+    chosen = getattr(params, "optimizers", CORE_CLASSES)
+    return [(i, run) for i, run in enumerate(CORE_RUNS) if run[1] in chosen]
 
 
 # (label, class, kind, keyword arguments passed, full hyper-parameters). Non-default values catch

@@ -9,7 +9,6 @@ from llmpath.validators.api import BadOutput, Verdict, VerdictContext
 from llmpath.validators.m3_optim.diagnose import diagnoses, simulate
 from llmpath.validators.m3_optim.reference import torch_run
 from llmpath.validators.m3_optim.runs import (
-    CORE_RUNS,
     PAIR_STEPS,
     SHAPES,
     SIM_TOL,
@@ -17,6 +16,7 @@ from llmpath.validators.m3_optim.runs import (
     VARIANT_CLASSES,
     VARIANT_RUNS,
     problems,
+    selected_runs,
 )
 
 
@@ -150,7 +150,10 @@ def _judge_runs(runs: tuple, raw: dict, ctx: VerdictContext, indices: list[int],
 
 
 def verdict_optimizers(raw: dict, ctx: VerdictContext) -> Verdict:
-    return _judge_runs(CORE_RUNS, raw, ctx, list(range(len(CORE_RUNS))), "SGD, Momentum and Adam")
+    chosen = selected_runs(ctx.params)
+    names = list(dict.fromkeys(run[1] for _, run in chosen))
+    what = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+    return _judge_runs(tuple(run for _, run in chosen), raw, ctx, [i for i, _ in chosen], what)
 
 
 def verdict_variant(raw: dict, ctx: VerdictContext) -> Verdict:

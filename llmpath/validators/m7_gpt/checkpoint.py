@@ -59,14 +59,17 @@ def _probe_checkpoint_inner(ctx: ProbeContext) -> dict:
     params = CheckpointParams.model_validate(ctx.params)
     torch.manual_seed(ctx.seed)
     try:
+        ctx.progress("loading checkpoint.pt into your GPT")
         model, vocab, config = _load_model(ctx)
         block = _block_size(model, config)
         text = load_corpus("val")
         offset, stride, windows = eval_windows(len(text), block, params.eval_chars, ctx.seed)
         ids = _encode(text[offset : offset + windows * stride + block - stride + 1], vocab)
         losses, copies = [], []
+        scored = windows * stride
         with torch.no_grad():
             for start in range(0, windows, params.batch):
+                ctx.progress(f"scoring {scored:,} held-out characters: {start * stride:,} done")
                 rows = range(start, min(windows, start + params.batch))
                 x = torch.stack([ids[w * stride : w * stride + block] for w in rows])
                 y = torch.stack([ids[w * stride + 1 : w * stride + block + 1] for w in rows])

@@ -60,7 +60,7 @@ def _probe_generate_inner(ctx: ProbeContext) -> dict:
         ids = _encode(text, vocab)
     except _Problem as exc:
         return _problem(exc)
-    gen = model.generate
+    gen = ctx.traced(model.generate, "model.generate")  # an error names the call: which top_k, which shape
     out: dict[str, Any] = {"vocab": vocab, "block": block}
     start = text.index("\n") + 1
     prompt = ids[start : start + 6].repeat(2, 1)  # (2, 6): the start of a story
@@ -76,11 +76,13 @@ def _probe_generate_inner(ctx: ProbeContext) -> dict:
         return torch.stack(rows, dim=1)  # (B, n_new, V)
 
     try:
+        ctx.progress("shapes and the prompt")
         torch.manual_seed(ctx.seed)
         short = gen(prompt.clone(), 7)
         out["shape"] = {"prompt": tuple(prompt.shape), "max_new_tokens": 7, "got": tuple(short.shape), "seq": short}
         if tuple(short.shape) != (2, 13):
             return out
+        ctx.progress("top_k=1 must follow the most likely token")
         torch.manual_seed(ctx.seed)
         greedy = gen(prompt.clone(), p.greedy_tokens, temperature=1.0, top_k=1)
         out["greedy"] = {"seq": greedy, "logits": recompute(greedy, p.greedy_tokens)}
@@ -88,8 +90,10 @@ def _probe_generate_inner(ctx: ProbeContext) -> dict:
         sampled = gen(ids[start : start + 6].repeat(8, 1), p.topk_tokens, temperature=1.0, top_k=p.topk)
         out["topk"] = {"seq": sampled, "logits": recompute(sampled, p.topk_tokens)}
 
-        out["spread"] = _spread_draws(model, ids[start : start + min(block, 32)], V, p, ctx.seed)
+        ctx.progress(f"{p.spread_samples} draws per temperature and top_k setting")
+        out["spread"] = _spread(ctx, model, gen, ids[start : start + min(block, 32)].unsqueeze(0), V, p)
 
+        ctx.progress("generating past block_size")
         torch.manual_seed(ctx.seed)
         n_long = 8  # from block_size - 2 tokens: past block_size after two steps, so generate must crop
         head = ids[start : start + max(1, block - 2)].repeat(2, 1)
@@ -106,6 +110,7 @@ def _probe_generate_inner(ctx: ProbeContext) -> dict:
         # grammar: continue n_samples prompts that end at a sentence boundary inside a story
         ends = [i + 2 for i in range(PROMPT, len(text) - 2) if text[i : i + 2] == ". "]
         prompts = torch.stack([ids[e - PROMPT : e] for e in ends[:: max(1, len(ends) // p.n_samples)][: p.n_samples]])
+        ctx.progress(f"sampling {len(prompts)} continuations of {p.sample_tokens} characters for the grammar check")
         torch.manual_seed(ctx.seed)
         out["samples"] = {"seq": gen(prompts, p.sample_tokens), "prompt_len": PROMPT}
     except _Problem as exc:
@@ -113,11 +118,13 @@ def _probe_generate_inner(ctx: ProbeContext) -> dict:
     return out
 
 
-def _spread_draws(model: Any, window_ids: Any, V: int, p: GenerateParams, seed: int) -> dict:
-    """Many draws from the one context where the model hesitates most: they test top_k and temperature."""
+def _spread(ctx: ProbeContext, model, gen, window, V: int, p: GenerateParams) -> dict:
+    """Many draws from the one context where the model hesitates most: they test top_k and temperature.
+
+    ``window`` is short (32 tokens at most): the draws cost batch x length.
+    """
     import torch
 
-    window = window_ids.unsqueeze(0)  # short: the draws below cost B x T
     with torch.no_grad():
         probs = torch.softmax(_logits(model, window, V)[0].double(), dim=-1)
     spread = 1 - probs.sort(dim=-1, descending=True).values[:, :3].sum(-1)  # mass outside the top 3
@@ -128,10 +135,10 @@ def _spread_draws(model: Any, window_ids: Any, V: int, p: GenerateParams, seed: 
     many = context.repeat(p.spread_samples, 1)
     draws = {}
     for temp in p.temperatures:
-        torch.manual_seed(seed)
-        draws[str(temp)] = model.generate(many.clone(), 1, temperature=temp)[:, -1]
-    torch.manual_seed(seed)
-    draws["top3"] = model.generate(many.clone(), 1, temperature=1.0, top_k=3)[:, -1]
+        torch.manual_seed(ctx.seed)
+        draws[str(temp)] = gen(many.clone(), 1, temperature=temp)[:, -1]
+    torch.manual_seed(ctx.seed)
+    draws["top3"] = gen(many.clone(), 1, temperature=1.0, top_k=3)[:, -1]
     return {"logits": ctx_logits, "draws": draws, "context_len": int(context.shape[1])}
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from llmpath.validators.api import ContractError, ProbeContext, Verdict
+import re
+
+from llmpath.validators.api import ContractError, ProbeContext, Verdict, traced
 
 CHECKPOINT = "checkpoint.pt"
 CONTRACT_KEYS = ("config", "model", "vocab")
@@ -36,12 +38,30 @@ class _OneThread:
         torch.set_num_threads(self.threads)
 
 
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+
+
 def _short(exc: BaseException, lines: int = 4) -> str:
-    text = [ln.strip() for ln in str(exc).strip().splitlines() if ln.strip()]
+    text = [ln.strip() for ln in _ANSI.sub("", str(exc)).strip().splitlines() if ln.strip()]
     if text and text[0].startswith("Error(s) in loading state_dict"):
         text = text[1:]
+    # torch.load(weights_only=True) explains its options at length; the line that names the cause is this one
+    cause = [ln for ln in text if ln.startswith("WeightsUnpickler error:")]
+    if cause:
+        return cause[0].split(" Please use", 1)[0]
     more = f" (+{len(text) - lines} more)" if len(text) > lines else ""
     return "; ".join(text[:lines]) + more
+
+
+def _unpickled(exc: BaseException) -> str:
+    """The diagnosis of a checkpoint that weights_only refuses: which object is in it."""
+    match = re.search(r"GLOBAL ([\w.]+)", str(exc))
+    what = match.group(1) if match else "an object"
+    hint = " (a numpy array: save torch.tensor(array) or array.tolist())" if what.startswith("numpy") else ""
+    return (
+        f"the checkpoint holds {what}{hint}; save only plain data: torch.save({{'config': dict, "
+        "'model': model.state_dict(), 'vocab': list}, path)"
+    )
 
 
 def _load_model(ctx: ProbeContext):
@@ -60,8 +80,7 @@ def _load_model(ctx: ProbeContext):
         ckpt = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # pickled objects, a truncated file, ...
         raise _Problem(
-            f"{CHECKPOINT} cannot be read with torch.load(weights_only=True): {_short(exc, 2)}",
-            "save only plain data: torch.save({'config': dict, 'model': model.state_dict(), 'vocab': list}, path)",
+            f"{CHECKPOINT} cannot be read with torch.load(weights_only=True): {_short(exc, 2)}", _unpickled(exc)
         ) from None
     if not isinstance(ckpt, dict):
         raise _Problem(
@@ -128,7 +147,7 @@ def _encode(text: str, vocab: list[str]):
 
 
 def _logits(model, idx, vocab_size: int | None = None):
-    out = model(idx)
+    out = traced(model, "model")(idx)  # an error inside forward names the call and its input
     if isinstance(out, tuple):  # nanoGPT-style (logits, loss)
         out = out[0]
     shape = tuple(out.shape)
