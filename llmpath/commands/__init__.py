@@ -3,4 +3,21 @@
 The CLI calls exactly one of these per invocation; tests call them directly.
 """
 
-__all__ = ["check", "context", "hint", "init", "log", "paper", "plot", "reset", "schema", "status", "unlock", "watch"]
+__all__ = [
+    "check",
+    "ci",
+    "context",
+    "hint",
+    "init",
+    "log",
+    "paper",
+    "plot",
+    "reset",
+    "schema",
+    "status",
+    "unlock",
+    "verify",
+    "verify_consistency",
+    "verify_report",
+    "watch",
+]
