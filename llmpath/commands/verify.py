@@ -71,7 +71,7 @@ def verify(
     completed = sorted(progress.completed(), key=_number)
     todo = [m for m in completed if not wanted or m in wanted]
     with tempfile.TemporaryDirectory(prefix="llmpath-verify-") as tmp:
-        course = _course(ctx, repo, progress, todo, pins, Path(tmp))
+        course = _course(ctx, repo, progress, completed, pins, Path(tmp))
         verdicts = []
         for i, mid in enumerate(todo, 1):
             position = f"{i}/{len(todo)}"
@@ -113,7 +113,7 @@ def _read_state(ctx: Context) -> bytes | None:
 
 
 def _course(
-    ctx: Context, repo: history.Repo, progress: Progress, todo: Sequence[str], pins: Sequence[str], tmp: Path
+    ctx: Context, repo: history.Repo, progress: Progress, completed: Sequence[str], pins: Sequence[str], tmp: Path
 ) -> Course:
     """The accepted sha256s and, where it can be found, the course roadmap's text."""
     if not pins:
@@ -121,7 +121,7 @@ def _course(
     accepted = tuple(dict.fromkeys(_pin(p) for p in pins))
     if roadmap_identity.sha256(ctx.workspace.roadmap_path.read_bytes()) in accepted:
         return Course(accepted, True, ctx.roadmap)
-    for mid in todo:  # the pinned roadmap may survive only in the commits it was used at
+    for mid in completed:  # the pinned roadmap may survive only in the commits it was used at
         commit = progress.state(mid).commit
         data = repo.show(commit, ROADMAP_FILE) if commit and _COMMIT_ID.match(commit) else None
         if data is not None and roadmap_identity.sha256(data) in accepted:
@@ -266,7 +266,7 @@ def _verify_one(
     if sha not in course.accepted:
         changes = roadmap_identity.milestone_changes(_course_milestone(course, mid), milestone)
         if course.roadmap is None or changes:
-            what = roadmap_identity.describe_changes(changes) if changes else "its text is not known here"
+            what = roadmap_identity.describe_changes(changes) if course.roadmap else "no pinned roadmap here to compare"
             reason = f"completed under another roadmap (sha256 {sha[:12]}, not {course.describe()}): {what}"
             return unverifiable(reason, sha)
         notes.append(f"{ROADMAP_FILE} at {short} differs from {course.describe()}, but not in {mid}'s criteria")

@@ -80,6 +80,9 @@ def _roadmap(ctx: Context, accepted: Sequence[str], course: Roadmap | None, cour
     sha = roadmap_identity.sha256(ctx.workspace.roadmap_path.read_bytes())
     if sha in accepted:
         return []
+    pin = "" if course_name != "the built-in curriculum" else (
+        f" (if it is your course's roadmap, pin it: `llmpath verify --roadmap-sha256 {sha}`)"
+    )
     if course is None:
         return [Finding("roadmap", "problem", f"roadmap.yaml (sha256 {sha[:12]}) is not {course_name}")]
     changes = roadmap_identity.roadmap_changes(course, ctx.roadmap)
@@ -94,7 +97,7 @@ def _roadmap(ctx: Context, accepted: Sequence[str], course: Roadmap | None, cour
             "roadmap",
             "problem",
             f"roadmap.yaml (sha256 {sha[:12]}) is not {course_name}: "
-            f"{roadmap_identity.describe_changes(changes)}",
+            f"{roadmap_identity.describe_changes(changes)}{pin}",
         )
     ]
 

@@ -176,7 +176,7 @@ def _git(cwd: Path, *args: str, stdin: bytes | None = None) -> bytes:
     if exe is None:
         raise UsageError("git is not installed", hint="install git; `llmpath verify` reads your history with it")
     # The caller's GIT_* variables (GIT_DIR, GIT_INDEX_FILE, ...) must not redirect what is read.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k == "GIT_CEILING_DIRECTORIES"}
     env["GIT_TERMINAL_PROMPT"] = "0"
     proc = subprocess.run(
         [exe, "-c", "core.quotePath=false", *args], cwd=cwd, input=stdin, capture_output=True, env=env, check=False
