@@ -13,7 +13,6 @@ from tests.clihelp import cli, commit_all, git
 from tests.verifyhelp import (
     by_id,
     complete,
-    completed_workspace,
     copy_workspace,
     edit_record,
     head,
@@ -24,10 +23,10 @@ from tests.verifyhelp import (
 )
 
 
-@pytest.fixture(scope="module")
-def done(tmp_path_factory):
+@pytest.fixture
+def done(verified_workspace):
     """M1..M4 completed (a whole phase), each tagged and its record committed. Copy before changing it."""
-    return completed_workspace(tmp_path_factory.mktemp("verify"), upto=4)
+    return verified_workspace
 
 
 def _snapshot(ws):

@@ -136,12 +136,12 @@ def _default_install(warnings: list[str]) -> str:
     """The pip requirement for the llmpath running now: a git commit or URL when pip recorded one."""
     from importlib import metadata
 
-    try:
-        dist = metadata.distribution("llmpath")
-    except metadata.PackageNotFoundError:
-        dist = None
-    version = dist.version if dist is not None else "0"
-    raw = dist.read_text("direct_url.json") if dist is not None else None
+    import llmpath
+
+    dists = list(metadata.distributions(name="llmpath"))
+    version = dists[0].version if dists else "0"
+    # pip records where it installed from (PEP 610); a stray llmpath.egg-info beside a checkout has no record
+    raw = next((text for d in dists if (text := d.read_text("direct_url.json"))), None)
     info = json.loads(raw) if raw else {}
     url = str(info.get("url", ""))
     vcs = info.get("vcs_info") or {}
@@ -149,22 +149,22 @@ def _default_install(warnings: list[str]) -> str:
         return f"llmpath @ git+{url}@{vcs['commit_id']}"
     if url.startswith("https://"):
         return f"llmpath @ {url}"
-    if url.startswith("file://"):
-        found = _checkout_source(Path(url.removeprefix("file://")))
-        if found:
-            return found
-        warnings.append(
-            f"llmpath runs here from a local folder ({url}) that CI cannot reach: the workflow installs "
-            f"llmpath=={version} from the package index; pass --install 'git+https://…/llmpath@<tag>' to pin your "
-            "course's llmpath"
-        )
+    source = Path(llmpath.__file__).resolve().parent.parent
+    found = _checkout_source(source)
+    if found:
+        return found
+    warnings.append(
+        f"llmpath runs here from {url or source}, which CI cannot reach: the workflow installs "
+        f"llmpath=={version} from the package index; pass --install 'git+https://…/llmpath@<tag>' to pin your "
+        "course's llmpath"
+    )
     return f"llmpath=={version}"
 
 
 def _checkout_source(folder: Path) -> str | None:
     """``llmpath @ git+<origin>@<HEAD>`` for a clean git checkout whose origin is reachable over https."""
     repo = history.open_repo(folder)
-    if repo is None:
+    if repo is None or repo.prefix or not _holds_llmpath(repo.top):  # e.g. a venv inside the learner's repo
         return None
     try:
         origin = repo.run("remote", "get-url", "origin").decode().strip()
