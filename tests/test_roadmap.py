@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from llmpath import templates
 from llmpath.errors import RoadmapError, UsageError
 from llmpath.validators.api import Check, NoParams, Verdict
+from llmpath.validators.m14_capstone.params import SuiteParams
 from llmpath.validators.registry import UnknownValidator
 from llmpath.workspace import roadmap_yaml as rm_yaml
 from llmpath.workspace.roadmap import Roadmap, json_schema
@@ -52,6 +53,8 @@ class _File(BaseModel):
     min_words: int = 0
     headings: list[str] = []
     mentions: list[str] = []
+    exclude_starter: bool = False
+    min_section_words: int = 0
 
 
 class _Count(BaseModel):
@@ -74,6 +77,7 @@ FAKE_PARAMS: dict[str, type[BaseModel]] = {
     "docs.journal": _Journal,
     "docs.experiments": _Experiments,
     "docs.file": _File,
+    "m14.tests": SuiteParams,
     "t.ok": NoParams,
     "t.count": _Count,
 }
@@ -129,14 +133,17 @@ CRITERIA = {
     "M12": [("M12.parse", "m12.parse"), ("M12.outputs", "m12.outputs"), ("M12.robust", "m12.robust"),
             ("M12.success", "m12.success"), ("M12.report", "m12.report"), ("M12.journal", "docs.journal")],
     "M13": [("M13.system", "m13.multi_agent"), ("M13.journal", "docs.journal")],
-    "M14": [("M14.capstone", "m14.capstone"), ("M14.design", "docs.file"), ("M14.journal", "docs.journal")],
+    "M14": [("M14.tests", "m14.tests"), ("M14.reproducible", "m14.reproducible"), ("M14.baseline", "m14.baseline"),
+            ("M14.builds_on", "m14.builds_on"), ("M14.design", "docs.file"), ("M14.journal", "docs.journal")],
 }
 PARAMS = {
     "M1.journal": {"min_words": 40},
     "M5.qkv": {"min_words": 80, "mentions": ["query", "key", "value"]},
     "M9.report": {"metrics": ["perplexity", "bits_per_byte"]},
     "M10.compare": {"min_entries": 2, "metrics": ["accuracy"]},
-    "M14.design": {"path": "DESIGN.md", "min_words": 300, "headings": ["Design", "Implementation", "Evaluation"]},
+    "M14.tests": {"min_tests": 5, "min_coverage": 0.8, "mutants": 20, "min_killed": 0.7},
+    "M14.design": {"path": "DESIGN.md", "min_words": 300, "headings": ["Design", "Implementation", "Evaluation"],
+                   "exclude_starter": True, "min_section_words": 50},
 }
 
 

@@ -19,4 +19,5 @@ __all__ = [
     "m8_bpe",
     "m11_rag",
     "m12_agent",
+    "m14_capstone",
 ]

@@ -38,6 +38,8 @@ class FileParams(BaseModel):
     min_words: int = Field(0, ge=0)
     headings: list[str] = []  # Markdown headings that must exist (case-insensitive)
     mentions: list[str] = []
+    exclude_starter: bool = True  # the packaged starter's words never count (False: an instructor's own file)
+    min_section_words: int = Field(0, ge=0)  # words under each heading of `headings` (own words with exclude_starter)
 
     @field_validator("path")
     @classmethod
@@ -73,12 +75,12 @@ def mentions(text: str, phrase: str) -> bool:
     return re.search(pattern, text, re.IGNORECASE) is not None
 
 
-def headings(markdown: str) -> list[str]:
-    """The text of every ATX (``## Title``) and setext (``Title`` over ``===``) heading outside code fences."""
-    found: list[str] = []
+def _heading_marks(markdown: str) -> list[tuple[int, int, str]]:
+    """(index of the first line after the heading, level, text) of every heading outside code fences."""
+    found: list[tuple[int, int, str]] = []
     fence: str | None = None
     previous = ""
-    for line in markdown.splitlines():
+    for index, line in enumerate(markdown.splitlines()):
         opener = _FENCE.match(line)
         if fence is not None:
             if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
@@ -90,14 +92,41 @@ def headings(markdown: str) -> list[str]:
             previous = ""
             continue
         atx = _ATX.match(line)
+        setext = _SETEXT.match(line)
         if atx:
-            found.append((atx.group(1) or "").strip())
+            level = len(line.lstrip(" ")) - len(line.lstrip(" ").lstrip("#"))
+            found.append((index + 1, level, (atx.group(1) or "").strip()))
             line = ""
-        elif _SETEXT.match(line) and _paragraph_line(previous):
-            found.append(previous.strip())
+        elif setext and _paragraph_line(previous):
+            found.append((index + 1, 1 if setext.group(1)[0] == "=" else 2, previous.strip()))
             line = ""
         previous = line
     return found
+
+
+def headings(markdown: str) -> list[str]:
+    """The text of every ATX (``## Title``) and setext (``Title`` over ``===``) heading outside code fences."""
+    return [text for _, _, text in _heading_marks(markdown)]
+
+
+def section(markdown: str, wanted: str) -> str | None:
+    """The text under the heading ``wanted`` (an exact match first, else the first that mentions it),
+    up to the next heading of the same level or above; None when there is no such heading."""
+    marks = _heading_marks(markdown)
+    lines = markdown.splitlines()
+    target = _normal(wanted).lstrip("#").strip()
+    exact = [i for i, mark in enumerate(marks) if _normal(mark[2]) == target]
+    near = [i for i, mark in enumerate(marks) if _has_heading([mark[2]], wanted)]
+    if not (exact or near):
+        return None
+    i = (exact or near)[0]
+    start, level, _ = marks[i]
+    later = [m for m in marks[i + 1 :] if m[1] <= level]
+    if not later:
+        return "\n".join(lines[start:])
+    after = later[0][0]  # the line after the next heading: its own line is after - 1, a setext title after - 2
+    end = after - 2 if _SETEXT.match(lines[after - 1]) else after - 1
+    return "\n".join(lines[start:end])
 
 
 def _paragraph_line(line: str) -> bool:
@@ -225,25 +254,40 @@ def _file(raw: dict, ctx: VerdictContext) -> Verdict:
     except OSError as exc:
         return Verdict.failed(f"{shown} cannot be read: {exc.strerror or exc}")
     visible = _COMMENT.sub(" ", text)  # instructions left in <!-- comments --> do not count
-    starter = starter_text(mid, params.path)  # the words llmpath shipped in this file never count
+    starter = starter_text(mid, params.path) if params.exclude_starter else ""  # shipped words never count
     words = own_words(text, starter)
     found = headings(visible)
     metrics = {"words": float(words), "headings": float(len(found))}
     problems = []
-    if words < params.min_words:
-        problems.append(
-            f"it has {words} words of your own (the starter's text and <!-- comments --> are not counted); "
-            f"at least {params.min_words} needed"
-        )
+    own = " of your own" if starter else ""
+    not_counted = "text inside <!-- comments --> not counted"
+    if starter:
+        not_counted = "the starter's text and <!-- comments --> do not count"
+    if starter and " ".join(visible.split()) == " ".join(_COMMENT.sub(" ", starter).split()):
+        problems.append("it is still the starter file: write your own text under its headings")
+    elif words < params.min_words:
+        problems.append(f"it has {words} words{own} ({not_counted}); at least {params.min_words} needed")
     missing_h = [h for h in params.headings if not _has_heading(found, h)]
     if missing_h:
         problems.append(f"missing heading(s) {_quoted(missing_h)} (e.g. `## {missing_h[0]}`)")
+    present = [h for h in params.headings if h not in missing_h]
+    problems += _thin_sections(visible, starter, present, params.min_section_words)
     missing_m = [m for m in params.mentions if not mentions(own_text(visible, starter), m)]
     if missing_m:
         problems.append(f"it does not mention {_quoted(missing_m)}")
     if problems:
         return Verdict.failed(f"{shown} is not complete yet", *problems, metrics=metrics)
-    return Verdict.passed(f"{shown}: {words} words, {len(found)} headings", metrics=metrics)
+    return Verdict.passed(f"{shown}: {words} words{own}, {len(found)} headings", metrics=metrics)
+
+
+def _thin_sections(visible: str, starter: str, wanted: list[str], minimum: int) -> list[str]:
+    problems = []
+    own = " of your own" if starter else ""
+    for heading in wanted if minimum else []:
+        mine = own_words(section(visible, heading) or "", section(starter, heading) or "")
+        if mine < minimum:
+            problems.append(f"the “{heading}” section has {mine} words{own}; at least {minimum} needed")
+    return problems
 
 
 CHECKS: tuple[Check, ...] = (

@@ -1,4 +1,4 @@
-"""Validators declared by the roadmap for M9, M10 and M12–M14 but not written yet.
+"""Validators declared by the roadmap for M9, M10 and M13 but not written yet.
 
 They exist so that ``roadmap.yaml`` can name them today; each one reports an ``error`` result
 ("not implemented in this version of llmpath"), never a pass.
@@ -12,7 +12,6 @@ _FUTURE = {
     "m9.pretrain": "M9: a GPT pretrained with your M8 tokenizer, judged in bits per byte",
     "m10.lora": "M10: LoRALinear and apply_lora, compared with full fine-tuning",
     "m13.multi_agent": "M13: roles exchanging typed messages under a protocol",
-    "m14.capstone": "M14: capstone design, implementation, evaluation and tests",
 }
 
 

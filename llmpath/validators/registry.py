@@ -25,6 +25,7 @@ MODULES: tuple[str, ...] = (
     "m8_bpe",
     "m11_rag",
     "m12_agent",
+    "m14_capstone",
     "future",
 )
 
