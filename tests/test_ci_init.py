@@ -63,7 +63,7 @@ def test_the_workflow_installs_a_cpu_torch_and_runs_verify_with_a_junit_report(v
     assert res.code == EXIT_OK, res.out + res.err
     xml = JUnitXml.fromfile(str(ws / upload["with"]["path"]))
     assert xml.tests == 8 + 5 and xml.failures == xml.errors == 0
-    assert "4/4 completed milestones verified" in summary.read_text()
+    assert "**4/4 milestones verified** (4/14 complete)" in summary.read_text()
     # never overwritten without --force
     path.write_text("# mine\n")
     res = cli("ci", "init", cwd=ws)

@@ -71,10 +71,11 @@ def test_seed_repeats_a_run_and_the_table_reports_it(done, tmp_path):
     ws = copy_workspace(done, tmp_path)
     code, doc = verify(ws, "--seed", "1234", "-m", "M3", "-m", "m2")
     assert code == EXIT_OK and doc["seed"] == 1234 and [m["id"] for m in doc["milestones"]] == ["M2", "M3"]
+    assert doc["completed"] == 4
     res = cli("verify", "--roadmap-sha256", pin(ws).upper(), "--seed", "77", "-m", "M2", cwd=ws)
     assert res.code == EXIT_OK, res.out + res.err
     assert "seed 77 (repeat with --seed 77)" in res.out and "✓ verified" in res.out
-    assert "1/1 completed milestones verified" in res.out
+    assert "1/1 milestones verified, 0 failed now, 0 not verifiable (4/14 complete" in res.out
 
 
 def test_the_built_in_curriculum_is_the_default_course(done, tmp_path):

@@ -91,3 +91,24 @@ def problems(doc: dict) -> dict[str, list[str]]:
         for c in doc["consistency"]
         if c["status"] != "passed"
     }
+
+
+def assert_verify_green(ws: Path, report: Path, *pins: str) -> dict:
+    """End of a walk: `llmpath verify --junit REPORT` re-judges every completion from git and all are verified.
+
+    Checks the exit code, the JSON document (every completed milestone ``verified``, every consistency
+    check passed) and the JUnit file (parsed: a case per criterion, none failed or errored). Returns
+    the document. ``pins``: the roadmap sha256s to accept (none for the built-in curriculum).
+    """
+    from junitparser import JUnitXml
+
+    args = [a for p in pins for a in ("--roadmap-sha256", p)]
+    res = cli("verify", "--json", "--junit", str(report), *args, cwd=ws)
+    doc = json.loads(res.out) if res.out.strip() else {}
+    bad = [f"{m['id']}: {m['status']}: {m['reason']}" for m in doc.get("milestones", []) if m["status"] != "verified"]
+    bad += [f["message"] for c in doc.get("consistency", []) for f in c["findings"] if f["level"] == "problem"]
+    assert res.code == 0 and not bad, "\n".join(bad) or res.err
+    xml = JUnitXml.fromfile(str(report))
+    criteria = sum(len(m["criteria"]) for m in doc["milestones"])
+    assert xml.tests == criteria + len(doc["consistency"]) and xml.failures == xml.errors == 0
+    return doc

@@ -56,7 +56,7 @@ def table(doc: dict[str, Any]) -> None:
             stdout.print(f"    [{style}]{f['level']}: {escape(f['message'])}[/]")
     counts = doc["counts"]
     line = (
-        f"{counts['verified']}/{doc['completed']} completed milestones verified, {counts['failed']} failed now, "
+        f"{counts['verified']}/{len(doc['milestones'])} milestones verified, {counts['failed']} failed now, "
         f"{counts['unverifiable']} not verifiable "
         f"({doc['completed']}/{doc['total']} complete; {doc['elapsed_s']:.1f} s)"
     )
@@ -171,7 +171,7 @@ def markdown(doc: dict[str, Any]) -> str:
     lines = [
         "## llmpath verify",
         "",
-        f"**{counts['verified']}/{doc['completed']} completed milestones verified** "
+        f"**{counts['verified']}/{len(doc['milestones'])} milestones verified** "
         f"({doc['completed']}/{doc['total']} complete), seed `{doc['seed']}`",
         "",
         "| milestone | status | commit | why |",

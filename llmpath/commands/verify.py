@@ -94,6 +94,7 @@ def verify(
         roadmap_sha256=roadmap_identity.sha256(ctx.workspace.roadmap_path.read_bytes()),
         accepted=course.accepted,
         pinned=course.pinned,
+        completed=len(completed),
         total=len(course_roadmap.milestones()),
         milestones=tuple(sorted(verdicts, key=lambda v: _number(v.id))),
         findings=tuple(findings),

@@ -69,6 +69,7 @@ class VerifyReport:
     roadmap_sha256: str  # the current roadmap.yaml's
     accepted: tuple[str, ...]  # the sha256s a roadmap may have
     pinned: bool  # accepted came from --roadmap-sha256 (else: the built-in curriculum)
+    completed: int  # milestones recorded complete (``milestones`` holds those judged)
     total: int  # milestones in the course
     milestones: tuple[MilestoneVerdict, ...]
     findings: tuple[Finding, ...]
@@ -97,7 +98,7 @@ class VerifyReport:
             "status": self.status,
             "seed": self.seed,
             "roadmap": {"sha256": self.roadmap_sha256, "accepted": list(self.accepted), "pinned": self.pinned},
-            "completed": len(self.milestones),
+            "completed": self.completed,
             "total": self.total,
             "counts": self.counts(),
             "milestones": [m.to_json() for m in self.milestones],
