@@ -212,3 +212,23 @@ def test_nothing_to_verify_outside_git_or_before_any_completion(tmp_path):
         else:
             os.environ["GIT_CEILING_DIRECTORIES"] = env
     assert res.code == EXIT_USAGE and "not inside a git repository" in res.err
+
+
+def test_a_roadmap_that_is_not_the_course_never_has_its_validators_imported(done, tmp_path):
+    ws = copy_workspace(done, tmp_path)
+    course = pin(ws)
+    marker = tmp_path / "imported"
+    sneaky = f"open({str(marker)!r}, 'w').close()\nfrom tests.toy_validators import FILE as CHECK\n"
+    (ws / "sneaky.py").write_text(sneaky)
+    roadmap = ws / "roadmap.yaml"
+    original = roadmap.read_text()
+    roadmap.write_text(original.replace("tests.toy_validators:FILE", "sneaky:CHECK", 1))  # M2's file criterion
+    commit_all(ws, "M2 judged by my own validator")
+    git(ws, "tag", "-f", "-a", "-m", "moved", "llmpath/M2", "HEAD")
+    edit_record(ws, "M2", commit=head(ws))
+    roadmap.write_text(original)  # the working tree shows the course's roadmap
+    code, doc = verify(ws, "-m", "M2", "--roadmap-sha256", course, pinned=False)
+    m2 = by_id(doc)["M2"]
+    assert code == EXIT_CHECK_FAILED and m2["status"] == "unverifiable"
+    assert m2["reason"].endswith("not a pinned one): changed M2.file")
+    assert not marker.exists()

@@ -18,6 +18,7 @@ __all__ = [
     "unlock",
     "verify",
     "verify_consistency",
+    "verify_course",
     "verify_report",
     "watch",
 ]

@@ -11,7 +11,6 @@ at that commit, the logs as committed there, and one seed drawn for the whole ru
 from __future__ import annotations
 
 import dataclasses
-import re
 import secrets
 import shutil
 import sys
@@ -23,6 +22,7 @@ from pathlib import Path
 from llmpath.commands.check import combine, run_criteria
 from llmpath.commands.context import Context
 from llmpath.commands.verify_consistency import consistency_findings
+from llmpath.commands.verify_course import COMMIT_ID, Course, course_for, course_milestone, load
 from llmpath.commands.verify_report import Finding, MilestoneVerdict, VerifyReport
 from llmpath.errors import LlmpathError, UsageError
 from llmpath.workspace import history, roadmap_identity
@@ -32,20 +32,7 @@ from llmpath.workspace.roadmap import Milestone, Roadmap
 
 # (what, milestone, detail): "milestone" when one starts ("M3", "2/8"), then the judge's own events
 ProgressFn = Callable[[str, str, str], None]
-_COMMIT_ID = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 _PUSH_HINT = "push your tags (`git push --tags`); in CI, check out with `fetch-depth: 0`"
-
-
-@dataclasses.dataclass(frozen=True)
-class Course:
-    """The roadmaps a completion may have been made under, and the course's own when its text is known."""
-
-    accepted: tuple[str, ...]
-    pinned: bool
-    roadmap: Roadmap | None
-
-    def describe(self) -> str:
-        return "a pinned one" if self.pinned else "the built-in curriculum"
 
 
 def verify(
@@ -71,7 +58,7 @@ def verify(
     completed = sorted(progress.completed(), key=_number)
     todo = [m for m in completed if not wanted or m in wanted]
     with tempfile.TemporaryDirectory(prefix="llmpath-verify-") as tmp:
-        course = _course(ctx, repo, progress, completed, pins, Path(tmp))
+        course = course_for(ctx, repo, progress, completed, pins, Path(tmp))
         verdicts = []
         for i, mid in enumerate(todo, 1):
             position = f"{i}/{len(todo)}"
@@ -111,50 +98,6 @@ def _read_state(ctx: Context) -> bytes | None:
         return ctx.store.path.read_bytes()
     except OSError:
         return None
-
-
-def _course(
-    ctx: Context, repo: history.Repo, progress: Progress, completed: Sequence[str], pins: Sequence[str], tmp: Path
-) -> Course:
-    """The accepted sha256s and, where it can be found, the course roadmap's text."""
-    if not pins:
-        return Course((roadmap_identity.builtin_sha256(),), False, roadmap_identity.builtin_roadmap())
-    accepted = tuple(dict.fromkeys(_pin(p) for p in pins))
-    if roadmap_identity.sha256(ctx.workspace.roadmap_path.read_bytes()) in accepted:
-        return Course(accepted, True, ctx.roadmap)
-    for mid in completed:  # the pinned roadmap may survive only in the commits it was used at
-        commit = progress.state(mid).commit
-        data = repo.show(commit, ROADMAP_FILE) if commit and _COMMIT_ID.match(commit) else None
-        if data is not None and roadmap_identity.sha256(data) in accepted:
-            path = tmp / "course-roadmap" / ROADMAP_FILE
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-            try:
-                return Course(accepted, True, _load(path))
-            except LlmpathError:
-                break
-    return Course(accepted, True, None)
-
-
-def _pin(value: str) -> str:
-    pin = value.strip().lower()
-    if not roadmap_identity.SHA256.match(pin):
-        raise UsageError(
-            f"--roadmap-sha256 {value!r} is not a sha256 (64 hexadecimal digits)",
-            hint="`sha256sum roadmap.yaml` prints the one of your course's roadmap",
-        )
-    return pin
-
-
-def _load(path: Path) -> Roadmap:
-    """A committed roadmap, validated; instructors' validators it names may add its folder to sys.path."""
-    from llmpath.workspace.roadmap_yaml import load_roadmap
-
-    saved = list(sys.path)
-    try:
-        return load_roadmap(path)
-    finally:
-        sys.path[:] = saved
 
 
 def _timed(
@@ -214,7 +157,7 @@ def _completion_commit(
     if recorded is None:
         why = f"progress.json records no commit for {mid} (completed outside git, or the record was edited)"
         return tagged, tag, why, []
-    if not _COMMIT_ID.match(recorded):
+    if not COMMIT_ID.match(recorded):
         return tagged, tag, f"progress.json's commit for {mid} ({recorded[:40]!r}) is not a commit id", []
     if repo.resolve(recorded) != recorded:
         why = f"commit {recorded[:12]}, recorded at completion, is not in this repository: {_PUSH_HINT}"
@@ -258,19 +201,21 @@ def _verify_one(
         return unverifiable(f"files missing: {ROADMAP_FILE} is not in commit {short}")
     sha = roadmap_identity.sha256(roadmap_path.read_bytes())
     try:
-        roadmap = _load(roadmap_path)
+        roadmap = load(roadmap_path, trusted=sha in course.accepted)
     except LlmpathError as exc:
         return unverifiable(f"{ROADMAP_FILE} at {short} cannot be read: {exc.message.splitlines()[0]}", sha)
     if mid not in roadmap.milestone_ids():
         return unverifiable(f"{mid} is not in the roadmap committed at {short}", sha)
     milestone = roadmap.milestone(mid)
     if sha not in course.accepted:
-        changes = roadmap_identity.milestone_changes(_course_milestone(course, mid), milestone)
+        changes = roadmap_identity.milestone_changes(course_milestone(course, mid), milestone)
         if course.roadmap is None or changes:
             what = roadmap_identity.describe_changes(changes) if course.roadmap else "no pinned roadmap here to compare"
             reason = f"completed under another roadmap (sha256 {sha[:12]}, not {course.describe()}): {what}"
             return unverifiable(reason, sha)
         notes.append(f"{ROADMAP_FILE} at {short} differs from {course.describe()}, but not in {mid}'s criteria")
+        roadmap = load(roadmap_path)  # the validators it names for this milestone are the course's
+        milestone = roadmap.milestone(mid)
     if not (tree.root / "milestones" / mid).is_dir():
         return unverifiable(f"files missing: milestones/{mid}/ is not in commit {short}", sha)
     results = _run(tree.root, roadmap, milestone, seed, on_progress)
@@ -283,12 +228,6 @@ def _verify_one(
         mid, title, "verified" if status == "passed" else "failed", reason, commit, tag, sha, tuple(results),
         expected, tuple(notes),
     )
-
-
-def _course_milestone(course: Course, mid: str) -> Milestone | None:
-    if course.roadmap is None or mid not in course.roadmap.milestone_ids():
-        return None
-    return course.roadmap.milestone(mid)
 
 
 def _run(root: Path, roadmap: Roadmap, milestone: Milestone, seed: int, on_progress: ProgressFn | None) -> list:
