@@ -68,7 +68,8 @@ def _order(roadmap: Roadmap, completed: set[str]) -> list[Finding]:
                     Finding(
                         "order",
                         "problem",
-                        f"{mid} is recorded complete while {', '.join(gaps)} (before it) is not: milestones "
+                        f"{mid} is recorded complete while {', '.join(gaps)} (before it) "
+                        f"{'is' if len(gaps) == 1 else 'are'} not: milestones "
                         "complete strictly in order, so the record was edited or the roadmap changed",
                         mid,
                     )
