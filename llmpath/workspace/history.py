@@ -130,7 +130,11 @@ def materialise(repo: Repo, commit: str, dest: Path) -> Materialised:
             skipped.append(f"{rel} (a symbolic link leading outside the workspace)")
             continue
         link.parent.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(pointed)
+        try:
+            link.symlink_to(pointed)
+        except OSError as exc:  # e.g. Windows without the right to create links
+            skipped.append(f"{rel} (a symbolic link that cannot be created here: {exc.strerror or exc})")
+            continue
         written += 1
     return Materialised(dest, written, tuple(skipped))
 
