@@ -305,3 +305,13 @@ def _register_notebook() -> None:
 
 
 _register_notebook()
+
+
+def _register_verify() -> None:
+    from llmpath.cli.verify_cmd import ci_app, verify
+
+    app.command()(verify)
+    app.add_typer(ci_app, name="ci")
+
+
+_register_verify()

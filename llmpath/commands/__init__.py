@@ -5,6 +5,7 @@ The CLI calls exactly one of these per invocation; tests call them directly.
 
 __all__ = [
     "check",
+    "ci",
     "context",
     "hint",
     "init",
@@ -16,5 +17,9 @@ __all__ = [
     "schema",
     "status",
     "unlock",
+    "verify",
+    "verify_consistency",
+    "verify_course",
+    "verify_report",
     "watch",
 ]

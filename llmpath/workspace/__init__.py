@@ -10,6 +10,8 @@
 * ``gates``: pure functions deciding what is unlocked and what blocks the next unlock.
 * ``evidence`` (git: commits, dirty files, tags), ``checklist`` (the milestone README's boxes),
   ``scaffold`` (starter files, never overwriting the learner's).
+* ``history`` (a commit's files laid out in a folder, read with git's plumbing only) and
+  ``roadmap_identity`` (a roadmap's sha256, and which criteria differ between two): for ``verify``.
 
 Commands build on these; nothing here runs learner code or prints.
 """
@@ -18,10 +20,12 @@ __all__ = [
     "checklist",
     "evidence",
     "gates",
+    "history",
     "locate",
     "progress",
     "roadmap",
     "roadmap_hash",
+    "roadmap_identity",
     "roadmap_yaml",
     "scaffold",
     "state_doc",
