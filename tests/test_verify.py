@@ -112,6 +112,27 @@ def test_a_hand_edited_record_is_caught_milestone_by_milestone(done, tmp_path):
     ]
 
 
+def test_an_unsealed_record_is_reported_and_every_completion_still_judged(done, tmp_path):
+    ws = copy_workspace(done, tmp_path)
+    edit_record(ws, "M5", seal=False, completed_at="2030-01-01T00:00:00Z", commit=head(ws))
+    code, doc = verify(ws)
+    assert code == EXIT_CHECK_FAILED
+    assert "was changed outside llmpath (its seal does not match" in problems(doc)["state"][0]
+    assert by_id(doc)["M5"]["status"] == "failed" and by_id(doc)["M4"]["status"] == "verified"
+
+
+def test_a_completion_with_uncommitted_files_is_judged_as_committed(done, tmp_path):
+    ws = copy_workspace(done, tmp_path)
+    assert cli("log", "journal", "-m", "M5", "what I learned in M5", cwd=ws).code == EXIT_OK
+    commit_all(ws, "M5 journal")
+    (ws / "milestones" / "M5" / "done.txt").write_text("done\n")  # never committed
+    assert cli("unlock", "next", "--allow-dirty", cwd=ws).code == EXIT_OK
+    code, doc = verify(ws, "-m", "M5")
+    m5 = by_id(doc)["M5"]
+    assert code == EXIT_CHECK_FAILED and m5["reason"] == "failed now: M5.file (failed: done.txt is missing)"
+    assert any("are not the ones judged at completion" in n for n in m5["notes"])
+
+
 def test_a_milestone_broken_later_and_retagged_is_caught(done, tmp_path):
     ws = copy_workspace(done, tmp_path)
     (ws / "milestones" / "M2" / "done.txt").unlink()
@@ -143,10 +164,17 @@ def test_a_missing_tag_is_not_verifiable_and_says_how_to_fix_it(done, tmp_path):
 
 def test_documentation_is_judged_as_committed_at_completion(done, tmp_path):
     ws = copy_workspace(done, tmp_path)
-    complete(ws, "M5", commit_logs=False)  # the reflection was logged after the completion commit
+    complete(ws, "M5", commit_logs=False)  # the reflection was logged after the work was committed...
+    code, doc = verify(ws, "-m", "M5")
+    assert code == EXIT_OK and by_id(doc)["M5"]["status"] == "verified"  # ...and unlock's records commit holds it
+    # a log that never reached the tagged commit does not count: drop the reflection from that commit
+    git(ws, "tag", "-d", "llmpath/M5")
+    git(ws, "checkout", "-q", "HEAD~1", "--", "learning_journal.md")
+    git(ws, "commit", "-q", "--amend", "-m", "llmpath's records, without the reflection")
+    git(ws, "tag", "llmpath/M5")
     code, doc = verify(ws, "-m", "M5")
     m5 = by_id(doc)["M5"]
-    assert code == EXIT_CHECK_FAILED and m5["status"] == "failed"
+    assert code == EXIT_CHECK_FAILED and m5["status"] == "failed", m5
     assert m5["reason"].startswith("failed now: M5.journal (failed:")
 
 
@@ -179,6 +207,7 @@ def test_a_roadmap_changed_in_one_milestone_fails_only_that_one(done, tmp_path):
     text = roadmap.read_text()
     start = text.index("- id: M6.file")  # cut M6's file criterion (a later milestone)
     roadmap.write_text(text[:start] + text[text.index("- id: M6.journal") :])
+    assert cli("roadmap", "accept", "--reason", "an easier M6", cwd=ws).code == EXIT_OK
     commit_all(ws, "easier M6")
     complete(ws, "M5")  # completed under the changed roadmap, but M5's criteria are the course's
     complete(ws, "M6")
@@ -190,6 +219,9 @@ def test_a_roadmap_changed_in_one_milestone_fails_only_that_one(done, tmp_path):
     assert ms["M6"]["status"] == "unverifiable" and ms["M6"]["reason"].endswith("(sha256 " + ms["M6"][
         "roadmap_sha256"][:12] + ", not a pinned one): removed M6.file")
     assert problems(doc)["roadmap"][0].endswith(": removed M6.file")
+    notes = [f["message"] for c in doc["consistency"] for f in c["findings"] if f["level"] == "note"]
+    accepted = [n for n in notes if n.startswith("a roadmap change was accepted")]
+    assert len(accepted) == 1 and accepted[0].endswith("(removed M6.file): 'an easier M6'")
 
 
 def test_nothing_to_verify_outside_git_or_before_any_completion(tmp_path):

@@ -33,7 +33,7 @@ def new_workspace(tmp: Path, roadmap: str | None = None) -> Path:
 
 
 def complete(ws: Path, mid: str, *, commit_logs: bool = True) -> None:
-    """Do the toy work, log a reflection, commit, ``unlock next``, and commit the record."""
+    """Do the toy work, log a reflection, commit, ``unlock next`` (which commits the record)."""
     folder = ws / "milestones" / mid
     (folder / "done.txt").write_text("done\n")
     if mid == "M1":
@@ -44,8 +44,8 @@ def complete(ws: Path, mid: str, *, commit_logs: bool = True) -> None:
     if not commit_logs:  # logged after the work was committed: the completion commit lacks it
         assert cli("log", "journal", "-m", mid, f"what I learned in {mid}", cwd=ws).code == 0
     res = cli("unlock", "next", cwd=ws)
-    assert res.code == 0, res.err
-    commit_all(ws, f"{mid} recorded")
+    assert res.code == 0, res.err  # unlock commits its records on top of the judged commit and tags them
+    assert not git(ws, "status", "--porcelain").strip(), "unlock leaves the work tree clean"
 
 
 def completed_workspace(tmp: Path, upto: int = 4) -> Path:
@@ -61,11 +61,20 @@ def copy_workspace(source: Path, tmp: Path) -> Path:
     return ws
 
 
-def edit_record(ws: Path, mid: str, **fields: object) -> None:
-    """Hand-edit ``.llmpath/progress.json`` as a learner with a text editor would."""
+def edit_record(ws: Path, mid: str, *, seal: bool = True, **fields: object) -> None:
+    """Edit ``.llmpath/progress.json`` by hand and, as a determined forger would, seal it again.
+
+    The seal's key is no secret (llmpath is open source): it tells an edit from llmpath's own writing,
+    it cannot stop a forger. ``llmpath verify`` must catch the forgery from git. ``seal=False``: a
+    plain edit, as with a text editor.
+    """
+    from llmpath.workspace import state_doc
+
     path = ws / ".llmpath" / "progress.json"
     doc = json.loads(path.read_text())
     doc["milestones"].setdefault(mid, {}).update(fields)
+    if seal:
+        doc["seal"] = state_doc.seal_of(doc)
     path.write_text(json.dumps(doc, indent=2))
 
 

@@ -74,6 +74,10 @@ def _failures(m: dict[str, Any]) -> None:
                 stdout.print(f"      {escape(d)}")
             if c["diagnosis"]:
                 stdout.print(f"      [bold magenta]likely bug:[/] {escape(c['diagnosis'])}")
+    for crit in m["criteria"]:
+        for c in crit["checks"]:
+            for note in c.get("notes", ()):
+                stdout.print(f"  [yellow]{m['id']}[/] {escape(crit['id'])}: {escape(note)}")
 
 
 # XML 1.0 cannot hold most control characters at all, even escaped: show them as \xNN instead.
@@ -137,7 +141,10 @@ def _properties(suite: ET.Element, values: dict[str, Any]) -> None:
 
 
 def _verdict(case: ET.Element, crit: dict[str, Any]) -> None:
+    notes = [n for c in crit["checks"] for n in c.get("notes", ())]  # what llmpath did about the run
     if crit["status"] == "passed":
+        if notes:
+            ET.SubElement(case, "system-out").text = _x("\n".join(notes))
         return
     bad = [c for c in crit["checks"] if c["status"] != "passed"]
     lines = []
@@ -148,7 +155,7 @@ def _verdict(case: ET.Element, crit: dict[str, Any]) -> None:
     message = bad[0]["summary"] if bad else crit["status"]
     tag = "failure" if crit["status"] == "failed" else "error"
     ET.SubElement(case, tag, message=_x(message), type=crit["status"]).text = _x("\n".join(lines))
-    output = "\n".join(c["output"] for c in bad if c["output"])
+    output = "\n".join([*notes, *(c["output"] for c in bad if c["output"])])
     if output:
         ET.SubElement(case, "system-out").text = _x(output)
 

@@ -20,6 +20,7 @@ __all__ = [
     "verify",
     "verify_consistency",
     "verify_course",
+    "verify_record",
     "verify_report",
     "watch",
 ]

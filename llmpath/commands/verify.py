@@ -23,12 +23,13 @@ from llmpath.commands.check import combine, run_criteria
 from llmpath.commands.context import Context
 from llmpath.commands.verify_consistency import consistency_findings
 from llmpath.commands.verify_course import COMMIT_ID, Course, course_for, course_milestone, load
+from llmpath.commands.verify_record import completion_notes, load_progress
 from llmpath.commands.verify_report import Finding, MilestoneVerdict, VerifyReport
 from llmpath.errors import LlmpathError, UsageError
 from llmpath.workspace import history, roadmap_identity
 from llmpath.workspace.locate import ROADMAP_FILE, Workspace
 from llmpath.workspace.progress import Progress, ProgressStore
-from llmpath.workspace.roadmap import Milestone, Roadmap
+from llmpath.workspace.roadmap import Milestone
 
 # (what, milestone, detail): "milestone" when one starts ("M3", "2/8"), then the judge's own events
 ProgressFn = Callable[[str, str, str], None]
@@ -52,7 +53,7 @@ def verify(
             hint="`git init`, commit your work, and complete milestones with `llmpath unlock next`",
         )
     before = _read_state(ctx)
-    progress = ctx.progress()
+    progress, record_findings = load_progress(ctx)
     seed = secrets.randbelow(2**31) if seed is None else seed
     wanted = [ctx.milestone(m).id for m in only]
     completed = sorted(progress.completed(), key=_number)
@@ -64,7 +65,9 @@ def verify(
             position = f"{i}/{len(todo)}"
             verdicts.append(_timed(ctx, repo, course, progress, mid, seed, Path(tmp) / mid, position, on_progress))
     verdicts += [_not_complete(ctx, course, mid) for mid in wanted if mid not in completed]
-    findings = consistency_findings(ctx, repo, progress, course.accepted, course.roadmap, course.describe())
+    findings = record_findings + consistency_findings(
+        ctx, repo, progress, course.accepted, course.roadmap, course.describe()
+    )
     if _read_state(ctx) != before:
         findings.append(
             Finding(
@@ -162,6 +165,10 @@ def _completion_commit(
     if repo.resolve(recorded) != recorded:
         why = f"commit {recorded[:12]}, recorded at completion, is not in this repository: {_PUSH_HINT}"
         return recorded, tag, why, []
+    if tagged is not None and tagged != recorded and repo.records_on(tagged, recorded, mid):
+        # unlock judged `recorded`, then committed its records (progress, logs, checklist) on top and tagged
+        # that: lay out the tagged commit, whose milestone files are the judged ones and whose logs are there
+        return tagged, tag, None, []
     if tagged is not None and tagged != recorded:
         why = (
             f"the tag {name} points at {tagged[:12]} but progress.json records {recorded[:12]}: the tag was moved "
@@ -218,7 +225,9 @@ def _verify_one(
         milestone = roadmap.milestone(mid)
     if not (tree.root / "milestones" / mid).is_dir():
         return unverifiable(f"files missing: milestones/{mid}/ is not in commit {short}", sha)
-    results = _run(tree.root, roadmap, milestone, seed, on_progress)
+    judged = Context(Workspace(tree.root), roadmap, ProgressStore(tree.root))
+    notes += completion_notes(progress, mid, judged, roadmap, short)
+    results = _run(judged, milestone, seed, on_progress)
     status = combine([r.status for r in results])
     failing = [r for r in results if r.status != "passed"]
     reason = None
@@ -230,10 +239,12 @@ def _verify_one(
     )
 
 
-def _run(root: Path, roadmap: Roadmap, milestone: Milestone, seed: int, on_progress: ProgressFn | None) -> list:
-    """Every criterion of ``milestone`` in the laid-out tree ``root`` (nothing is recorded there)."""
-    tree = Context(Workspace(root), roadmap, ProgressStore(root))
-    on_event = (lambda kind, check_id: on_progress(kind, milestone.id, check_id)) if on_progress else None
+def _run(tree: Context, milestone: Milestone, seed: int, on_progress: ProgressFn | None) -> list:
+    """Every criterion of ``milestone`` in the laid-out tree (nothing is recorded there)."""
+    def on_event(kind: str, check_id: str, *detail: str) -> None:  # plan / start / progress / done
+        if on_progress is not None and kind in ("start", "done"):
+            on_progress(kind, milestone.id, check_id)
+
     saved = list(sys.path)
     try:
         return run_criteria(tree, milestone, milestone.criteria, seed=seed, on_event=on_event)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from llmpath.commands.context import Context
+from llmpath.commands.verify_record import roadmap_notes
 from llmpath.commands.verify_report import Finding
 from llmpath.workspace import history, roadmap_identity
 from llmpath.workspace.progress import PROGRESS_FILE, STATE_DIR, Progress
@@ -30,6 +31,7 @@ def consistency_findings(
         *_state(ctx, repo),
         *_order(course or ctx.roadmap, completed),
         *_roadmap(ctx, accepted, course, course_name),
+        *roadmap_notes(ctx, progress),
         *_tags(repo, completed),
         *_history(repo, course or ctx.roadmap, progress),
     ]

@@ -60,6 +60,15 @@ class Repo:
     def head(self) -> str | None:
         return self.resolve("HEAD")
 
+    def records_on(self, commit: str, judged: str, milestone: str) -> bool:
+        """Whether ``commit`` is llmpath's records on top of ``judged``: its first parent, changing nothing
+        of ``milestones/<milestone>/`` but the checklist README (what ``unlock`` commits and tags)."""
+        if self.resolve(f"{commit}^1") != judged:
+            return False
+        changed = self.run("diff-tree", "--no-commit-id", "--name-only", "-r", judged, commit).decode()
+        mine = f"{self.prefix}milestones/{milestone}/"
+        return all(not p.startswith(mine) or p == f"{mine}README.md" for p in changed.splitlines() if p)
+
     def is_ancestor(self, older: str, newer: str) -> bool:
         try:
             self.run("merge-base", "--is-ancestor", older, newer)
