@@ -26,7 +26,7 @@ class SuccessParams(_Params):
     k: int = Field(4, ge=1, le=16, description="runs per task; pass^k needs all k to succeed")
     max_steps: int = Field(8, ge=1, le=64, description="the step limit the agent is made with (sets the optimum)")
     z: float = Field(
-        3.0, gt=0, le=10,
+        3.5, gt=0, le=10,
         description="the gate is the optimum ± z standard deviations of the measured rate (two-sided)",
     )
 

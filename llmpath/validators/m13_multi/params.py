@@ -44,7 +44,7 @@ class SuccessParams(_Params):
     role_steps: int = Field(8, ge=2, le=64, description="model calls per request of a role (sets the optimum)")
     max_messages: int = Field(40, ge=8, le=200, description="the message bound the system is made with")
     z: float = Field(
-        3.0, gt=0, le=10,
+        3.5, gt=0, le=10,
         description="the gate is the optimum ± z standard deviations of the measured rate (two-sided)")
 
 
