@@ -22,6 +22,5 @@ __all__ = [
     "m11_rag",
     "m12_agent",
     "m13_multi",
-    "m13_multi",
     "m14_capstone",
 ]

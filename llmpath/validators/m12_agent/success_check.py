@@ -8,10 +8,11 @@ verdict regenerates the suite and the expected answers, computes the optimum exa
     |success - optimum| <= z * sigma,   sigma^2 = sum_tasks p (1 - p) * k / (n k)^2
 
 where p is each task's optimum (the runs are independent draws). z = 3.5 (default): a correct agent
-fails on 0.05 % of seeds (a fresh seed is drawn at every unlock and every verify), and on the roadmap's fixed seed every correct agent gets exactly the
-reference's figure, because agents that feed back observations of the same classes see the same
-draws. Below the gate, a bug; above it, a broken rule (each allowed-action rule is also checked run
-by run, `conformance`). pass^k is shown beside its optimum (the mean over tasks of p^k).
+fails on 0.05 % of seeds (a fresh seed is drawn at every unlock and every verify), and on the
+roadmap's fixed seed every correct agent gets exactly the reference's figure, because agents that
+feed back observations of the same classes see the same draws. Below the gate, a bug; above it, a
+broken rule (each allowed-action rule is also checked run by run, `conformance`). pass^k is shown
+beside its optimum (the mean over tasks of p^k).
 """
 
 from __future__ import annotations

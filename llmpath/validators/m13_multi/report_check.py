@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from llmpath.validators.api import ProbeContext, Verdict, VerdictContext
+from llmpath.validators.reported import latest_run
 
 RUN_KEYS = {"seed": 1, "n_tasks": 100, "k": 1, "role_steps": 8}
 MAX_RUNS = 2000  # n_tasks x k that llmpath reruns (a few seconds); log a run of at most this size
@@ -22,13 +23,7 @@ COMMAND = ('llmpath log experiment -m M13 --objective "success rate of the syste
 
 def _entry(workspace: Any) -> tuple[Any, dict[str, int]] | None:
     """The latest M13 entry with a success_rate, and the run it names (None when there is none)."""
-    from llmpath.notebook.logs import read_experiments
-
-    entries = [e for e in read_experiments(workspace, "M13") if "success_rate" in e.metrics]
-    if not entries:
-        return None
-    entry = entries[-1]
-    return entry, {key: int(entry.metrics.get(key, default)) for key, default in RUN_KEYS.items()}
+    return latest_run(workspace, "M13", "success_rate", RUN_KEYS)
 
 
 def _sane(run: dict[str, int]) -> bool:
