@@ -39,11 +39,15 @@ class Context:
 def open_context(explicit: Path | None = None) -> Context:
     from llmpath.workspace.progress import ProgressStore
     from llmpath.workspace.roadmap_yaml import load_roadmap
-    from llmpath.workspace.views import write_cached_roadmap
+    from llmpath.workspace.views import read_cached_roadmap, write_cached_roadmap
 
     workspace = find_workspace(explicit=explicit)
-    roadmap = load_roadmap(workspace.roadmap_path)
-    write_cached_roadmap(workspace.root, roadmap)
+    # a roadmap this llmpath validated before (the cache is keyed by its bytes and llmpath's version):
+    # its built-in validators are not checked again, and the cache (0.4 s to write) stays as it is
+    current = read_cached_roadmap(workspace.root) is not None
+    roadmap = load_roadmap(workspace.roadmap_path, builtins_checked=current)
+    if not current:
+        write_cached_roadmap(workspace.root, roadmap)
     return Context(workspace, roadmap, ProgressStore(workspace.root))
 
 

@@ -40,6 +40,18 @@ def builtin_checks() -> dict[str, Check]:
     return checks
 
 
+def _module_of(name: str) -> str | None:
+    """The package that defines built-in check ``name`` by its prefix ("m4.value" -> "m4_autograd")."""
+    prefix = name.split(".", 1)[0]
+    return next((m for m in MODULES if m == prefix or m.startswith(prefix + "_")), None)
+
+
+@functools.cache
+def _module_checks(module_name: str) -> dict[str, Check]:
+    module = importlib.import_module(f"llmpath.validators.{module_name}")
+    return {check.name: check for check in module.CHECKS}
+
+
 class _BesideRoadmap(importlib.abc.MetaPathFinder):
     """Finds the instructors' validator packages that roadmaps name, in the folder of their roadmap.yaml.
 
@@ -93,6 +105,9 @@ def resolve(name: str, root: Path | None = None) -> Check:
         if not isinstance(check, Check):
             raise UnknownValidator(f"{name!r} is not a llmpath Check object")
         return check
+    module_name = _module_of(name)
+    if module_name is not None and (found := _module_checks(module_name).get(name)) is not None:
+        return found  # only the milestone's own package is imported (the child needs no other)
     checks = builtin_checks()
     if name not in checks:
         import difflib

@@ -68,16 +68,18 @@ if getattr(yaml, "__with_libyaml__", False):
     LOADER = _CLoader
 
 
-def load_roadmap(path: Path, *, resolver: Resolver | None = None) -> Roadmap:
+def load_roadmap(path: Path, *, resolver: Resolver | None = None, builtins_checked: bool = False) -> Roadmap:
     """Read and validate ``path``; any problem raises RoadmapError (one line per problem).
 
     ``resolver`` maps a validator name to its ``Check`` (default: the registry's ``resolve``);
-    tests pass their own.
+    tests pass their own. ``builtins_checked``: this llmpath already checked these exact bytes (its
+    cache says so), so the built-in validators' names and parameters are not checked again, which
+    spares importing every validator package; instructors' validators are always checked.
     """
     path = Path(path)
     name = path.name
     try:
-        problems, data = _parse(path, resolver)
+        problems, data = _parse(path, resolver, builtins_checked)
     except _Problems as exc:
         problems, data = exc.problems, None
     except RecursionError:
@@ -94,7 +96,9 @@ def load_roadmap(path: Path, *, resolver: Resolver | None = None) -> Roadmap:
     return data
 
 
-def _parse(path: Path, resolver: Resolver | None) -> tuple[list[tuple[int | None, str, str]], Roadmap | None]:
+def _parse(
+    path: Path, resolver: Resolver | None, builtins_checked: bool = False
+) -> tuple[list[tuple[int | None, str, str]], Roadmap | None]:
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_BYTES + 1)
@@ -149,7 +153,7 @@ def _parse(path: Path, resolver: Resolver | None) -> tuple[list[tuple[int | None
         return [_pydantic_problem(err, Roadmap, (), lines) for err in exc.errors(include_url=False)], None
 
     problems = [(_line(loc, lines), dotted(loc), msg) for loc, msg in consistency_problems(roadmap)]
-    problems += _validator_problems(roadmap, path, resolver, lines)
+    problems += _validator_problems(roadmap, path, resolver, lines, builtins_checked)
     return problems, roadmap
 
 
@@ -210,7 +214,7 @@ def _walk(root: yaml.Node, loader: yaml.SafeLoader) -> dict[Loc, int]:
 
 
 def _validator_problems(
-    roadmap: Roadmap, path: Path, resolver: Resolver | None, lines: dict[Loc, int]
+    roadmap: Roadmap, path: Path, resolver: Resolver | None, lines: dict[Loc, int], builtins_checked: bool = False
 ) -> list[tuple[int | None, str, str]]:
     if resolver is None:
         from llmpath.validators.registry import resolve as resolver
@@ -225,6 +229,8 @@ def _validator_problems(
                     loc = ("phases", p, "milestones", m, "criteria", c, "checks", k)
                     if ":" in decl.validator:
                         allow_beside(decl.validator, folder)  # custom validators live beside roadmap.yaml
+                    elif builtins_checked:
+                        continue
                     try:
                         check = resolver(decl.validator)
                     except UnknownValidator as exc:
