@@ -147,3 +147,23 @@ def judge_in_process(
             )
         )
     return results
+
+
+def save_as_from_cuda(obj, path: Path) -> None:
+    """``torch.save`` as a GPU run writes it: every storage tagged with the location "cuda:0".
+
+    torch.save records each tensor's device; registering a tagger first in torch's list makes the
+    file ask for a GPU, so plain ``torch.load`` (without ``map_location``) refuses it on a CPU machine.
+    """
+    import torch
+    import torch.serialization as ser
+
+    def cuda_tag(storage):
+        return "cuda:0" if storage.device.type == "cpu" else None
+
+    ser.register_package(-100, cuda_tag, lambda obj, location: None)  # first in line: tags every CPU storage
+    try:
+        torch.save(obj, path)
+    finally:  # torch has no unregister: take our entry out of its list again
+        ser._package_registry[:] = [entry for entry in ser._package_registry if entry[1] is not cuda_tag]
+

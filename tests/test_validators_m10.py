@@ -16,7 +16,7 @@ import torch
 
 from llmpath.validators.m10_lora import cases as c
 from llmpath.validators.m10_lora import diagnose as dg
-from tests.judgeutil import SOLUTIONS, judge, judge_in_process, lay_out, statuses, text
+from tests.judgeutil import SOLUTIONS, judge, judge_in_process, lay_out, save_as_from_cuda, statuses, text
 from tests.solutions.M10.bugs import BUGS
 from tests.solutions.M10.bugs import CHECKS as BUG_CHECKS
 
@@ -184,6 +184,19 @@ def test_reference_passes_every_check_through_the_sandbox(reference_pair):
     assert by["m10.compare"].metrics["lora_accuracy"] == pytest.approx(RESULTS["lora"]["accuracy"], abs=0.005)
     for r in results:
         assert r.elapsed_s < 60, (r.validator, r.elapsed_s)
+
+
+def test_files_saved_from_cuda_tensors_are_judged_on_the_cpu(tmp_path):
+    """A GPU run tags every storage "cuda:0": the M9 base, adapter.pt and full.pt all load on the CPU."""
+    folder = lay_out_pair(tmp_path)
+    for path in (folder.parent / "M9" / "checkpoint.pt", folder / "adapter.pt", folder / "full.pt"):
+        save_as_from_cuda(torch.load(path, weights_only=True), path)
+    if not torch.cuda.is_available():  # the files really ask for a GPU: plain torch.load refuses them here
+        with pytest.raises(RuntimeError, match="CUDA"):
+            torch.load(folder / "adapter.pt", weights_only=True)
+    log_entries(folder.parent.parent, reported("lora"), reported("full"))
+    results = judge_in_process(folder, ["m10.finetune", "m10.compare"])
+    assert statuses(results) == {"m10.finetune": "passed", "m10.compare": "passed"}, text(results)
 
 
 def test_reference_adapter_was_trained_on_the_m9_reference():

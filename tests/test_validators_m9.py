@@ -20,7 +20,7 @@ from llmpath.notebook.logs import append_experiment
 from llmpath.templates import template_root
 from llmpath.validators.api import VerdictContext
 from llmpath.validators.registry import builtin_checks
-from tests.judgeutil import SOLUTIONS, judge, judge_in_process, lay_out, statuses, text
+from tests.judgeutil import SOLUTIONS, judge, judge_in_process, lay_out, save_as_from_cuda, statuses, text
 from tests.solutions.M9.bugs import BUGS
 from tests.solutions.M9.bugs import CHECKS as BUG_CHECKS
 from tests.solutions.M9.walk import measure, siblings
@@ -236,19 +236,9 @@ def test_untrained_model_samples_ungrammatical_sentences(tmp_path):
 
 
 def test_a_checkpoint_saved_from_cuda_tensors_is_judged_on_the_cpu(tmp_path):
-    """torch.save records each tensor's device; a location tag of "cuda:0" is what a GPU run writes."""
-    import torch.serialization as ser
-
-    def cuda_tag(storage):
-        return "cuda:0" if storage.device.type == "cpu" else None
-
+    """A location tag of "cuda:0" on every storage is what a GPU run writes."""
     folder = lay_out(tmp_path, "M9", REFERENCE)
-    ckpt = torch.load(REFERENCE / "checkpoint.pt", weights_only=True)
-    ser.register_package(-100, cuda_tag, lambda obj, location: None)  # first in line: tags every CPU storage
-    try:
-        torch.save(ckpt, folder / "checkpoint.pt")
-    finally:
-        ser._package_registry[:] = [entry for entry in ser._package_registry if entry[1] is not cuda_tag]
+    save_as_from_cuda(torch.load(REFERENCE / "checkpoint.pt", weights_only=True), folder / "checkpoint.pt")
     if not torch.cuda.is_available():  # the file really asks for a GPU: plain torch.load refuses it here
         with pytest.raises(RuntimeError, match="CUDA"):
             torch.load(folder / "checkpoint.pt", weights_only=True)
