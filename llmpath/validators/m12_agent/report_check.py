@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from llmpath.validators.api import ProbeContext, Verdict, VerdictContext
-from llmpath.validators.reported import latest_run
+from llmpath.validators.reported import latest_run, rate_verdict
 
 RUN_KEYS = {"seed": 1, "n_tasks": 100, "k": 1, "max_steps": 8}
 MAX_RUNS = 4000  # n_tasks x k that llmpath reruns (a few seconds); log a run of at most this size
@@ -61,24 +61,5 @@ def verdict(raw: dict, ctx: VerdictContext) -> Verdict:
     if raw.get("entry") != entry.id or not isinstance(raw.get("success_rate"), float):
         return Verdict.failed(f"{entry.id} could not be recomputed (the probe returned no figures)")
     best = optimum(task_suite(run["seed"], run["n_tasks"]), run["max_steps"])
-    opt, opt_k = float(best.success), float(best.pass_k(run["k"]))
-    tol = ctx.params.tolerance
-    logged = entry.metrics
-    lines = [f"run: task_suite(seed={run['seed']}, n={run['n_tasks']}), k={run['k']}, max_steps={run['max_steps']}",
-             f"success_rate: logged {logged['success_rate']:.4f}, recomputed {raw['success_rate']:.4f} "
-             f"(optimum {opt:.4f})"]
-    wrong = abs(logged["success_rate"] - raw["success_rate"]) > tol
-    if "pass_k" in logged:
-        lines.append(f"pass_k: logged {logged['pass_k']:.4f}, recomputed {raw['pass_k']:.4f} (optimum {opt_k:.4f})")
-        wrong = wrong or abs(logged["pass_k"] - raw["pass_k"]) > tol
-    lines += [f"an exception out of run(): {e}" for e in raw.get("errors") or []]
-    metrics = {"logged_success_rate": logged["success_rate"], "success_rate": raw["success_rate"], "optimum": opt,
-               "pass_k": raw["pass_k"], "pass_k_optimum": opt_k}
-    if wrong:
-        return Verdict.failed(f"{entry.id}: the logged figures are not what your agent gives now", *lines,
-                              diagnosis="log the figures of the code as it is now, with the seed, n_tasks, k and "
-                                        "max_steps of that run", metrics=metrics)
-    if "pass_k" not in logged:
-        return Verdict.failed(f"{entry.id} logs success_rate but not pass_k", *lines,
-                              f"Log both: `{COMMAND}`", metrics=metrics)
-    return Verdict.passed(f"{entry.id}: success_rate and pass^{run['k']} reproduced", *lines, metrics=metrics)
+    return rate_verdict(entry, run, raw, best, tolerance=ctx.params.tolerance, suite="task_suite",
+                        steps_key="max_steps", subject="agent", command=COMMAND)
