@@ -75,10 +75,10 @@ class SpyModel:
         if isinstance(messages, Sequence) and len(messages) > MAX_MESSAGES:
             raise Runaway(f"the conversation holds {len(messages)} messages: messages kept from earlier runs?")
         if self.light:  # tuples, compared by identity of the same strings first: cheap for thousands of runs
-            seen = _pairs(messages)
+            seen = message_pairs(messages)
             previous, run["last"] = run["last"], seen
             run["calls"].append(len(seen) if isinstance(seen, list) else -1)
-            if previous is not None and not _extends(previous, run["replies"][-1], seen):
+            if previous is not None and not extends(previous, run["replies"][-1], seen):
                 run["edits"].append(len(run["replies"]))
         else:
             run["calls"].append(snapshot(messages))
@@ -91,14 +91,16 @@ class SpyModel:
         return reply
 
 
-def _pairs(messages: Any) -> Any:
+def message_pairs(messages: Any) -> list[tuple[Any, Any]] | None:
+    """A conversation as (role, content) tuples; None when it is not a list of dicts."""
     try:
         return [(m.get("role"), m.get("content")) for m in messages]
     except (TypeError, AttributeError):
         return None
 
 
-def _extends(previous: Any, reply: Any, seen: Any) -> bool:
+def extends(previous: Any, reply: Any, seen: Any) -> bool:
+    """Whether ``seen`` is ``previous`` plus the model's ``reply`` and more (history kept append-only)."""
     if not isinstance(previous, list) or not isinstance(seen, list) or not isinstance(reply, str):
         return False
     n = len(previous)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from llmpath.agents import Tool
-from llmpath.validators.m12_agent.spies import jsonable
+from llmpath.validators.m12_agent.spies import extends, jsonable, message_pairs
 
 DELIVERY_CAP = 400  # deliveries in one task run before the spy stops the system (max_messages is at most 200)
 CALL_CAP = 600  # model calls in one task run (role_steps 8 x a few dozen requests at most)
@@ -110,20 +110,6 @@ class SpyRole:
         return self._inner.handle(message)
 
 
-def _pairs(messages: Any) -> list[tuple[Any, Any]] | None:
-    try:
-        return [(m.get("role"), m.get("content")) for m in messages]
-    except (TypeError, AttributeError):
-        return None
-
-
-def _extends(previous: Any, reply: Any, seen: Any) -> bool:
-    if not isinstance(previous, list) or not isinstance(seen, list) or not isinstance(reply, str):
-        return False
-    n = len(previous)
-    return seen[:n] == previous and len(seen) > n and seen[n] == ("assistant", reply)
-
-
 def _new_run(pairs: list[tuple[Any, Any]] | None) -> dict[str, Any]:
     pairs = pairs or []
     first_reply = next((i for i, (role, _) in enumerate(pairs) if role == "assistant"), len(pairs))
@@ -145,13 +131,13 @@ class SpyModel:
 
     def __call__(self, messages: Any) -> str:
         rec = self.recorder
-        pairs = _pairs(messages)
+        pairs = message_pairs(messages)
         thread = threading.get_ident()
         with rec.lock:
             record = rec.current
             runs = record["models"].setdefault(self.role, [])
             run = rec.open.get((self.role, thread))
-            if run is None or not run["replies"] or not _extends(run["_last"], run["replies"][-1], pairs):
+            if run is None or not run["replies"] or not extends(run["_last"], run["replies"][-1], pairs):
                 run = _new_run(pairs)
                 runs.append(run)
                 rec.open[(self.role, thread)] = run
