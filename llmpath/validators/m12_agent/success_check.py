@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from llmpath.validators.api import ProbeContext, Verdict, VerdictContext
+from llmpath.validators.rates import RateGate, rate_gate
 
 
 def probe(ctx: ProbeContext) -> dict:
@@ -94,22 +95,15 @@ def verdict(raw: dict, ctx: VerdictContext) -> Verdict:
                 went_on.append(_answered_reply(run))
             elif "passed positionally" in rule:
                 went_on.append("<positional>")
-    best = optimum(suite, p.max_steps)
-    success = sum(map(sum, table)) / (n * k)
-    pass_k = sum(all(row) for row in table) / n
-    opt, opt_k = float(best.success), float(best.pass_k(k))
-    margin, margin_k = p.z * best.sigma(k), p.z * best.sigma_pass_k(k)
-    metrics = {"success_rate": success, "optimum": opt, "margin": margin, "pass_k": pass_k, "pass_k_optimum": opt_k,
-               "k": float(k), "n_tasks": float(n), "crashed_runs": float(crashed), "rule_breaks": float(len(broken))}
-    figures = (f"success {success:.4f} vs optimum {opt:.4f} ± {margin:.4f} ({p.z:g} sigma); pass^{k} {pass_k:.4f} "
-               f"vs optimum {opt_k:.4f} ± {margin_k:.4f}")
+    gate = rate_gate(table, optimum(suite, p.max_steps), p.z)
+    metrics, figures = gate.metrics(crashed=crashed, broken=len(broken)), gate.figures
     setup = f"{n} held-out tasks x {k} runs, max_steps {p.max_steps}, simulated model seed {suite.seed}"
     if broken:
         return Verdict.failed(f"{len(broken)} runs broke an allowed-action rule; {figures}", setup, *broken[:5],
                               diagnosis=_rule_diagnosis(went_on, len(broken)), metrics=metrics)
-    if abs(success - opt) <= margin:
+    if gate.within:
         return Verdict.passed(figures, setup, metrics=metrics)
-    return _off_the_optimum(raw, suite, models, systems, schemas, success, opt, figures, setup, metrics, crashed)
+    return _off_the_optimum(raw, suite, models, systems, schemas, gate, setup, metrics, crashed)
 
 
 def _answered_reply(run: dict) -> str:
@@ -142,18 +136,19 @@ def _rule_diagnosis(went_on: list[str], n_broken: int) -> str:
             "milestones/M12/README.md)")
 
 
-def _off_the_optimum(raw: dict, suite: Any, models: list, systems: list, schemas: dict, success: float, opt: float,
-                     figures: str, setup: str, metrics: dict, crashed: int) -> Verdict:
+def _off_the_optimum(raw: dict, suite: Any, models: list, systems: list, schemas: dict, gate: RateGate,
+                     setup: str, metrics: dict, crashed: int) -> Verdict:
     from llmpath.validators.m12_agent.explain import describe, diagnosis, statistics
 
     stats = statistics(raw["runs"], models, suite, systems, schemas)
     lines = describe(stats)
     if crashed:
         lines.append(f"{crashed} runs ended with an exception out of run() (counted as failures)")
-    if success > opt:
+    if gate.success > gate.optimum:
         return Verdict.failed(
-            f"success is above what any agent that follows the allowed actions can reach: {figures}", setup, *lines,
+            f"success is above what any agent that follows the allowed actions can reach: {gate.figures}",
+            setup, *lines,
             diagnosis="does the agent solve tasks without the model, coerce arguments, guess tools, retry tools by "
                       "itself or push back on answers? None of these is allowed", metrics=metrics)
-    return Verdict.failed(f"success is below the optimum's margin: {figures}", setup, *lines,
+    return Verdict.failed(f"success is below the optimum's margin: {gate.figures}", setup, *lines,
                           diagnosis=diagnosis(stats), metrics=metrics)

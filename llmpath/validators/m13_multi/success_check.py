@@ -17,6 +17,7 @@ import json
 from typing import Any
 
 from llmpath.validators.api import ProbeContext, Verdict, VerdictContext
+from llmpath.validators.rates import rate_gate
 
 DIAGNOSES = {
     "again": "the same request was sent twice (same role, same content): a meaning-keyed model replays its reply, so "
@@ -103,27 +104,20 @@ def verdict(raw: dict, ctx: VerdictContext) -> Verdict:
         rule = check_task_run(record, schemas, p.role_steps, p.max_messages, roles)
         if rule is not None:
             broken.append((f"run {r} of {task.id} ({task.text}): {rule[0]}", rule[1]))
-    best = team_optimum(suite, p.role_steps)
-    success, pass_k = sum(map(sum, table)) / (n * k), sum(all(row) for row in table) / n
-    opt, opt_k = float(best.success), float(best.pass_k(k))
-    margin, margin_k = p.z * best.sigma(k), p.z * best.sigma_pass_k(k)
-    metrics = {"success_rate": success, "optimum": opt, "margin": margin, "pass_k": pass_k, "pass_k_optimum": opt_k,
-               "k": float(k), "n_tasks": float(n), "crashed_runs": float(len(crashed)),
-               "rule_breaks": float(len(broken))}
-    figures = (f"success {success:.4f} vs optimum {opt:.4f} ± {margin:.4f} ({p.z:g} sigma); pass^{k} {pass_k:.4f} "
-               f"vs optimum {opt_k:.4f} ± {margin_k:.4f}")
+    gate = rate_gate(table, team_optimum(suite, p.role_steps), p.z)
+    metrics, figures = gate.metrics(crashed=len(crashed), broken=len(broken)), gate.figures
     setup = f"{n} held-out cooperative tasks x {k} runs, role_steps {p.role_steps}, models seeded {suite.seed}"
     if broken:
         keys = [key for _, key in broken]
         top = max(dict.fromkeys(keys), key=keys.count)
         return Verdict.failed(f"{len(broken)} runs broke an allowed action of the system; {figures}", setup,
                               *(w for w, _ in broken[:5]), diagnosis=DIAGNOSES[top], metrics=metrics)
-    if abs(success - opt) <= margin:
+    if gate.within:
         return Verdict.passed(figures, setup, metrics=metrics)
-    if success > opt:
+    if gate.success > gate.optimum:
         return Verdict.failed(f"success is above what any system that follows the allowed actions can reach: "
                               f"{figures}", setup, diagnosis="does the system solve tasks without the models, give "
                               "roles more steps, or retry? None of these is allowed", metrics=metrics)
-    lines, diagnosis = below_diagnosis(suite, table, runs, p, margin, crashed)
+    lines, diagnosis = below_diagnosis(suite, table, runs, p, gate.margin, crashed)
     return Verdict.failed(f"success is below the optimum's margin: {figures}", setup, *lines, diagnosis=diagnosis,
                           metrics=metrics)
