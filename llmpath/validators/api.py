@@ -137,6 +137,20 @@ class ProbeContext:
             ) from None
 
 
+def attempt(fn: Callable[[], Any]) -> dict:
+    """Run one call of the learner's code: ``{"value": ...}``, or ``{"error": "Type: message"}`` when it raised.
+
+    An exception on one of the judge's inputs is a finding for the verdict, not a crash of the check;
+    ``NotImplementedError`` still propagates, so a starter stub reads as "not implemented".
+    """
+    try:
+        return {"value": fn()}
+    except NotImplementedError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any exception on an adversarial input is a finding
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
 def describe_value(value: Any) -> str:
     """A short picture of an argument: arrays and tensors by dtype and shape, the rest by a short repr."""
     shape, dtype = getattr(value, "shape", None), getattr(value, "dtype", None)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from llmpath.validators.api import BadOutput, ProbeContext, Verdict, VerdictContext
+from llmpath.validators.api import BadOutput, ProbeContext, Verdict, VerdictContext, attempt
 from llmpath.validators.m11_rag import squad
-from llmpath.validators.m11_rag.common import as_answer, attempt, judge_kb, rag_class
+from llmpath.validators.m11_rag.common import as_answer, judge_kb, rag_class
 from llmpath.validators.m11_rag.params import AnswersParams
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
 from typing import Any
 
 from llmpath.validators.api import BadOutput, ProbeContext
@@ -17,16 +16,6 @@ def judge_kb(seed: int):
     from llmpath.datasets import knowledge_base
 
     return knowledge_base(JUDGE_SEED_OFFSET + seed)
-
-
-def attempt(fn: Callable[[], Any]) -> dict:
-    """Run one call of the learner's code; an exception is a judged finding, not a crash."""
-    try:
-        return {"value": fn()}
-    except NotImplementedError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any exception on an adversarial input is a finding
-        return {"error": f"{type(exc).__name__}: {exc}"}
 
 
 def rag_class(ctx: ProbeContext) -> Any:

@@ -18,12 +18,12 @@ from llmpath.validators.api import (
     ProbeContext,
     Verdict,
     VerdictContext,
+    attempt,
 )
 from llmpath.validators.m11_rag.answers import answer_list, score
 from llmpath.validators.m11_rag.common import (
     as_answer,
     as_ids,
-    attempt,
     ids_list,
     rag_class,
 )

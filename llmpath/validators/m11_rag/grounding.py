@@ -22,12 +22,11 @@ import dataclasses
 import random
 import re
 
-from llmpath.validators.api import BadOutput, ProbeContext, Verdict, VerdictContext
+from llmpath.validators.api import BadOutput, ProbeContext, Verdict, VerdictContext, attempt
 from llmpath.validators.m11_rag import squad
 from llmpath.validators.m11_rag.common import (
     as_answer,
     as_ids,
-    attempt,
     judge_kb,
     rag_class,
 )

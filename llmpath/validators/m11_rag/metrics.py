@@ -6,9 +6,9 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from llmpath.validators.api import BadOutput, ProbeContext, Verdict, VerdictContext
+from llmpath.validators.api import BadOutput, ProbeContext, Verdict, VerdictContext, attempt
 from llmpath.validators.m11_rag import squad
-from llmpath.validators.m11_rag.common import FILE, attempt
+from llmpath.validators.m11_rag.common import FILE
 from llmpath.validators.m11_rag.params import MetricsParams
 
 FIXED_TEXTS = (

@@ -8,10 +8,9 @@ same documents and questions in llmpath's process, and its figures are shown bes
 
 from __future__ import annotations
 
-from llmpath.validators.api import BadOutput, ProbeContext, Verdict, VerdictContext
+from llmpath.validators.api import BadOutput, ProbeContext, Verdict, VerdictContext, attempt
 from llmpath.validators.m11_rag.common import (
     as_ids,
-    attempt,
     ids_list,
     judge_kb,
     rag_class,

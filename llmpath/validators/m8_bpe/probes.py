@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from llmpath.validators.api import ContractError, ProbeContext
+from llmpath.validators.api import ContractError, ProbeContext, attempt
 from llmpath.validators.m8_bpe.params import (
     CompressionParams,
     EncodeParams,
@@ -78,31 +77,21 @@ def _compile(pattern: str) -> Any:
         ) from None
 
 
-def _attempt(fn: Callable[[], Any]) -> dict:
-    """Run one call of the learner's code; an exception is a judged failure, not a crash."""
-    try:
-        return {"value": fn()}
-    except NotImplementedError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any exception on an adversarial input is a finding
-        return {"error": f"{type(exc).__name__}: {exc}"}
-
-
 def _probe_roundtrip(ctx: ProbeContext) -> dict:
     p = RoundtripParams.model_validate(ctx.params)
     tok = _train(_tokenizer_class(ctx), training_text(p.train_chars, ctx.seed), p.vocab_size)
     cases = []
     for _label, s in roundtrip_cases(ctx.seed, p.n_random, p.long_chars):
-        enc = _attempt(lambda s=s: tok.encode(s))
+        enc = attempt(lambda s=s: tok.encode(s))
         if "error" in enc:
             cases.append({"error": f"encode raised {enc['error']}"})
             continue
-        dec = _attempt(lambda ids=enc["value"]: tok.decode(ids))
+        dec = attempt(lambda ids=enc["value"]: tok.decode(ids))
         if "error" in dec:
             cases.append({"ids": enc["value"], "error": f"decode raised {dec['error']}"})
             continue
         cases.append({"ids": enc["value"], "text": dec["value"]})
-    invalid = [_attempt(lambda data=data: tok.decode(list(data))) for data in INVALID_UTF8]
+    invalid = [attempt(lambda data=data: tok.decode(list(data))) for data in INVALID_UTF8]
     return {"cases": cases, "invalid": invalid, "vocab": getattr(tok, "vocab", None)}
 
 
