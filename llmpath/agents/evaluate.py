@@ -32,14 +32,28 @@ Z = 3.0  # the margin is Z standard deviations of the measured rate around the o
 class Report:
     """Measured figures beside their exact optima; ``margin`` is Z standard deviations."""
 
-    n_tasks: int
-    k: int
     max_steps: int
-    success: float  # over all n_tasks x k runs
-    pass_k: float  # tasks whose k runs all succeeded
     optimum: Optimum
     successes: tuple[tuple[bool, ...], ...]  # [task][run]
     errors: tuple[str, ...]  # exceptions that escaped run(), as "task id: Type: message"
+
+    @property
+    def n_tasks(self) -> int:
+        return len(self.successes)
+
+    @property
+    def k(self) -> int:
+        return len(self.successes[0])
+
+    @property
+    def success(self) -> float:
+        """The share of all n_tasks x k runs that succeeded."""
+        return sum(map(sum, self.successes)) / (self.n_tasks * self.k)
+
+    @property
+    def pass_k(self) -> float:
+        """The share of tasks whose k runs all succeeded."""
+        return sum(all(row) for row in self.successes) / self.n_tasks
 
     @property
     def success_optimum(self) -> float:
@@ -82,22 +96,20 @@ def evaluate(
     errors: list[str] = []
     for run in range(k):
         model = SimulatedModel(suite.seed, suite, run, rates)
-        agent = make_agent(model, suite.tools(run))
-        for i, task in enumerate(suite.tasks):
-            try:
-                answer = agent.run(task.text).answer
-            except Exception as exc:  # noqa: BLE001 - a crash is a failed run, reported with the figures
-                errors.append(f"{task.id}: {type(exc).__name__}: {exc}")
-                answer = None
-            table[i].append(isinstance(answer, str) and contains_token(answer, model.outcome(task).token))
-    n = len(suite.tasks)
-    return Report(
-        n_tasks=n,
-        k=k,
-        max_steps=max_steps,
-        success=sum(map(sum, table)) / (n * k),
-        pass_k=sum(all(row) for row in table) / n,
-        optimum=optimum(suite, max_steps, rates),
-        successes=tuple(tuple(row) for row in table),
-        errors=tuple(errors),
-    )
+        score_run(make_agent(model, suite.tools(run)), model, suite, table, errors)
+    return Report(max_steps, optimum(suite, max_steps, rates), tuple(map(tuple, table)), tuple(errors))
+
+
+def score_run(runner: Any, model: Any, suite: Suite, table: list[list[bool]], errors: list[str]) -> None:
+    """One run of ``runner`` (an agent or a system) over the suite, its success per task appended to ``table``.
+
+    A run succeeds when its answer holds ``model.outcome(task).token`` (any of the run's simulated
+    models knows it); an exception out of ``runner.run`` is a failed run, its text kept in ``errors``.
+    """
+    for i, task in enumerate(suite.tasks):
+        try:
+            answer = runner.run(task.text).answer
+        except Exception as exc:  # noqa: BLE001 - a crash is a failed run, reported with the figures
+            errors.append(f"{task.id}: {type(exc).__name__}: {exc}")
+            answer = None
+        table[i].append(isinstance(answer, str) and contains_token(answer, model.outcome(task).token))

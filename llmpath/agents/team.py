@@ -39,11 +39,11 @@ from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any
 
-from llmpath.agents.evaluate import Report
+from llmpath.agents.evaluate import Report, score_run
 from llmpath.agents.optimum import Optimum, task_optimum
 from llmpath.agents.rates import DEFAULT_RATES, Rates
 from llmpath.agents.roles import ROSTER, role_models, segments, split
-from llmpath.agents.tasks import Suite, Task, contains_token
+from llmpath.agents.tasks import Suite, Task
 from llmpath.agents.toolbox import shop_tools
 
 Roster = Mapping[str, tuple[str, ...]]
@@ -105,22 +105,5 @@ def evaluate_team(
         models = role_models(suite, run, rates, roster)
         tools = {role: shop_tools(suite.seed, run, tuple(names)) for role, names in roster.items()}
         system = make_system(dict(models), tools)
-        probe = next(iter(models.values()))
-        for i, task in enumerate(suite.tasks):
-            try:
-                answer = system.run(task.text).answer
-            except Exception as exc:  # noqa: BLE001 - a crash is a failed run, reported with the figures
-                errors.append(f"{task.id}: {type(exc).__name__}: {exc}")
-                answer = None
-            table[i].append(isinstance(answer, str) and contains_token(answer, probe.outcome(task).token))
-    n = len(suite.tasks)
-    return Report(
-        n_tasks=n,
-        k=k,
-        max_steps=role_steps,
-        success=sum(map(sum, table)) / (n * k),
-        pass_k=sum(all(row) for row in table) / n,
-        optimum=team_optimum(suite, role_steps, rates, roster),
-        successes=tuple(tuple(row) for row in table),
-        errors=tuple(errors),
-    )
+        score_run(system, next(iter(models.values())), suite, table, errors)
+    return Report(role_steps, team_optimum(suite, role_steps, rates, roster), tuple(map(tuple, table)), tuple(errors))
