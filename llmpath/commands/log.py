@@ -73,16 +73,15 @@ def log_experiment(
         if name in parsed:
             raise UsageError(f"metric {name!r} given twice")
         parsed[name] = value
-    viz = logs.check_visualization(ctx.root, visualization) if visualization else None
     commit, dirty = _evidence(ctx)
-    logs.ensure_log_files(ctx.root)
+    # append_experiment checks the picture's path and creates the log files it needs, under its lock
     return logs.append_experiment(
         ctx.root,
         milestone=mid,
         objective=objective,
         setup=setup,
         metrics=parsed,
-        visualization=viz,
+        visualization=visualization,
         notes=notes,
         commit=commit,
         dirty=dirty,
@@ -96,7 +95,6 @@ def log_journal(ctx: Context, *, milestone: str | None, text: str) -> Any:
     if not text.strip():
         raise UsageError("the reflection is empty: nothing was logged")
     commit, dirty = _evidence(ctx)
-    logs.ensure_log_files(ctx.root)
     return logs.append_journal(ctx.root, milestone=mid, text=text, commit=commit, dirty=dirty)
 
 
