@@ -115,8 +115,8 @@ def verdict_baseline(raw: dict, ctx: VerdictContext) -> Verdict:
     mid, s0 = ctx.milestone, judge_seed(ctx.seed)
     run = ev.run_for(raw, s0)
     error = ev.problem(run, s0, p.timeout_s, mid)
-    if error is not None or run is None:
-        return error or Verdict.error(f"evaluate({s0}) was not run")
+    if error is not None:  # also when run is None: "evaluate(...) was not run"
+        return error
     got: dict[str, float] = run["result"]["metrics"]
     pairs = ev.baseline_pairs(got)
     returned = ", ".join(f"{k}={ev.shown(v)}" for k, v in list(got.items())[:8])

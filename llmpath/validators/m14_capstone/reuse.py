@@ -155,8 +155,8 @@ def verdict_builds_on(raw: dict, ctx: VerdictContext) -> Verdict:
     mid, s0 = ctx.milestone, judge_seed(ctx.seed)
     run = ev.run_for(raw, s0)
     error = ev.problem(run, s0, p.timeout_s, mid)
-    if error is not None or run is None:
-        return error or Verdict.error(f"evaluate({s0}) was not run")
+    if error is not None:  # also when run is None: "evaluate(...) was not run"
+        return error
     called = {f: set(lines) for f, lines in (run["result"].get("called") or {}).items()}
     workspace = Path(ctx.workspace)
     folders = earlier_milestones(workspace, mid)
