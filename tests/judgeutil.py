@@ -167,3 +167,31 @@ def save_as_from_cuda(obj, path: Path) -> None:
     finally:  # torch has no unregister: take our entry out of its list again
         ser._package_registry[:] = [entry for entry in ser._package_registry if entry[1] is not cuda_tag]
 
+
+
+def load_file(path: Path, name: str, *, search: Path | None = None):
+    """Import the Python file ``path`` as a module called ``name``, as ``import`` would, and hand it back.
+
+    The module is in ``sys.modules`` only while its code runs (dataclasses look their module up there),
+    so importing a solution leaves nothing behind. ``search``: a folder put first on ``sys.path`` meanwhile,
+    for a solution whose file imports its siblings (``from model import GPT``).
+    """
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    previous = sys.modules.get(name)
+    sys.modules[name] = module
+    if search is not None:
+        sys.path.insert(0, str(search))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        if search is not None:
+            sys.path.remove(str(search))
+        if previous is None:
+            sys.modules.pop(name, None)
+        else:
+            sys.modules[name] = previous
+    return module

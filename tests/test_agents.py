@@ -40,13 +40,10 @@ from llmpath.agents import (
 )
 from llmpath.agents.reading import classify
 from llmpath.validators.m12_agent.reference import parse_action
-from tests.judgeutil import SOLUTIONS
+from tests.judgeutil import SOLUTIONS, load_file
 
-sys.path.insert(0, str(SOLUTIONS / "M12" / "reference"))
-import agent as reference  # noqa: E402 - the M12 reference solution: an agent that follows the allowed actions
-
-sys.path.remove(str(SOLUTIONS / "M12" / "reference"))
-sys.modules.pop("agent", None)
+# the M12 reference solution: an agent that follows the allowed actions
+reference = load_file(SOLUTIONS / "M12" / "reference" / "agent.py", "agent")
 
 
 def _task(*tools: str) -> Task:

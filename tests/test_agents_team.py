@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 from fractions import Fraction as F
 
 import pytest
@@ -37,13 +36,10 @@ from llmpath.agents import (
 from llmpath.agents.protocol import Message, content_problem, show_transcript
 from llmpath.agents.reading import names_word
 from llmpath.validators.m12_agent.reference import parse_action
-from tests.judgeutil import SOLUTIONS
+from tests.judgeutil import SOLUTIONS, load_file
 
-sys.path.insert(0, str(SOLUTIONS / "M13" / "reference"))
-import multi_agent as reference  # noqa: E402 - the M13 reference: a system that follows the allowed actions
-
-sys.path.remove(str(SOLUTIONS / "M13" / "reference"))
-sys.modules.pop("multi_agent", None)
+# the M13 reference: a system that follows the allowed actions
+reference = load_file(SOLUTIONS / "M13" / "reference" / "multi_agent.py", "multi_agent")
 
 P_OK_INT, P_FLAW_INT = F(73, 100), F(22, 100)  # a tool with an integer argument (stock)
 P_OK, P_FLAW = F(81, 100), F(14, 100)  # find_sku: string_for_int becomes a correct call

@@ -16,7 +16,7 @@ import torch
 
 from llmpath.validators.m10_lora import cases as c
 from llmpath.validators.m10_lora import diagnose as dg
-from tests.judgeutil import SOLUTIONS, judge, judge_in_process, lay_out, save_as_from_cuda, statuses, text
+from tests.judgeutil import SOLUTIONS, judge, judge_in_process, lay_out, load_file, save_as_from_cuda, statuses, text
 from tests.solutions.M10.bugs import BUGS
 from tests.solutions.M10.bugs import CHECKS as BUG_CHECKS
 
@@ -37,15 +37,6 @@ def lay_out_pair(tmp_path: Path, m10_source: Path = REFERENCE, bug=None, m9_sour
         shutil.rmtree(target)
     shutil.copytree(m9_source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     return folder
-
-
-def _load(path: Path, name: str):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,7 +111,7 @@ def test_count_rules_are_named():
 
 def test_reference_lora_agrees_with_peft():
     import peft  # the dev extra installs it (pip install -e ".[dev]"); a missing peft fails here, never skips
-    ref = _load(REFERENCE / "lora.py", "_m10_reference_lora")
+    ref = load_file(REFERENCE / "lora.py", "_m10_reference_lora")
     ours = c.toy_model(0)
     theirs = peft.get_peft_model(copy.deepcopy(ours), peft.LoraConfig(
         r=c.TOY_R, lora_alpha=c.TOY_ALPHA, target_modules=list(c.TARGETS), lora_dropout=0.0, bias="none"))
@@ -218,7 +209,7 @@ def test_reference_files_are_small():
 @pytest.mark.parametrize("variant", ["parametrize", "linear_subclass"])
 def test_variant_loads_the_reference_adapter_and_passes(tmp_path, variant):
     folder = lay_out_pair(tmp_path, M10 / "variants" / variant)
-    convert = _load(M10 / "variants" / variant / "convert_adapter.py", f"_m10_convert_{variant}").convert
+    convert = load_file(M10 / "variants" / variant / "convert_adapter.py", f"_m10_convert_{variant}").convert
     data = torch.load(REFERENCE / "adapter.pt", weights_only=True)
     torch.save(dict(data, adapter=convert(data["adapter"])), folder / "adapter.pt")
     results = judge_in_process(folder, ["m10.finetune"], params={"m10.finetune": {"n_eval": 200}})
@@ -229,7 +220,7 @@ def test_fused_qkv_variant_with_its_own_adapter_passes(tmp_path):
     """A GPT with one fused q/k/v projection (M7's variant, M9's weights), LoRA trained on c_attn and friends."""
     variant = M10 / "variants" / "fused_qkv"
     folder = lay_out(tmp_path, "M10", variant)
-    _load(variant / "m9_base.py", "_m10_fused_base").lay_out_m9(folder.parent / "M9")
+    load_file(variant / "m9_base.py", "_m10_fused_base").lay_out_m9(folder.parent / "M9")
     results = judge_in_process(folder, ["m10.finetune"], params={"m10.finetune": {"n_eval": 200}})
     assert statuses(results) == {"m10.finetune": "passed"}, text(results)
     assert "c_attn" in text(results)

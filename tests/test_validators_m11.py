@@ -18,7 +18,7 @@ from llmpath.templates import template_root
 from llmpath.validators.api import VerdictContext
 from llmpath.validators.m11_rag import answers, common, evaluation, grounding, retrieval, squad
 from llmpath.validators.m11_rag.params import AnswersParams, EvalParams, RetrievalParams
-from tests.judgeutil import SOLUTIONS, judge, judge_in_process, lay_out, statuses, text
+from tests.judgeutil import SOLUTIONS, judge, judge_in_process, lay_out, load_file, statuses, text
 from tests.solutions.M11.bugs import BUGS, CHECKS
 
 M11 = SOLUTIONS / "M11"
@@ -42,18 +42,8 @@ def _log(workspace: Path, setup: str, **metrics: float) -> None:
 
 
 def _reference_numbers(seed: int, split: str) -> dict[str, float]:
-    import importlib.util
-    import sys
-
-    folder = str(M11 / "reference")
-    sys.path.insert(0, folder)
-    try:
-        spec = importlib.util.spec_from_file_location("m11_reference_evaluate", M11 / "reference" / "evaluate.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module.evaluate(seed, split)
-    finally:
-        sys.path.remove(folder)
+    reference = M11 / "reference"
+    return load_file(reference / "evaluate.py", "m11_reference_evaluate", search=reference).evaluate(seed, split)
 
 
 def test_reference_passes_in_the_sandbox(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ judge's codec) so that torch is imported once and the file stays fast.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
 import math
 import shutil
@@ -22,7 +21,7 @@ from llmpath.judge import codec
 from llmpath.judge.run import CheckResult
 from llmpath.validators.api import BadOutput, ContractError, ProbeContext, VerdictContext
 from llmpath.validators.registry import builtin_checks
-from tests.judgeutil import SOLUTIONS, judge, lay_out, statuses, text
+from tests.judgeutil import SOLUTIONS, judge, lay_out, load_file, statuses, text
 from tests.solutions.M7.bugs import BUGS
 from tests.solutions.M7.bugs import CHECKS as BUG_CHECKS
 
@@ -135,9 +134,7 @@ def test_starter_stub_is_not_implemented(tmp_path):
 
 def _with_converted_checkpoint(tmp_path: Path, variant: Path) -> Path:
     folder = lay_out(tmp_path, "M7", variant)
-    spec = importlib.util.spec_from_file_location(f"convert_{variant.name}", variant / "convert_checkpoint.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_file(variant / "convert_checkpoint.py", f"convert_{variant.name}")
     ckpt = torch.load(REFERENCE / "checkpoint.pt", weights_only=True)
     ckpt["model"] = module.convert(ckpt["model"])
     torch.save(ckpt, folder / "checkpoint.pt")
@@ -190,15 +187,7 @@ def _checkpoint_case(tmp_path: Path, mutate) -> list[CheckResult]:
 
 
 def _untrained(ckpt, folder):
-    import sys
-
-    sys.path.insert(0, str(folder))
-    try:
-        spec = importlib.util.spec_from_file_location("_m7_untrained_model", folder / "model.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(folder))
+    module = load_file(folder / "model.py", "_m7_untrained_model", search=folder)
     torch.manual_seed(0)
     ckpt["model"] = module.GPT(**ckpt["config"]).state_dict()
     torch.save(ckpt, folder / "checkpoint.pt")

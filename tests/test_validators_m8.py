@@ -23,7 +23,7 @@ from llmpath.validators import m8_bpe as m8
 from llmpath.validators.api import VerdictContext
 from llmpath.validators.m8_bpe import reference as ref
 from llmpath.validators.m8_bpe import texts
-from tests.judgeutil import SOLUTIONS, judge, judge_in_process, lay_out, statuses, text
+from tests.judgeutil import SOLUTIONS, judge, judge_in_process, lay_out, load_file, statuses, text
 from tests.solutions.M8.bugs import BUGS
 
 M8 = SOLUTIONS / "M8"
@@ -33,10 +33,7 @@ TEMPLATE = template_root() / "milestones" / "M8"  # the starter files llmpath sh
 
 
 def _load_reference():
-    spec = importlib.util.spec_from_file_location("m8_reference_bpe", M8 / "reference" / "bpe.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file(M8 / "reference" / "bpe.py", "m8_reference_bpe")
 
 
 @pytest.mark.parametrize("folder", ["reference", "variants/basic_smallest_pair", "variants/fast_heap"])
