@@ -195,3 +195,26 @@ def load_file(path: Path, name: str, *, search: Path | None = None):
         else:
             sys.modules[name] = previous
     return module
+
+
+def heavy_imports_of_probes(milestone_dir: Path, probes: dict[str, dict]) -> list[str]:
+    """Run the named checks' probes (with their params) in a fresh interpreter on ``milestone_dir``;
+    return which of torch and numpy that interpreter then holds (the agent milestones must need neither)."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from llmpath.validators.api import ProbeContext\n"
+        "from llmpath.validators.registry import resolve\n"
+        "folder, probes = Path(sys.argv[1]), json.loads(sys.argv[2])\n"
+        "for name, params in probes.items():\n"
+        "    resolve(name).probe(ProbeContext(folder.name, folder, folder.parent.parent, params, 0))\n"
+        "print(json.dumps(sorted(m for m in ('torch', 'numpy') if m in sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(milestone_dir), json.dumps(probes)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])

@@ -6,8 +6,6 @@ verdict in this process (codec round trip included), which is safe: agents are p
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,16 @@ from llmpath.templates import template_root
 from llmpath.validators.api import VerdictContext
 from llmpath.validators.m12_agent import report_check, success_check
 from llmpath.validators.m12_agent.params import ReportParams, SuccessParams
-from tests.judgeutil import SOLUTIONS, judge, judge_in_process, lay_out, statuses, text
+from tests.judgeutil import (
+    SOLUTIONS,
+    heavy_imports_of_probes,
+    judge,
+    judge_in_process,
+    lay_out,
+    load_file,
+    statuses,
+    text,
+)
 from tests.solutions.M12.bugs import BUGS, CHECKS, LOUD, SILENT
 
 M12 = SOLUTIONS / "M12"
@@ -33,13 +40,8 @@ def _log_figures(folder: Path, agent_dir: Path, seed: int = 3, n: int = 40, k: i
     """Log an M12 experiment with the figures evaluate() gives for the agent in ``agent_dir`` (+ ``shift``)."""
     from llmpath.notebook.logs import append_experiment
 
-    sys.path.insert(0, str(agent_dir))
-    try:
-        import agent as module  # noqa: PLC0415 - the solution's own module, loaded the way a learner runs it
-        report = evaluate(lambda model, tools: module.Agent(model, tools, max_steps=8), task_suite(seed, n), k=k)
-    finally:
-        sys.path.remove(str(agent_dir))
-        sys.modules.pop("agent", None)
+    module = load_file(agent_dir / "agent.py", "agent", search=agent_dir)
+    report = evaluate(lambda model, tools: module.Agent(model, tools, max_steps=8), task_suite(seed, n), k=k)
     metrics = {"success_rate": round(report.success + shift, 4), "pass_k": round(report.pass_k, 4), "seed": seed,
                "n_tasks": n, "k": k, "max_steps": 8}
     append_experiment(folder.parent.parent, milestone="M12", objective="success rate", setup="evaluate()",
@@ -169,17 +171,6 @@ def test_report_without_an_entry_says_what_to_log(tmp_path: Path) -> None:
 
 def test_the_checks_import_neither_torch_nor_numpy(tmp_path: Path) -> None:
     folder = lay_out(tmp_path, "M12", REFERENCE)
-    code = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from llmpath.validators.api import ProbeContext\n"
-        "from llmpath.validators.registry import resolve\n"
-        f"folder = Path({str(folder)!r})\n"
-        "for name in ('m12.parse', 'm12.outputs', 'm12.robust'):\n"
-        "    resolve(name).probe(ProbeContext('M12', folder, folder.parent.parent, {}, 0))\n"
-        "resolve('m12.success').probe(ProbeContext('M12', folder, folder.parent.parent, {'n_tasks': 20, 'k': 1}, 0))\n"
-        "print(sorted(m for m in ('torch', 'numpy') if m in sys.modules))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip() == "[]", done.stdout
+    probes = {"m12.parse": {}, "m12.outputs": {}, "m12.robust": {},
+              "m12.success": {"n_tasks": 20, "k": 1}}
+    assert heavy_imports_of_probes(folder, probes) == []

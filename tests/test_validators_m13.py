@@ -6,8 +6,6 @@ verdict in this process (codec round trip included), which is safe: systems are 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,16 @@ from llmpath.templates import template_root
 from llmpath.validators.api import VerdictContext
 from llmpath.validators.m13_multi import report_check, success_check
 from llmpath.validators.m13_multi.params import ReportParams, SuccessParams
-from tests.judgeutil import SOLUTIONS, judge, judge_in_process, lay_out, statuses, text
+from tests.judgeutil import (
+    SOLUTIONS,
+    heavy_imports_of_probes,
+    judge,
+    judge_in_process,
+    lay_out,
+    load_file,
+    statuses,
+    text,
+)
 from tests.solutions.M13.bugs import BUGS, CHECKS, LOUD, SILENT, SOURCE
 
 M13 = SOLUTIONS / "M13"
@@ -35,14 +42,9 @@ def _log_figures(folder: Path, system_dir: Path, seed: int = 3, n: int = 30, k: 
     """Log an M13 experiment with the figures evaluate_team() gives for the system in ``system_dir`` (+ ``shift``)."""
     from llmpath.notebook.logs import append_experiment
 
-    sys.path.insert(0, str(system_dir))
-    try:
-        import multi_agent as module  # noqa: PLC0415 - the solution's own module, loaded the way a learner runs it
-        report = evaluate_team(lambda models, tools: module.System(module.build_roles(models, tools), module.PROTOCOL),
-                               cooperative_suite(seed, n), k=k)
-    finally:
-        sys.path.remove(str(system_dir))
-        sys.modules.pop("multi_agent", None)
+    module = load_file(system_dir / "multi_agent.py", "multi_agent", search=system_dir)
+    report = evaluate_team(lambda models, tools: module.System(module.build_roles(models, tools), module.PROTOCOL),
+                           cooperative_suite(seed, n), k=k)
     metrics = {"success_rate": round(report.success + shift, 4), "pass_k": round(report.pass_k, 4), "seed": seed,
                "n_tasks": n, "k": k, "role_steps": 8}
     append_experiment(folder.parent.parent, milestone="M13", objective="success rate", setup="evaluate_team()",
@@ -175,17 +177,6 @@ def test_report_without_an_entry_says_what_to_log(tmp_path: Path) -> None:
 
 def test_the_checks_import_neither_torch_nor_numpy(tmp_path: Path) -> None:
     folder = lay_out(tmp_path, "M13", REFERENCE)
-    code = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from llmpath.validators.api import ProbeContext\n"
-        "from llmpath.validators.registry import resolve\n"
-        f"folder = Path({str(folder)!r})\n"
-        "for name in ('m13.protocol', 'm13.replies', 'm13.roles'):\n"
-        "    resolve(name).probe(ProbeContext('M13', folder, folder.parent.parent, {}, 0))\n"
-        "resolve('m13.success').probe(ProbeContext('M13', folder, folder.parent.parent, {'n_tasks': 20, 'k': 1}, 0))\n"
-        "print(sorted(m for m in ('torch', 'numpy') if m in sys.modules))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip() == "[]", done.stdout
+    probes = {"m13.protocol": {}, "m13.replies": {}, "m13.roles": {},
+              "m13.success": {"n_tasks": 20, "k": 1}}
+    assert heavy_imports_of_probes(folder, probes) == []
